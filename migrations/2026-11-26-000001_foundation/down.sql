@@ -1,0 +1,9 @@
+DROP TABLE fields_of_action;
+DROP TABLE organization_populations;
+DROP TABLE organizations;
+DROP FUNCTION smartregion_guard_writes(regclass);
+DROP FUNCTION smartregion_require_audit();
+DROP TABLE changes;
+DROP TABLE audit_log;
+DROP FUNCTION smartregion_refuse_rewrite();
+DROP FUNCTION smartregion_require_actor();

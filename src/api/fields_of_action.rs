@@ -1,0 +1,62 @@
+//! `GET /api/v1/fields-of-action`: the strategy's six fields of action.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{self, fields_of_action};
+use crate::error::ApiResult;
+use crate::startup::AppState;
+
+/// A field of action (Handlungsfeld) of the Smart Region strategy.
+#[derive(Serialize, ToSchema)]
+pub struct FieldOfActionResponse {
+    /// Stable code, used by projects.
+    #[schema(example = "digital_infrastructure")]
+    pub code: String,
+    /// German name.
+    #[schema(example = "Digitale Infrastruktur")]
+    pub name_de: String,
+    /// English name.
+    #[schema(example = "Digital infrastructure")]
+    pub name_en: String,
+    /// Position in the strategy document, from 1.
+    #[schema(example = 1)]
+    pub position: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldsOfActionResponse {
+    /// All six fields of action in the strategy's order.
+    pub items: Vec<FieldOfActionResponse>,
+}
+
+/// Lists the fields of action. Public.
+#[utoipa::path(
+    tag = "reference",
+    operation_id = "list_fields_of_action",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The six fields of action", body = FieldsOfActionResponse),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/fields-of-action")]
+pub async fn list_fields_of_action(
+    state: web::Data<AppState>,
+    _caller: crate::auth::Caller,
+) -> ApiResult<HttpResponse> {
+    let mut conn = db::connect(&state.pool).await?;
+    let items = fields_of_action::all(&mut conn)
+        .await?
+        .into_iter()
+        .map(|f| FieldOfActionResponse {
+            code: f.code,
+            name_de: f.name_de,
+            name_en: f.name_en,
+            position: f.position,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(FieldsOfActionResponse { items }))
+}

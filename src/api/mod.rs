@@ -1,0 +1,17 @@
+//! The HTTP resources: one module per resource, each with its handlers and their request and
+//! response types. The route list that serves them is `crate::routes`.
+
+pub mod audit;
+pub mod fields_of_action;
+pub mod health;
+pub mod me;
+pub mod organizations;
+
+/// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
+pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

@@ -1,0 +1,149 @@
+//! The command line: `serve` (the default), `migrate`, `seed`, `token`, `openapi`.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::auth::{self, Role};
+use crate::config::{self, Config};
+use crate::domain::ids::is_organization_key;
+use crate::{db, startup, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "smartregion",
+    version,
+    about = "Coordination API of the Smart Region cooperation of Kreis Warendorf"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (creates the database, migrates and loads reference data first).
+    Serve {
+        /// Allow starting without a configured signing key, with a fixed development secret.
+        /// Insecure; refused unless the service binds a loopback address.
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
+    /// Load the reference data (organizations, fields of action) where missing.
+    Seed,
+    /// Print a signed HS256 bearer token for development and tests.
+    Token {
+        /// Organization key, e.g. 05570004 (Ahlen) or 05570 (the district).
+        #[arg(long)]
+        org: String,
+        /// A role: coordinator, admin, editor, viewer, integration. Repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The token subject.
+        #[arg(long, default_value = "dev")]
+        sub: String,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+        /// Sign with the development secret that `serve --dev` accepts.
+        #[arg(long)]
+        dev: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve { dev: false });
+    if let Command::Openapi = command {
+        let doc = startup::openapi_document();
+        println!(
+            "{}",
+            doc.to_pretty_json()
+                .context("rendering the OpenAPI document")?
+        );
+        return Ok(());
+    }
+    let config = Config::from_env().context("invalid configuration")?;
+    telemetry::init(config.log_format);
+    match command {
+        Command::Serve { dev } => {
+            if !config.auth.has_signing_key() {
+                if !dev {
+                    bail!(
+                        "no token signing key is configured: set SMARTREGION_JWT_SECRET (HS256, at \
+                         least 32 bytes), SMARTREGION_JWT_PUBLIC_KEY_FILE or SMARTREGION_JWKS_URL / \
+                         SMARTREGION_JWKS_FILE; or start with `serve --dev` on a loopback address \
+                         for local development"
+                    );
+                }
+                if !config.bind.ip().is_loopback() {
+                    bail!(
+                        "`serve --dev` only binds loopback addresses; {} is not one",
+                        config.bind
+                    );
+                }
+                tracing::warn!(
+                    "INSECURE: --dev accepts tokens signed with the public development secret; \
+                     never use this outside a developer machine"
+                );
+            }
+            let verifier = auth::verifier(&config.auth, dev).await?;
+            startup::serve(config, verifier).await
+        }
+        Command::Migrate => {
+            let url = config.database_url.expose();
+            db::create_database_if_missing(url).await?;
+            let applied = db::run_migrations(url).await?;
+            println!("applied {} migration(s)", applied.len());
+            Ok(())
+        }
+        Command::Seed => {
+            let pool = startup::prepare_database(&config).await?;
+            drop(pool);
+            println!("reference data loaded");
+            Ok(())
+        }
+        Command::Token {
+            org,
+            roles,
+            sub,
+            ttl,
+            dev,
+        } => {
+            if !is_organization_key(&org) {
+                bail!("--org `{org}` is not an organization key (AGS or a slug such as gfw)");
+            }
+            for role in &roles {
+                if Role::parse(role).is_none() {
+                    bail!(
+                        "--role `{role}` is not one of coordinator, admin, editor, viewer, integration"
+                    );
+                }
+            }
+            let secret = match (&config.auth.jwt_secret, dev) {
+                (Some(secret), _) => secret.expose().to_owned(),
+                (None, true) => config::DEV_JWT_SECRET.to_owned(),
+                (None, false) => bail!(
+                    "SMARTREGION_JWT_SECRET is not set; set it, or pass --dev for a token that \
+                     `serve --dev` accepts"
+                ),
+            };
+            let claims = auth::jwt::Claims::new(
+                sub,
+                org,
+                roles,
+                config.auth.issuer.clone(),
+                config.auth.audience.clone(),
+                Duration::from_secs(ttl),
+            );
+            let token = auth::jwt::issue_hs256(secret.as_bytes(), &claims)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}

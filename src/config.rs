@@ -1,0 +1,337 @@
+//! The service's settings: read once from the environment at start-up, with every default in
+//! this file. A wrong value stops the service with a message naming the variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A secret that never appears in logs or `Debug` output.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Where the public keys for RS256/ES256 tokens come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksSource {
+    File(PathBuf),
+    Url(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// HS256 shared secret (at least 32 bytes).
+    pub jwt_secret: Option<Secret>,
+    /// An RSA or EC public key in PEM form.
+    pub jwt_public_key_file: Option<PathBuf>,
+    pub jwks: Option<JwksSource>,
+    pub issuer: String,
+    pub audience: String,
+    pub leeway: Duration,
+    /// An unknown `kid` refreshes the JWKS at most once per this interval.
+    pub jwks_refresh_interval: Duration,
+}
+
+impl AuthConfig {
+    pub fn has_signing_key(&self) -> bool {
+        self.jwt_secret.is_some() || self.jwt_public_key_file.is_some() || self.jwks.is_some()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Secret,
+    pub bind: SocketAddr,
+    /// Base of every absolute link the service writes (Link headers, OParl ids).
+    pub public_url: String,
+    pub auth: AuthConfig,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+    pub db_pool_size: usize,
+    /// How long a request waits for a database connection before it gets a 503.
+    pub db_wait_timeout: Duration,
+    pub workers: usize,
+    pub shutdown_timeout: Duration,
+}
+
+/// A setting that could not be used; names the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            var,
+            message: message.into(),
+        }
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/smartregion";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_ISSUER: &str = "smartregion";
+pub const DEFAULT_AUDIENCE: &str = "smartregion-api";
+/// Used by `serve --dev` and `token --dev` only; `serve --dev` refuses non-loopback addresses.
+pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-production";
+
+/// Every variable the service reads, with its default, for the README and `--help`.
+pub const VARIABLES: &[(&str, &str)] = &[
+    ("DATABASE_URL", DEFAULT_DATABASE_URL),
+    ("SMARTREGION_BIND", DEFAULT_BIND),
+    ("SMARTREGION_PUBLIC_URL", "http://<SMARTREGION_BIND>"),
+    ("SMARTREGION_JWT_SECRET", "(none)"),
+    ("SMARTREGION_JWT_PUBLIC_KEY_FILE", "(none)"),
+    ("SMARTREGION_JWKS_URL", "(none)"),
+    ("SMARTREGION_JWKS_FILE", "(none)"),
+    ("SMARTREGION_JWT_ISSUER", DEFAULT_ISSUER),
+    ("SMARTREGION_JWT_AUDIENCE", DEFAULT_AUDIENCE),
+    ("SMARTREGION_JWT_LEEWAY_SECS", "30"),
+    ("SMARTREGION_JWKS_REFRESH_SECS", "300"),
+    ("SMARTREGION_LOG_FORMAT", "text"),
+    ("RUST_LOG", "info"),
+    ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
+    ("SMARTREGION_DB_POOL_SIZE", "10"),
+    ("SMARTREGION_DB_WAIT_MS", "2000"),
+    ("SMARTREGION_WORKERS", "number of CPUs"),
+    ("SMARTREGION_SHUTDOWN_TIMEOUT_SECS", "30"),
+];
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must be a postgres:// or postgresql:// URL",
+            ));
+        }
+
+        let bind_text = get("SMARTREGION_BIND").unwrap_or_else(|| DEFAULT_BIND.into());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            ConfigError::new(
+                "SMARTREGION_BIND",
+                format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+
+        let public_url = match get("SMARTREGION_PUBLIC_URL") {
+            Some(url) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(ConfigError::new(
+                        "SMARTREGION_PUBLIC_URL",
+                        "must start with http:// or https://",
+                    ));
+                }
+                url.trim_end_matches('/').to_owned()
+            }
+            None => format!("http://{bind}"),
+        };
+
+        let jwt_secret = get("SMARTREGION_JWT_SECRET").map(Secret::new);
+        if let Some(secret) = &jwt_secret
+            && secret.expose().len() < 32
+        {
+            return Err(ConfigError::new(
+                "SMARTREGION_JWT_SECRET",
+                "must be at least 32 bytes long",
+            ));
+        }
+        let jwt_public_key_file = get("SMARTREGION_JWT_PUBLIC_KEY_FILE").map(PathBuf::from);
+        let jwks = match (get("SMARTREGION_JWKS_URL"), get("SMARTREGION_JWKS_FILE")) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::new(
+                    "SMARTREGION_JWKS_URL",
+                    "set either SMARTREGION_JWKS_URL or SMARTREGION_JWKS_FILE, not both",
+                ));
+            }
+            (Some(url), None) => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(ConfigError::new(
+                        "SMARTREGION_JWKS_URL",
+                        "must be an http:// or https:// URL",
+                    ));
+                }
+                Some(JwksSource::Url(url))
+            }
+            (None, Some(path)) => Some(JwksSource::File(PathBuf::from(path))),
+            (None, None) => None,
+        };
+        let leeway_secs = parse_number(&get, "SMARTREGION_JWT_LEEWAY_SECS", 30, 0, 30)?;
+        let refresh_secs = parse_number(&get, "SMARTREGION_JWKS_REFRESH_SECS", 300, 1, 86_400)?;
+
+        let log_format = match get("SMARTREGION_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "SMARTREGION_LOG_FORMAT",
+                    format!("`{other}` is neither `text` nor `json`"),
+                ));
+            }
+        };
+
+        let max_body_bytes = parse_number(
+            &get,
+            "SMARTREGION_MAX_BODY_BYTES",
+            1_048_576,
+            1024,
+            256 * 1_048_576,
+        )?;
+        let db_pool_size = parse_number(&get, "SMARTREGION_DB_POOL_SIZE", 10, 1, 1000)?;
+        let db_wait_ms = parse_number(&get, "SMARTREGION_DB_WAIT_MS", 2000, 10, 60_000)?;
+        let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let workers = parse_number(&get, "SMARTREGION_WORKERS", default_workers as u64, 1, 256)?;
+        let shutdown_secs = parse_number(&get, "SMARTREGION_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?;
+
+        Ok(Self {
+            database_url: Secret::new(database_url),
+            bind,
+            public_url,
+            auth: AuthConfig {
+                jwt_secret,
+                jwt_public_key_file,
+                jwks,
+                issuer: get("SMARTREGION_JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.into()),
+                audience: get("SMARTREGION_JWT_AUDIENCE")
+                    .unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
+                leeway: Duration::from_secs(leeway_secs),
+                jwks_refresh_interval: Duration::from_secs(refresh_secs),
+            },
+            log_format,
+            max_body_bytes: max_body_bytes as usize,
+            db_pool_size: db_pool_size as usize,
+            db_wait_timeout: Duration::from_millis(db_wait_ms),
+            workers: workers as usize,
+            shutdown_timeout: Duration::from_secs(shutdown_secs),
+        })
+    }
+
+    /// The database name in `DATABASE_URL`, which `serve` creates when it is missing.
+    pub fn database_name(&self) -> Option<&str> {
+        database_name(self.database_url.expose())
+    }
+}
+
+/// The path component of a PostgreSQL URL, without query parameters.
+pub fn database_name(url: &str) -> Option<&str> {
+    let after_scheme = url.split_once("://")?.1;
+    let path = after_scheme.split_once('/')?.1;
+    let name = path.split(['?', '#']).next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let Some(text) = get(var) else {
+        return Ok(default);
+    };
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| ConfigError::new(var, format!("`{text}` is not a whole number")))?;
+    if !(min..=max).contains(&value) {
+        return Err(ConfigError::new(
+            var,
+            format!("{value} is outside {min}..={max}"),
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.max_body_bytes, 1_048_576);
+        assert_eq!(config.auth.leeway, Duration::from_secs(30));
+        assert!(!config.auth.has_signing_key());
+        assert_eq!(config.database_name(), Some("smartregion"));
+    }
+
+    #[test]
+    fn a_wrong_value_names_its_variable() {
+        let err = config(&[("SMARTREGION_BIND", "nowhere")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_BIND");
+        let err = config(&[("SMARTREGION_JWT_LEEWAY_SECS", "31")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_JWT_LEEWAY_SECS");
+        let err = config(&[("SMARTREGION_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_JWT_SECRET");
+        let err = config(&[("SMARTREGION_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_LOG_FORMAT");
+        let err = config(&[("SMARTREGION_DB_POOL_SIZE", "-1")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_DB_POOL_SIZE");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = config(&[(
+            "SMARTREGION_JWT_SECRET",
+            "0123456789abcdef0123456789abcdef-very-secret",
+        )])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("very-secret"));
+        assert!(!printed.contains("postgres@"));
+    }
+
+    #[test]
+    fn database_name_ignores_query_parameters() {
+        assert_eq!(
+            database_name("postgres://u@h:5432/db_1?sslmode=disable"),
+            Some("db_1")
+        );
+        assert_eq!(database_name("postgres://u@h:5432"), None);
+    }
+}

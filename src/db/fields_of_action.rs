@@ -1,0 +1,30 @@
+//! The six fields of action (Handlungsfelder) of the Smart Region strategy.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+use crate::db::schema::fields_of_action;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = fields_of_action)]
+pub struct FieldOfAction {
+    pub code: String,
+    pub name_de: String,
+    pub name_en: String,
+    pub position: i32,
+}
+
+pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<FieldOfAction>> {
+    fields_of_action::table
+        .order(fields_of_action::position.asc())
+        .select(FieldOfAction::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(fields_of_action::table.find(code)))
+        .get_result(conn)
+        .await
+}

@@ -1,0 +1,114 @@
+//! The database: connection pool, migrations, and the queries the handlers call.
+
+pub mod audit;
+pub mod fields_of_action;
+pub mod organizations;
+pub mod schema;
+pub mod seed;
+pub mod write;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::sql_query;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::database_name;
+use crate::error::ApiError;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds the pool. Connections are checked before reuse and waiting for one is bounded, so
+/// that while PostgreSQL is down requests fail fast with 503 and the pool heals by itself.
+pub fn pool(database_url: &str, size: usize, wait: Duration) -> anyhow::Result<DbPool> {
+    let mut manager_config = ManagerConfig::default();
+    manager_config.recycling_method = RecyclingMethod::Verified;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        database_url,
+        manager_config,
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
+        .recycle_timeout(Some(wait))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .context("building the database pool")
+}
+
+/// A pooled connection, or 503 when none can be had in time.
+pub async fn connect(pool: &DbPool) -> Result<DbConn, ApiError> {
+    Ok(pool.get().await?)
+}
+
+/// Creates the database named in `database_url` when it does not exist yet, by connecting to
+/// the server's `postgres` maintenance database.
+pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
+    let name = database_name(database_url).context("DATABASE_URL names no database")?;
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        anyhow::bail!("database name `{name}` has characters other than letters, digits, _ and -");
+    }
+    let maintenance_url = database_url.replacen(&format!("/{name}"), "/postgres", 1);
+    let mut conn = AsyncPgConnection::establish(&maintenance_url)
+        .await
+        .context("connecting to the PostgreSQL server")?;
+
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let exists: Exists =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(&mut conn)
+            .await?;
+    if !exists.exists {
+        match sql_query(format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(_) => tracing::info!(database = name, "created the database"),
+            // Another instance may have created it in the meantime.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            Err(error) if error.to_string().contains("already exists") => {}
+            Err(error) => return Err(error).context("creating the database"),
+        }
+    }
+    Ok(())
+}
+
+/// Applies the embedded migrations that have not run yet.
+///
+/// diesel's migration harness is synchronous; it runs on a blocking thread through
+/// diesel-async's wrapper so that it never stalls the runtime.
+pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .context("connecting to run migrations")?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+        Ok(applied.iter().map(|v| v.to_string()).collect())
+    })
+    .await
+    .context("migration task panicked")?
+}

@@ -1,0 +1,80 @@
+// Diesel table definitions, kept in step with `migrations/` by hand (diesel_cli needs libpq,
+// which the service does not). The `schema_matches_database` test compares them with a migrated
+// database and fails on drift.
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        request_id -> Nullable<Text>,
+        actor_subject -> Text,
+        actor_organization -> Nullable<Text>,
+        actor_roles -> Array<Text>,
+        on_behalf_of -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        organization_key -> Nullable<Text>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    changes (seq) {
+        seq -> Int8,
+        occurred_at -> Timestamptz,
+        entity -> Text,
+        entity_id -> Text,
+        operation -> Text,
+        organization_key -> Nullable<Text>,
+        audit_id -> Int8,
+    }
+}
+
+diesel::table! {
+    organizations (key) {
+        key -> Text,
+        name -> Text,
+        kind -> Text,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        website_url -> Nullable<Text>,
+        population -> Nullable<Int4>,
+        population_date -> Nullable<Date>,
+        population_source -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organization_populations (organization_key, reference_date) {
+        organization_key -> Text,
+        reference_date -> Date,
+        population -> Int4,
+        source -> Nullable<Text>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    fields_of_action (code) {
+        code -> Text,
+        name_de -> Text,
+        name_en -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::joinable!(changes -> audit_log (audit_id));
+diesel::joinable!(organization_populations -> organizations (organization_key));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_log,
+    changes,
+    organizations,
+    organization_populations,
+    fields_of_action,
+);

@@ -1,0 +1,350 @@
+//! Errors as the client sees them: every failure becomes an RFC 9457 `application/problem+json`
+//! body.
+//!
+//! Which error type belongs where:
+//! - handlers and model functions return [`ApiError`]; its variants are the statuses the API
+//!   promises, nothing else;
+//! - diesel errors convert with `?`: `NotFound` is 404, unique/foreign-key/check violations are
+//!   409/422, a lost connection is 503, anything else is a 500 that is logged once here and
+//!   reaches the client without details;
+//! - actix's own extractor errors are turned into problems by the handlers in `http::extract`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) to the field in the request body, or `/query/<name>` for a
+    /// query parameter and `/header/<name>` for a header.
+    #[schema(example = "/population")]
+    pub pointer: String,
+    /// What is wrong with the value.
+    #[schema(example = "must be a positive whole number")]
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:smartregion:problem:validation-failed",
+    "title": "The request has invalid fields",
+    "status": 422,
+    "detail": "2 fields are invalid",
+    "errors": [
+        {"pointer": "/population", "detail": "must be a positive whole number"},
+        {"pointer": "/population_date", "detail": "is required together with population"}
+    ]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:smartregion:problem:not-found")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    #[schema(example = "Not found")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    /// What went wrong with this request.
+    #[schema(example = "organization 05579999 does not exist")]
+    pub detail: String,
+    /// The invalid fields (validation problems only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// Further members specific to the problem kind, e.g. `allowed_next_states`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: Map<String, Value>,
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    BadRequest(String),
+    /// No usable credentials. `invalid_token` says whether a token was sent but refused.
+    Unauthorized {
+        detail: String,
+        invalid_token: bool,
+    },
+    Forbidden(String),
+    NotFound(String),
+    MethodNotAllowed {
+        allowed: Vec<String>,
+    },
+    Conflict {
+        detail: String,
+        extensions: Map<String, Value>,
+    },
+    Gone(String),
+    PreconditionFailed(String),
+    PayloadTooLarge(String),
+    UnsupportedMediaType(String),
+    Validation(Vec<FieldError>),
+    PreconditionRequired(String),
+    ServiceUnavailable(String),
+    /// A fault of the service; the message is logged, never returned.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::BadRequest(detail.into())
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(detail.into())
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::NotFound(detail.into())
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            detail: detail.into(),
+            extensions: Map::new(),
+        }
+    }
+
+    /// A conflict with extra members in the problem body (e.g. the allowed next states).
+    pub fn conflict_with(detail: impl Into<String>, extensions: Map<String, Value>) -> Self {
+        Self::Conflict {
+            detail: detail.into(),
+            extensions,
+        }
+    }
+
+    pub fn invalid_field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(pointer, detail)])
+    }
+
+    pub fn internal(message: impl fmt::Display) -> Self {
+        Self::Internal(message.to_string())
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        use ApiError::*;
+        match self {
+            BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+            Unauthorized { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Authentication required",
+            ),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            MethodNotAllowed { .. } => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+            ),
+            Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            Gone(_) => (StatusCode::GONE, "gone", "Gone"),
+            PreconditionFailed(_) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "The resource has changed",
+            ),
+            PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Request body too large",
+            ),
+            UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+            ),
+            Validation(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation-failed",
+                "The request has invalid fields",
+            ),
+            PreconditionRequired(_) => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition-required",
+                "If-Match required",
+            ),
+            ServiceUnavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service-unavailable",
+                "Service unavailable",
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, slug, title) = self.parts();
+        let mut extensions = Map::new();
+        let mut errors = None;
+        let detail: Cow<'_, str> = match self {
+            ApiError::BadRequest(d)
+            | ApiError::Forbidden(d)
+            | ApiError::NotFound(d)
+            | ApiError::Gone(d)
+            | ApiError::PreconditionFailed(d)
+            | ApiError::PayloadTooLarge(d)
+            | ApiError::UnsupportedMediaType(d)
+            | ApiError::PreconditionRequired(d)
+            | ApiError::ServiceUnavailable(d)
+            | ApiError::Unauthorized { detail: d, .. } => d.as_str().into(),
+            ApiError::MethodNotAllowed { allowed } => {
+                format!("allowed methods: {}", allowed.join(", ")).into()
+            }
+            ApiError::Conflict {
+                detail,
+                extensions: ext,
+            } => {
+                extensions = ext.clone();
+                detail.as_str().into()
+            }
+            ApiError::Validation(fields) => {
+                errors = Some(fields.clone());
+                match fields.len() {
+                    1 => format!("{}: {}", fields[0].pointer, fields[0].detail).into(),
+                    n => format!("{n} fields are invalid").into(),
+                }
+            }
+            ApiError::Internal(_) => {
+                "the service failed to handle the request; it was logged".into()
+            }
+        };
+        Problem {
+            problem_type: format!("urn:smartregion:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into_owned(),
+            errors,
+            extensions,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Internal(message) => write!(f, "internal error: {message}"),
+            other => {
+                let problem = other.problem();
+                write!(
+                    f,
+                    "{} {}: {}",
+                    problem.status, problem.title, problem.detail
+                )
+            }
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(message) = self {
+            tracing::error!(error = %message, "request failed");
+        }
+        let problem = self.problem();
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized { invalid_token, .. } => {
+                let challenge = if *invalid_token {
+                    r#"Bearer realm="smartregion", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="smartregion""#
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            ApiError::MethodNotAllowed { allowed } => {
+                if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                    response.insert_header((header::ALLOW, value));
+                }
+            }
+            ApiError::ServiceUnavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> Self {
+        match &error {
+            DieselError::NotFound => ApiError::not_found("the requested resource does not exist"),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => ApiError::conflict(format!(
+                    "a record with the same {} already exists",
+                    info.constraint_name().unwrap_or("key")
+                )),
+                DatabaseErrorKind::ForeignKeyViolation => {
+                    ApiError::Validation(vec![FieldError::new(
+                        "",
+                        "refers to a record that does not exist",
+                    )])
+                }
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    ApiError::Validation(vec![FieldError::new(
+                        "",
+                        format!(
+                            "violates the rule {}",
+                            info.constraint_name().unwrap_or("of the data model")
+                        ),
+                    )])
+                }
+                DatabaseErrorKind::SerializationFailure => {
+                    ApiError::ServiceUnavailable("concurrent update, retry the request".into())
+                }
+                DatabaseErrorKind::ClosedConnection => {
+                    tracing::warn!(%error, "database connection lost");
+                    ApiError::ServiceUnavailable("the database connection was lost; retry".into())
+                }
+                _ => ApiError::internal(format!("database error: {error}")),
+            },
+            _ => ApiError::internal(format!("database error: {error}")),
+        }
+    }
+}
+
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
+    fn from(
+        error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>,
+    ) -> Self {
+        // Every pool failure (wait timeout, connection refused, failed check) means the
+        // database cannot be reached right now; the pool recovers on its own.
+        tracing::warn!(%error, "no database connection");
+        ApiError::ServiceUnavailable(
+            "the database is not reachable right now; retry shortly".into(),
+        )
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

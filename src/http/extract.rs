@@ -1,0 +1,222 @@
+//! Request extraction that answers every failure with a problem document: JSON bodies
+//! ([`Json`]), and the error handlers for actix's query and path extractors.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, PayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldError};
+
+/// A JSON request body of type `T`, checked only when the handler asks for it with
+/// [`Json::into_inner`], so that a handler decides who may call it before it looks at the body
+/// (an anonymous caller gets 401, not a validation error).
+///
+/// - a content type other than `application/json` (or `+json`) is 415;
+/// - a body over the configured limit is 413;
+/// - malformed JSON is 400;
+/// - text with NUL bytes (valid JSON, refused by PostgreSQL) is 422 naming every such field;
+/// - a missing field or a value of the wrong type is 422 with the field's JSON pointer.
+#[derive(Debug)]
+pub struct Json<T>(Result<T, ApiError>);
+
+impl<T> Json<T> {
+    /// The parsed body, or the problem with it.
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Ok(Json(Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ))));
+            }
+            Ok(Json(match body.await {
+                Ok(bytes) => parse(&bytes),
+                Err(error) => Err(payload_error(error)),
+            }))
+        })
+    }
+}
+
+/// Parses and checks a JSON body (see [`Json`]).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let mut nul_fields = Vec::new();
+    find_nul_bytes(&value, &mut String::new(), &mut nul_fields);
+    if !nul_fields.is_empty() {
+        return Err(ApiError::Validation(nul_fields));
+    }
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let pointer = pointer_from_path(error.path());
+        ApiError::Validation(vec![FieldError::new(
+            pointer,
+            error.into_inner().to_string(),
+        )])
+    })
+}
+
+fn payload_error(error: actix_web::Error) -> ApiError {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => {
+            ApiError::PayloadTooLarge("the request body is larger than this service accepts".into())
+        }
+        _ => {
+            // `Bytes` reports an over-long Content-Length as its own error type.
+            if error.as_response_error().status_code()
+                == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+            {
+                ApiError::PayloadTooLarge(
+                    "the request body is larger than this service accepts".into(),
+                )
+            } else {
+                ApiError::bad_request(format!("the request body could not be read: {error}"))
+            }
+        }
+    }
+}
+
+fn find_nul_bytes(value: &Value, pointer: &mut String, found: &mut Vec<FieldError>) {
+    match value {
+        Value::String(text) if text.contains('\0') => {
+            found.push(FieldError::new(
+                pointer.clone(),
+                "must not contain NUL characters",
+            ));
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                find_nul_bytes(item, pointer, found);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(key));
+                if key.contains('\0') {
+                    found.push(FieldError::new(
+                        pointer.clone(),
+                        "names must not contain NUL characters",
+                    ));
+                }
+                find_nul_bytes(item, pointer, found);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn escape_pointer(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(key));
+            }
+            Segment::Enum { variant } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer(variant));
+            }
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Query-string errors are 400 problems naming the parameter where serde says which.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
+        ApiError::bad_request(format!("invalid query parameters: {error}")).into()
+    })
+}
+
+/// Path-segment errors (e.g. a malformed id) are 400 problems.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error: PathError, _req| {
+        ApiError::bad_request(format!("invalid path parameter: {error}")).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        amount: i64,
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_field() {
+        let err = parse::<Body>(br#"{"name": "x", "items": [{"amount": 1}, {"amount": "two"}]}"#)
+            .unwrap_err();
+        match err {
+            ApiError::Validation(fields) => assert_eq!(fields[0].pointer, "/items/1/amount"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nul_bytes_are_refused_with_pointers() {
+        let err =
+            parse::<Body>(br#"{"name": "a\u0000b", "items": [], "x/y": "\u0000"}"#).unwrap_err();
+        match err {
+            ApiError::Validation(fields) => {
+                let pointers: Vec<_> = fields.iter().map(|f| f.pointer.as_str()).collect();
+                assert_eq!(pointers, ["/name", "/x~1y"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request() {
+        assert!(matches!(parse::<Body>(b"{"), Err(ApiError::BadRequest(_))));
+    }
+}

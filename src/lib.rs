@@ -1,0 +1,14 @@
+//! smartregion: the coordination API of the Smart Region cooperation of Kreis Warendorf.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,174 @@
+//! The OpenAPI document's root: info, tags, security scheme and the reusable error responses.
+//! Paths and their schemas are collected from the route list in `routes.rs`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "smartregion",
+        description = "Coordination API of the Smart Region cooperation of Kreis Warendorf and its \
+13 towns and municipalities: the shared project catalogue, each municipality's voluntary \
+opt-ins and council resolutions, exact cost shares, and the steering committee's meetings.\n\n\
+Authentication: send `Authorization: Bearer <JWT>`. A token names one organization (`org`, its \
+official municipality key) and its roles (`coordinator`, `admin`, `editor`, `viewer`, \
+`integration`). Anonymous callers see public data only.\n\n\
+Conventions: errors are RFC 9457 `application/problem+json`; lists take `limit` (1–200) and \
+an opaque `cursor` and answer `{items, next_cursor}` with a `Link: rel=\"next\"` header; single \
+resources carry a strong `ETag` and updates need `If-Match`; timestamps are RFC 3339; money is \
+integer euro cents.",
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    tags(
+        (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "reference", description = "Reference data of the Smart Region strategy."),
+        (name = "auth", description = "The caller as the service understood its token."),
+        (name = "audit", description = "The append-only audit trail of every write."),
+        (name = "health", description = "Liveness and readiness probes."),
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PreconditionFailed,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            UnprocessableEntity,
+            PreconditionRequired,
+            ServiceUnavailable
+        )
+    ),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with the claims `sub`, `org` (organization key), `roles`, `iss`, \
+                         `aud` and `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The request is malformed: invalid JSON, or bad query or path parameters.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:bad-request", "title": "Bad request", "status": 400,
+                     "detail": "limit must be between 1 and 200, got 500"})
+)]
+pub struct BadRequest(#[allow(dead_code)] Problem);
+
+/// No bearer token, or the token was refused. Carries `WWW-Authenticate: Bearer`.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"smartregion\"`, with `error=\"invalid_token\"` when a token was refused")),
+    example = json!({"type": "urn:smartregion:problem:unauthorized", "title": "Authentication required", "status": 401,
+                     "detail": "this request needs a bearer token"})
+)]
+pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+/// The token is valid but its organization or roles do not allow this.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:forbidden", "title": "Not allowed", "status": 403,
+                     "detail": "a token of organization 05570008 may not act for organization 05570004"})
+)]
+pub struct Forbidden(#[allow(dead_code)] Problem);
+
+/// No such resource.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:not-found", "title": "Not found", "status": 404,
+                     "detail": "organization 05579999 does not exist"})
+)]
+pub struct NotFound(#[allow(dead_code)] Problem);
+
+/// The request conflicts with the resource's current state.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:conflict", "title": "Conflict", "status": 409,
+                     "detail": "a population figure for 2023-12-31 already exists with another value"})
+)]
+pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// `If-Match` names a version that is no longer current.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:precondition-failed", "title": "The resource has changed", "status": 412,
+                     "detail": "the resource has changed since you read it; read it again and reapply your change"})
+)]
+pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
+/// The request body is larger than the service accepts (1 MiB by default).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:payload-too-large", "title": "Request body too large", "status": 413,
+                     "detail": "the request body is larger than this service accepts"})
+)]
+pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+/// The body is not `application/json`.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:unsupported-media-type", "title": "Unsupported media type", "status": 415,
+                     "detail": "send the body as application/json"})
+)]
+pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+/// Fields of the request are invalid; `errors` names each with a JSON pointer.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:validation-failed", "title": "The request has invalid fields", "status": 422,
+                     "detail": "2 fields are invalid",
+                     "errors": [{"pointer": "/name", "detail": "must not be empty"},
+                                {"pointer": "/population/value", "detail": "must be between 1 and 10000000"}]})
+)]
+pub struct UnprocessableEntity(#[allow(dead_code)] Problem);
+
+/// The update needs `If-Match` with the ETag of the version read.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:precondition-required", "title": "If-Match required", "status": 428,
+                     "detail": "send If-Match with the ETag of the version you read"})
+)]
+pub struct PreconditionRequired(#[allow(dead_code)] Problem);
+
+/// The database cannot be reached right now; retry after a few seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u32, description = "Seconds to wait before retrying")),
+    example = json!({"type": "urn:smartregion:problem:service-unavailable", "title": "Service unavailable", "status": 503,
+                     "detail": "the database is not reachable right now; retry shortly"})
+)]
+pub struct ServiceUnavailable(#[allow(dead_code)] Problem);

@@ -1,0 +1,142 @@
+//! Application state, the `App` factory shared by the server and the tests, and `serve`.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtVerifier;
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::http::extract::{path_config, query_config};
+use crate::http::fallback::{self, RouteTable};
+use crate::http::request_id;
+use crate::openapi::ApiDoc;
+use crate::routes;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub verifier: JwtVerifier,
+}
+
+/// The OpenAPI document of every route in `routes::configure`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    doc
+}
+
+/// Built once at start-up and shared by every worker.
+#[derive(Clone)]
+pub struct Shared {
+    pub state: web::Data<AppState>,
+    pub routes: web::Data<RouteTable>,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+impl Shared {
+    pub fn new(state: AppState) -> Self {
+        let openapi = openapi_document();
+        Self {
+            state: web::Data::new(state),
+            routes: web::Data::new(RouteTable::from_openapi(&openapi)),
+            openapi: Arc::new(openapi),
+        }
+    }
+}
+
+/// The application: routes, limits, docs, problem answers for unknown routes, request ids.
+pub fn app(
+    shared: Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = shared.state.config.max_body_bytes;
+    // The document and the docs page come first: the `/api/v1` scope below would otherwise
+    // take `/api/v1/openapi.json` and answer 404.
+    let app = App::new()
+        .app_data(shared.state)
+        .app_data(shared.routes)
+        .app_data(query_config())
+        .app_data(path_config())
+        .app_data(web::PayloadConfig::new(max_body))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .url("/api/v1/openapi.json", (*shared.openapi).clone())
+                .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+        )
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        );
+    let (app, _) = app
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
+    app.default_service(web::to(fallback::default_service))
+        .wrap(from_fn(request_id::middleware))
+}
+
+/// Prepares the database (create, migrate, seed) and returns a pool.
+pub async fn prepare_database(config: &Config) -> anyhow::Result<DbPool> {
+    let url = config.database_url.expose();
+    db::create_database_if_missing(url).await?;
+    let applied = db::run_migrations(url).await?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    let pool = db::pool(url, config.db_pool_size, config.db_wait_timeout)?;
+    let mut conn = pool.get().await.context("connecting to the database")?;
+    let report = db::seed::run(&mut conn).await?;
+    if report != Default::default() {
+        tracing::info!(?report, "loaded reference data");
+    }
+    Ok(pool)
+}
+
+/// Runs the server until SIGTERM (in-flight requests finish, up to the shutdown timeout) or
+/// SIGINT.
+pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> {
+    let pool = prepare_database(&config).await?;
+    let config = Arc::new(config);
+    let shared = Shared::new(AppState {
+        pool,
+        config: config.clone(),
+        verifier,
+    });
+    tracing::info!(
+        bind = %config.bind,
+        public_url = %config.public_url,
+        docs = %format!("{}/docs/", config.public_url),
+        "smartregion listening"
+    );
+    HttpServer::new(move || app(shared.clone()))
+        .workers(config.workers)
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
+        .bind(config.bind)
+        .with_context(|| format!("binding {}", config.bind))?
+        .run()
+        .await
+        .context("running the server")
+}

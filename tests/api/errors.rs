@@ -1,0 +1,83 @@
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn unknown_routes_are_problem_documents() {
+    let app = TestApp::spawn().await;
+    let body = problem(app.get("/api/v1/nothing-here").send().await.unwrap(), 404).await;
+    assert_eq!(body["type"], "urn:smartregion:problem:not-found");
+}
+
+#[actix_web::test]
+async fn wrong_methods_are_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .delete("/api/v1/organizations/05570004")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, PATCH");
+    problem(response, 405).await;
+    let response = app.post("/api/v1/organizations").send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET");
+    problem(response, 405).await;
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn().await;
+    let generated = app.get("/api/v1/fields-of-action").send().await.unwrap();
+    let id = generated.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+
+    let echoed = app
+        .get("/api/v1/nothing-here")
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+
+    // An unusable id (too long) is replaced, not echoed.
+    let replaced = app
+        .get("/health/live")
+        .header("x-request-id", "x".repeat(300))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.headers()["x-request-id"].len(), 36);
+}
+
+#[actix_web::test]
+async fn bad_path_and_query_parameters_are_problem_documents() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .get("/api/v1/audit?from=yesterday")
+        .by_coordinator()
+        .send()
+        .await
+        .unwrap();
+    problem(response, 400).await;
+}
+
+#[actix_web::test]
+async fn the_docs_page_is_served_without_internet() {
+    let app = TestApp::spawn().await;
+    let redirect = app.get("/docs").send().await.unwrap();
+    assert_eq!(redirect.status(), 308);
+    let page = app.get("/docs/").send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger"), "{html}");
+    assert!(!html.contains("cdn."), "no CDN links");
+    let initializer = app
+        .get("/docs/swagger-initializer.js")
+        .send()
+        .await
+        .unwrap();
+    let js = initializer.text().await.unwrap();
+    assert!(js.contains("/api/v1/openapi.json"), "{js}");
+    assert!(
+        js.contains("\"validatorUrl\": \"none\"") || js.contains("validatorUrl"),
+        "{js}"
+    );
+}

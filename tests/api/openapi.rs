@@ -1,0 +1,103 @@
+//! The OpenAPI document is the contract: the committed file must equal what the code serves,
+//! and every operation must be documented to the house rules.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+const COMMITTED: &str = "openapi/openapi.json";
+
+fn generated() -> Value {
+    serde_json::to_value(smartregion::startup::openapi_document()).unwrap()
+}
+
+#[test]
+fn committed_document_matches_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(COMMITTED);
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+            .unwrap_or(Value::Null);
+    assert!(
+        committed == generated(),
+        "{COMMITTED} differs from the code; regenerate it with\n\n    \
+         cargo run --quiet -- openapi > {COMMITTED}\n"
+    );
+}
+
+#[actix_web::test]
+async fn the_service_serves_the_same_document() {
+    let app = TestApp::spawn().await;
+    let served = json(app.get("/api/v1/openapi.json").send().await.unwrap(), 200).await;
+    assert_eq!(served, generated());
+    assert_eq!(served["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_operation_follows_the_house_rules() {
+    let doc = generated();
+    let verbs = [
+        "get_", "list_", "create_", "update_", "delete_", "put_", "post_", "approve_", "export_",
+        "preview_", "import_",
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no operationId"));
+            assert!(
+                verbs.iter().any(|v| id.starts_with(v)),
+                "{id}: operationId is not <verb>_<resource>"
+            );
+            assert!(seen.insert(id.to_owned()), "{id} twice");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{id}: no summary"
+            );
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{id}: no tag"
+            );
+            if path.starts_with("/api/") {
+                assert!(op["security"].is_array(), "{id}: no security requirement");
+            }
+            let responses = op["responses"].as_object().unwrap();
+            for (status, response) in responses {
+                let code: u16 = status.parse().unwrap();
+                if code >= 400 {
+                    let reference = response["$ref"].as_str().unwrap_or_else(|| {
+                        panic!("{id}: {status} does not use a shared problem response")
+                    });
+                    assert!(
+                        reference.starts_with("#/components/responses/"),
+                        "{id}: {reference}"
+                    );
+                }
+            }
+            // Every operation that reaches the database documents the 503.
+            if path.starts_with("/api/") {
+                assert!(responses.contains_key("503"), "{id}: no 503");
+            }
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            if secured && path.starts_with("/api/") {
+                assert!(responses.contains_key("401"), "{id}: secured but no 401");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{id}: takes a body but no {status}"
+                    );
+                }
+            }
+        }
+    }
+    for (name, response) in doc["components"]["responses"].as_object().unwrap() {
+        let content = &response["content"]["application/problem+json"];
+        assert!(content["example"].is_object(), "{name}: no example");
+    }
+}
