@@ -68,7 +68,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    // `search` (a generated tsvector) is left out: it is only ever used in SQL filters.
+    projects (id) {
+        id -> Uuid,
+        code -> Text,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        field_of_action -> Text,
+        category -> Text,
+        lead_organization -> Nullable<Text>,
+        tags -> Array<Text>,
+        external_id -> Nullable<Text>,
+        gender_equality_relevant -> Text,
+        follow_up_costs_note -> Nullable<Text>,
+        internal_note -> Nullable<Text>,
+        status -> Text,
+        progress_percent -> Int2,
+        traffic_light -> Nullable<Text>,
+        traffic_light_note -> Nullable<Text>,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        actual_start -> Nullable<Date>,
+        actual_end -> Nullable<Date>,
+        source_url -> Nullable<Text>,
+        classification_confirmed -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    project_status_changes (id) {
+        id -> Int8,
+        project_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        changed_at -> Timestamptz,
+        actor_subject -> Text,
+        actor_organization -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
+diesel::joinable!(projects -> fields_of_action (field_of_action));
+diesel::joinable!(projects -> organizations (lead_organization));
+diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(organization_populations -> organizations (organization_key));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -77,4 +126,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     organization_populations,
     fields_of_action,
+    projects,
+    project_status_changes,
 );

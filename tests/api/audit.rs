@@ -145,3 +145,29 @@ async fn a_business_write_without_actor_or_audit_entry_fails() {
         "{no_audit}"
     );
 }
+
+#[actix_web::test]
+async fn project_writes_are_guarded_and_audited_like_every_business_table() {
+    use crate::helpers::builders::ProjectBuilder;
+    let app = TestApp::spawn().await;
+    let before = app.trail_counts().await;
+    let id = ProjectBuilder::new("LP-01")
+        .title("LoRaWAN – kreisweites Funknetz")
+        .field("digital_infrastructure")
+        .category("lead")
+        .lead(DISTRICT)
+        .status("planned")
+        .tag("iot")
+        .create(&app)
+        .await;
+    let after = app.trail_counts().await;
+    assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1));
+
+    let mut conn = app.conn().await;
+    let error = diesel::sql_query(format!("UPDATE projects SET title = 'x' WHERE id = '{id}'"))
+        .execute(&mut conn)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("without an actor"), "{error}");
+}

@@ -1,5 +1,6 @@
 //! The test harness: the real application on a real port, against a fresh database.
 
+pub mod builders;
 pub mod db;
 pub mod proxy;
 

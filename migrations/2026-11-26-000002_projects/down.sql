@@ -1,0 +1,2 @@
+DROP TABLE project_status_changes;
+DROP TABLE projects;
