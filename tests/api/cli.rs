@@ -111,3 +111,94 @@ fn openapi_prints_the_document() {
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["info"]["title"], "smartregion");
 }
+
+#[actix_web::test]
+async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let database = format!("t_sr_serve_{}", uuid::Uuid::new_v4().simple());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = smartregion()
+        .env("DATABASE_URL", crate::helpers::db::database_url(&database))
+        .env("SMARTREGION_BIND", format!("127.0.0.1:{port}"))
+        .env("SMARTREGION_JWT_SECRET", SECRET)
+        .env("SMARTREGION_LOG_FORMAT", "json")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = client.get(format!("{base}/health/ready")).send().await
+            && response.status() == 200
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = json(
+        client
+            .get(format!("{base}/api/v1/organizations?limit=200"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        15,
+        "reference data loaded"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+
+    let mut lines: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    lines.extend(
+        BufReader::new(child.stderr.take().unwrap())
+            .lines()
+            .map_while(Result::ok),
+    );
+    let logs: Vec<serde_json::Value> = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON log line: {l}")))
+        .collect();
+    assert!(logs.iter().any(|l| l["message"] == "loaded reference data"));
+    assert!(
+        logs.iter()
+            .any(|l| l["message"] == "request finished" && l["status"] == 200)
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains(SECRET)),
+        "the signing secret never reaches the logs"
+    );
+    crate::helpers::db::drop_database(database);
+}
