@@ -27,6 +27,7 @@ integer euro cents.",
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),
+        (name = "changes", description = "The change feed: every change in sequence order, for systems that keep a copy in sync."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(

@@ -1,6 +1,7 @@
 //! Pure domain logic and types: no actix, no diesel, so the rules are tested alone.
 
 pub mod allocation;
+pub mod feed;
 pub mod funding;
 pub mod ids;
 pub mod validation;

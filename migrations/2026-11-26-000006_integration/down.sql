@@ -1,0 +1,3 @@
+DROP TABLE idempotency_keys;
+DROP INDEX organizations_updated;
+DROP INDEX changes_organization;
