@@ -5,6 +5,10 @@
 -- (plus public entities); this keeps that filter an index range scan in sequence order.
 CREATE INDEX changes_organization ON changes (organization_key, seq);
 
+-- The feed stops before the first record of a transaction not older than the oldest running
+-- one (see src/db/changes.rs); this finds those few young records without a scan.
+CREATE INDEX changes_tx_id ON changes (tx_id);
+
 -- `GET /organizations?modified_since=`.
 CREATE INDEX organizations_updated ON organizations (updated_at, key);
 

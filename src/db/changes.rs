@@ -2,13 +2,19 @@
 //!
 //! A reader must never skip a record that commits after it read past its sequence number.
 //! Two rules make sure of that:
-//! - writers number their records and commit one at a time (`write::CHANGE_SEQUENCE_LOCK`), so
-//!   a record becomes visible only after every record with a lower number;
-//! - the feed reads only records of transactions older than the oldest transaction still
-//!   running (`tx_id < pg_snapshot_xmin(pg_current_snapshot())`), which also covers records
-//!   written outside `db::write` by a transaction that is still open. The price: while any
-//!   write transaction runs, newer records wait for it (usually milliseconds; a long import holds
-//!   the feed back for its duration).
+//! - Writers number their records and commit one at a time (`write::CHANGE_SEQUENCE_LOCK`), so
+//!   a record becomes visible only after every record with a lower number.
+//! - The feed stops before the first record written by a transaction that is not older than
+//!   the oldest transaction still running (`tx_id >= pg_snapshot_xmin(pg_current_snapshot())`).
+//!   That holds back later records while a transaction that numbered its records without the
+//!   lock (a manual fix in psql, say) is still open. It is a *stop*, not a filter: filtering out
+//!   the young records but returning older ones numbered after them would hand out a sequence
+//!   number past a young record, and the client would never see that one (transaction ids are
+//!   assigned at a transaction's first write, so their order is not the sequence order).
+//!
+//! The price of the second rule: PostgreSQL transaction ids are cluster-wide, so while any
+//! write transaction runs anywhere on the server, records committed after it started wait for
+//! it (usually milliseconds; a long import holds the feed back for its duration).
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
@@ -53,8 +59,10 @@ pub async fn after(
         .select(ChangeRecord::as_select())
         .filter(changes::seq.gt(after))
         // `tx_id` is not in `schema.rs` (diesel has no xid8 type); see the module comment.
+        // The subquery reads only the few young records, through the `changes_tx_id` index.
         .filter(sql::<Bool>(
-            "changes.tx_id < pg_snapshot_xmin(pg_current_snapshot())",
+            "changes.seq < coalesce((SELECT min(young.seq) FROM changes young \
+             WHERE young.tx_id >= pg_snapshot_xmin(pg_current_snapshot())), 9223372036854775807)",
         ))
         .order(changes::seq.asc())
         .limit(limit)

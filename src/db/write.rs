@@ -217,9 +217,10 @@ struct NewChange<'a> {
 /// another seq 6 and commit first, and a feed reader that saw 6 would skip 5 forever. Holding
 /// the lock from numbering to commit makes the commit order the sequence order. The lock is the
 /// last one a write takes and is held only for a few inserts and the commit. The change feed
-/// also reads only below the oldest running transaction (see `db::changes`); that rule alone is
-/// not enough, because transaction ids are assigned at a transaction's first write, so their
-/// order need not be the order in which the transactions numbered their changes.
+/// also stops at records of transactions not older than the oldest running one (see
+/// `db::changes`); that rule alone is not enough, because transaction ids are assigned at a
+/// transaction's first write, so their order need not be the order in which the transactions
+/// numbered their changes.
 pub const CHANGE_SEQUENCE_LOCK: i64 = 0x5352_4348_4700; // "SRCHG"
 
 async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) -> QueryResult<()> {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod changes;
 mod cli;
 mod errors;
 mod health;
