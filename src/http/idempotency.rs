@@ -9,7 +9,7 @@
 //!   repeat with the same key and the same request (token subject, method, path, query and body
 //!   bytes) gets the stored answer with `Idempotent-Replayed: true`.
 //! - The same key with a different request: 422. The same key while the first request still
-//!   runs: 409 with `Retry-After` (the second request does not wait: waiting would hold a
+//!   runs: 409; retry it later (the second request does not wait: waiting would hold a
 //!   database transaction, and so the change feed, open for the whole first request).
 //! - Answers with a 5xx status are not stored and the key is released: the write rolled back,
 //!   so a retry must run again. A request abandoned mid-flight (client gone) releases its key
