@@ -4,7 +4,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{audit, fields_of_action, health, me, organizations};
+use crate::api::{audit, changes, fields_of_action, health, me, organizations};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::get_health_live)
@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::update_organization)
                 .service(organizations::list_organization_populations)
                 .service(fields_of_action::list_fields_of_action)
-                .service(audit::list_audit_entries),
+                .service(audit::list_audit_entries)
+                .service(changes::list_changes),
         );
 }

@@ -1,7 +1,9 @@
 //! The database: connection pool, migrations, and the queries the handlers call.
 
 pub mod audit;
+pub mod changes;
 pub mod fields_of_action;
+pub mod idempotency;
 pub mod organizations;
 pub mod projects;
 pub mod schema;

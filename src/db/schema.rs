@@ -1,5 +1,5 @@
 // Diesel table definitions, kept in step with `migrations/` by hand (diesel_cli needs libpq,
-// which the service does not). The `schema_matches_database` test compares them with a migrated
+// which the service does not). The `schema_rs_matches_the_migrated_database` test compares them with a migrated
 // database and fails on drift.
 
 diesel::table! {
@@ -114,6 +114,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (organization_key, key) {
+        organization_key -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        state -> Text,
+        status -> Nullable<Int2>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
@@ -128,4 +142,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     fields_of_action,
     projects,
     project_status_changes,
+    idempotency_keys,
 );

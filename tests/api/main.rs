@@ -5,10 +5,14 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod changes;
 mod cli;
+mod cors;
 mod errors;
 mod health;
+mod idempotency;
 mod jwt_matrix;
+mod metrics;
 mod openapi;
 mod organizations;
 mod schema;
