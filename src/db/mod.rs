@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod fields_of_action;
 pub mod organizations;
+pub mod participations;
 pub mod projects;
 pub mod schema;
 pub mod seed;
