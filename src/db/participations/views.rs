@@ -94,6 +94,9 @@ pub fn participant_filter_sql(bind_index: usize) -> String {
     )
 }
 
+/// The cells of the matrix: per project id, the state per organization key.
+pub type MatrixCells = HashMap<Uuid, HashMap<String, String>>;
+
 /// What the matrix shows of a project.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = projects)]
@@ -114,18 +117,11 @@ pub struct MatrixFilter {
 
 /// The rows of the matrix: live projects ordered by code (at most `limit`), each with its
 /// field of action's German name, and every participation in them. Two queries.
-#[expect(
-    clippy::type_complexity,
-    reason = "a plain tuple of the two result sets"
-)]
 pub async fn matrix(
     conn: &mut AsyncPgConnection,
     filter: &MatrixFilter,
     limit: i64,
-) -> QueryResult<(
-    Vec<(MatrixProject, String)>,
-    HashMap<Uuid, HashMap<String, String>>,
-)> {
+) -> QueryResult<(Vec<(MatrixProject, String)>, MatrixCells)> {
     let mut query = projects::table
         .inner_join(fields_of_action::table)
         .filter(projects::deleted_at.is_null())
@@ -141,7 +137,7 @@ pub async fn matrix(
     }
     let projects: Vec<(MatrixProject, String)> = query.load(conn).await?;
     let ids: Vec<Uuid> = projects.iter().map(|(p, _)| p.id).collect();
-    let mut cells: HashMap<Uuid, HashMap<String, String>> = HashMap::new();
+    let mut cells = MatrixCells::new();
     if !ids.is_empty() {
         let rows: Vec<(Uuid, String, String)> = participations::table
             .filter(participations::project_id.eq_any(&ids))

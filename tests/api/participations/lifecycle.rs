@@ -564,3 +564,30 @@ async fn unknown_projects_organizations_and_participations_are_404() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn history_and_resolutions_cannot_be_rewritten() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let project = ProjectBuilder::new("DI-9").create(&app).await;
+    commit(&app, project, AHLEN).await;
+    let mut conn = app.conn().await;
+    // Even with an actor named, so that only the append-only rule can refuse.
+    diesel::sql_query("SELECT set_config('smartregion.actor', 'forger', false)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for statement in [
+        "UPDATE participation_history SET reason = 'forged'",
+        "DELETE FROM participation_history",
+        "UPDATE council_resolutions SET outcome = 'rejected'",
+        "DELETE FROM council_consultations",
+    ] {
+        let error = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement)
+            .to_string();
+        assert!(error.contains("append-only"), "{statement}: {error}");
+    }
+}
