@@ -32,6 +32,7 @@ the organizations list also takes `modified_since`.",
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod fields_of_action;
 pub mod idempotency;
 pub mod organizations;
+pub mod participations;
 pub mod projects;
 pub mod schema;
 pub mod seed;

@@ -128,11 +128,77 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    participations (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        organization_key -> Text,
+        state -> Text,
+        council_resolution_required -> Bool,
+        staff_fte_hundredths -> Nullable<Int4>,
+        contact_role -> Nullable<Text>,
+        note -> Nullable<Text>,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        withdrawal_effective_date -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_resolutions (id) {
+        id -> Uuid,
+        participation_id -> Uuid,
+        deciding_body -> Text,
+        decided_on -> Date,
+        paper_reference -> Text,
+        outcome -> Text,
+        resolution_text -> Nullable<Text>,
+        url -> Nullable<Text>,
+        allocation_snapshot_id -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_consultations (resolution_id, position) {
+        resolution_id -> Uuid,
+        position -> Int2,
+        body -> Text,
+        held_on -> Date,
+        role -> Text,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    participation_history (id) {
+        id -> Int8,
+        participation_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        changed_at -> Timestamptz,
+        actor_subject -> Text,
+        actor_organization -> Nullable<Text>,
+        on_behalf_of -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        council_resolution_id -> Nullable<Uuid>,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
 diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(organization_populations -> organizations (organization_key));
+diesel::joinable!(participations -> projects (project_id));
+diesel::joinable!(participations -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> participations (participation_id));
+diesel::joinable!(council_consultations -> council_resolutions (resolution_id));
+diesel::joinable!(participation_history -> participations (participation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -143,4 +209,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     projects,
     project_status_changes,
     idempotency_keys,
+    participations,
+    council_resolutions,
+    council_consultations,
+    participation_history,
 );

@@ -5,4 +5,5 @@ pub mod cost_plan;
 pub mod feed;
 pub mod funding;
 pub mod ids;
+pub mod participation;
 pub mod validation;

@@ -15,4 +15,5 @@ mod jwt_matrix;
 mod metrics;
 mod openapi;
 mod organizations;
+mod participations;
 mod schema;
