@@ -6,6 +6,7 @@ pub mod fields_of_action;
 pub mod health;
 pub mod me;
 pub mod organizations;
+pub mod projects;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
 pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -2,8 +2,11 @@
 
 pub mod audit;
 pub mod fields_of_action;
+pub mod indicators;
+pub mod milestones;
 pub mod organizations;
 pub mod projects;
+pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod write;

@@ -3,4 +3,6 @@
 pub mod allocation;
 pub mod funding;
 pub mod ids;
+pub mod lifecycle;
+pub mod projects;
 pub mod validation;
