@@ -11,3 +11,4 @@ mod health;
 mod jwt_matrix;
 mod openapi;
 mod organizations;
+mod projects;

@@ -89,21 +89,28 @@ async fn template() -> String {
             .await
             .unwrap();
             if ready.is_empty() {
-                // Leftovers: an unfinished template, or templates of older migrations.
-                let old: Vec<Row> = diesel::sql_query(
-                    "SELECT datname AS name FROM pg_database WHERE datname LIKE 'smartregion_tpl_%'",
-                )
-                .load(&mut conn)
-                .await
-                .unwrap();
-                for row in old {
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", row.name))
-                        .execute(&mut conn)
+                // Leftovers: an unfinished template of this name. Templates of other
+                // fingerprints are left alone: other worktrees (other migrations) share this
+                // server and may be copying theirs right now.
+                let old: Vec<Row> =
+                    diesel::sql_query("SELECT datname AS name FROM pg_database WHERE datname = $1")
+                        .bind::<Text, _>(&name)
+                        .load(&mut conn)
                         .await
                         .unwrap();
+                for row in old {
+                    diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                        row.name
+                    ))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 }
                 let url = database_url(&name);
-                smartregion::db::create_database_if_missing(&url).await.unwrap();
+                smartregion::db::create_database_if_missing(&url)
+                    .await
+                    .unwrap();
                 smartregion::db::run_migrations(&url).await.unwrap();
                 {
                     let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();
