@@ -5,8 +5,6 @@
 -- nothing even after the steering office renamed, re-coded or deleted a seeded project.
 ALTER TABLE projects ADD COLUMN seed_key text;
 CREATE UNIQUE INDEX projects_seed_key ON projects (seed_key) WHERE seed_key IS NOT NULL;
--- `modified_since` and `sort=updated_at` read live rows only.
-CREATE INDEX projects_live_updated ON projects (updated_at, id) WHERE deleted_at IS NULL;
 
 CREATE TABLE project_milestones (
     id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),

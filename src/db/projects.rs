@@ -299,20 +299,16 @@ pub async fn list(
         );
     }
     query = match sort {
-        ProjectSort::Code => query.order((projects::code.asc(), projects::id.asc())),
+        // Codes are unique (deleted rows included), so the code alone is the keyset and
+        // `projects_live_code` delivers the order without a sort step.
+        ProjectSort::Code => query.order(projects::code.asc()),
         ProjectSort::Title => query.order((lower(projects::title).asc(), projects::id.asc())),
         ProjectSort::UpdatedAt => query.order((projects::updated_at.asc(), projects::id.asc())),
     };
     // Row comparisons, so that PostgreSQL can start the index scan at the cursor.
     query = match after {
         None => query,
-        Some(ProjectCursor::Code(code, id)) => query.filter(
-            sql::<Bool>("(projects.code, projects.id) > (")
-                .bind::<Text, _>(code.clone())
-                .sql(", ")
-                .bind::<diesel::sql_types::Uuid, _>(*id)
-                .sql(")"),
-        ),
+        Some(ProjectCursor::Code(code, _)) => query.filter(projects::code.gt(code.clone())),
         Some(ProjectCursor::Title(title, id)) => query.filter(
             sql::<Bool>("(lower(projects.title), projects.id) > (lower(")
                 .bind::<Text, _>(title.clone())
