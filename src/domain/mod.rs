@@ -5,5 +5,7 @@ pub mod cost_plan;
 pub mod feed;
 pub mod funding;
 pub mod ids;
+pub mod lifecycle;
 pub mod participation;
+pub mod projects;
 pub mod validation;
