@@ -49,6 +49,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::projects::indicators::delete_indicator_measurement)
                 .service(api::fields_of_action::list_fields_of_action)
                 .service(api::audit::list_audit_entries)
-                .service(api::changes::list_changes),
+                .service(api::changes::list_changes)
+                .service(api::webhooks::handlers::list_webhooks)
+                .service(api::webhooks::handlers::create_webhook)
+                .service(api::webhooks::handlers::get_webhook)
+                .service(api::webhooks::handlers::update_webhook)
+                .service(api::webhooks::handlers::delete_webhook)
+                .service(api::webhooks::deliveries::list_webhook_deliveries),
         );
 }

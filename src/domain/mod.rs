@@ -9,3 +9,4 @@ pub mod lifecycle;
 pub mod participation;
 pub mod projects;
 pub mod validation;
+pub mod webhooks;
