@@ -18,3 +18,4 @@ mod organizations;
 mod participations;
 mod projects;
 mod schema;
+mod webhooks;
