@@ -24,6 +24,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::participations::get_participation_matrix)
                 .service(api::projects::catalogue::list_projects)
                 .service(api::projects::catalogue::create_project)
+                // Before `/projects/{id}`, which would take `export` for an id.
+                .service(api::projects::transfer::export::export_projects)
+                .service(api::projects::transfer::import::import_projects)
                 .service(api::projects::catalogue::get_project)
                 .service(api::projects::catalogue::update_project)
                 .service(api::projects::catalogue::delete_project)

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod milestones;
 pub mod progress;
 pub mod reports;
+pub mod transfer;
 pub mod types;
 
 use diesel::prelude::*;
