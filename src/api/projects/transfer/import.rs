@@ -104,14 +104,14 @@ pub async fn import_projects(
         ));
     }
     let body = read_body(payload, state.config.max_body_bytes).await?;
-    let rows = if media == "text/csv" {
+    let (rows, unreadable) = if media == "text/csv" {
         parse::csv_rows(&body)
     } else {
         parse::json_rows(&body)
     }
     .map_err(report)?;
     let mut conn = db::connect(&state.pool).await?;
-    let checked = check_rows(&mut conn, rows).await?;
+    let checked = check_rows(&mut conn, rows, unreadable).await?;
     let history_actor = actor.clone();
     let report = audited(&mut conn, &actor, move |conn| {
         async move { apply(conn, checked, &history_actor).await }.scope_boxed()
@@ -135,12 +135,13 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>
 }
 
 /// The rows through the catalogue's validation, plus the checks across rows; every problem
-/// becomes a row error.
+/// becomes a row error, reported together with those of the unreadable rows.
 async fn check_rows(
     conn: &mut AsyncPgConnection,
     rows: Vec<(usize, CatalogueRow)>,
+    mut errors: Vec<RowError>,
 ) -> ApiResult<Vec<(usize, NewProject)>> {
-    if rows.is_empty() {
+    if rows.is_empty() && errors.is_empty() {
         return Err(report(vec![RowError::new(1, "", "the file has no rows")]));
     }
     // Both reference tables are small: one query each instead of one per row.
@@ -156,7 +157,6 @@ async fn check_rows(
         .await?
         .into_iter()
         .collect();
-    let mut errors = Vec::new();
     let mut checked = Vec::new();
     let mut codes = HashSet::new();
     let mut external_ids = HashSet::new();
@@ -195,6 +195,7 @@ async fn check_rows(
     if errors.is_empty() {
         Ok(checked)
     } else {
+        errors.sort_by_key(|e| e.row);
         Err(report(errors))
     }
 }

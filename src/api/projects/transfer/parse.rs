@@ -60,9 +60,13 @@ pub fn report(errors: Vec<RowError>) -> ApiError {
     }
 }
 
+/// The readable rows of a file and the errors of the unreadable ones. `Err` when the file as
+/// a whole cannot be read (no rows can be told apart).
+pub type Parsed = Result<(Vec<(usize, CatalogueRow)>, Vec<RowError>), Vec<RowError>>;
+
 /// Rows of a CSV file: UTF-8 (a BOM is skipped), `;` or `,` as separator (whichever the
 /// heading uses), a heading naming every column once, German or by JSON name.
-pub fn csv_rows(bytes: &[u8]) -> Result<Vec<(usize, CatalogueRow)>, Vec<RowError>> {
+pub fn csv_rows(bytes: &[u8]) -> Parsed {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| vec![RowError::new(1, "", "the file is not UTF-8 text")])?;
@@ -146,15 +150,11 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<(usize, CatalogueRow)>, Vec<RowError
             ),
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    Ok((rows, errors))
 }
 
 /// Rows of a JSON array of catalogue rows.
-pub fn json_rows(bytes: &[u8]) -> Result<Vec<(usize, CatalogueRow)>, Vec<RowError>> {
+pub fn json_rows(bytes: &[u8]) -> Parsed {
     let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|error| {
         vec![RowError::new(
             0,
@@ -187,9 +187,5 @@ pub fn json_rows(bytes: &[u8]) -> Result<Vec<(usize, CatalogueRow)>, Vec<RowErro
             }
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    Ok((rows, errors))
 }
