@@ -44,9 +44,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::projects::indicators::get_project_indicator)
                 .service(api::projects::indicators::update_project_indicator)
                 .service(api::projects::indicators::delete_project_indicator)
-                .service(api::projects::indicators::list_indicator_measurements)
-                .service(api::projects::indicators::create_indicator_measurement)
-                .service(api::projects::indicators::delete_indicator_measurement)
+                .service(api::projects::measurements::list_indicator_measurements)
+                .service(api::projects::measurements::create_indicator_measurement)
+                .service(api::projects::measurements::delete_indicator_measurement)
                 .service(api::fields_of_action::list_fields_of_action)
                 .service(api::audit::list_audit_entries)
                 .service(api::changes::list_changes),
