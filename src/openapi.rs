@@ -24,6 +24,8 @@ integer euro cents.",
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "meetings", description = "The steering committee's meetings: agenda, attendance, results, minutes, action items, the decisions register, exports and the calendar feed."),
+        (name = "committee", description = "The delegates of the steering committee (names published only with consent)."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

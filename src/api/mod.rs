@@ -1,10 +1,15 @@
 //! The HTTP resources: one module per resource, each with its handlers and their request and
 //! response types. The route list that serves them is `crate::routes`.
 
+pub mod action_items;
 pub mod audit;
+pub mod committee;
+pub mod decisions;
+pub mod feed_tokens;
 pub mod fields_of_action;
 pub mod health;
 pub mod me;
+pub mod meetings;
 pub mod organizations;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).

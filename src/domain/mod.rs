@@ -3,4 +3,5 @@
 pub mod allocation;
 pub mod funding;
 pub mod ids;
+pub mod meetings;
 pub mod validation;
