@@ -9,5 +9,6 @@ mod cli;
 mod errors;
 mod health;
 mod jwt_matrix;
+mod meetings;
 mod openapi;
 mod organizations;
