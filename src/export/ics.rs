@@ -2,8 +2,6 @@
 //! Europe/Berlin with a VTIMEZONE, a stable UID, SEQUENCE from the meeting's change counter,
 //! `STATUS:CANCELLED` for cancelled meetings, LOCATION, the online link and a URL back.
 
-use std::sync::OnceLock;
-
 use chrono::{DateTime, FixedOffset};
 use icalendar::{
     Calendar, CalendarComponent, CalendarDateTime, Class, Component, Event, EventLike, EventStatus,
@@ -14,9 +12,13 @@ use crate::api::meetings::types::{AgendaItemResponse, MeetingResponse};
 use crate::domain::meetings::{MeetingState, TIME_ZONE};
 
 /// The Europe/Berlin rules in force since 1996 (EU summer time: last Sunday of March 02:00
-/// to last Sunday of October 03:00). A unit test checks them against chrono-tz.
-const BERLIN_VTIMEZONE: &str = "BEGIN:VCALENDAR\r\n\
-BEGIN:VTIMEZONE\r\n\
+/// to last Sunday of October 03:00). A unit test parses it and checks the rules against
+/// chrono-tz.
+///
+/// The crate builds no VTIMEZONE, and a parsed one would be written back with the DTSTAMP and
+/// UID it adds to every component (not allowed in a VTIMEZONE), so this block is inserted as
+/// it is, between the calendar's properties and its events.
+const BERLIN_VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\n\
 TZID:Europe/Berlin\r\n\
 X-LIC-LOCATION:Europe/Berlin\r\n\
 BEGIN:DAYLIGHT\r\n\
@@ -33,28 +35,12 @@ TZNAME:CET\r\n\
 DTSTART:19701025T030000\r\n\
 RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
 END:STANDARD\r\n\
-END:VTIMEZONE\r\n\
-END:VCALENDAR\r\n";
+END:VTIMEZONE\r\n";
 
 const PRODID: &str = "-//Smart Region Kreis Warendorf//smartregion//DE";
 
-/// The VTIMEZONE component: the crate builds no time-zone components, so it parses them.
-fn vtimezone() -> CalendarComponent {
-    static ZONE: OnceLock<CalendarComponent> = OnceLock::new();
-    ZONE.get_or_init(|| {
-        let parsed: Calendar = BERLIN_VTIMEZONE
-            .parse()
-            .expect("the built-in VTIMEZONE parses");
-        parsed
-            .components
-            .into_iter()
-            .next()
-            .expect("the built-in calendar holds the VTIMEZONE")
-    })
-    .clone()
-}
-
-fn calendar(name: &str) -> Calendar {
+/// The calendar's opening and properties, without components.
+fn header(name: &str) -> String {
     let mut calendar = Calendar::empty();
     calendar.append_property(Property::new("VERSION", "2.0"));
     calendar.append_property(Property::new("PRODID", PRODID));
@@ -62,8 +48,10 @@ fn calendar(name: &str) -> Calendar {
     calendar.append_property(Property::new("METHOD", "PUBLISH"));
     calendar.name(name);
     calendar.timezone(TIME_ZONE.name());
-    calendar.push(vtimezone());
-    calendar
+    let text = calendar.to_string();
+    text.strip_suffix(FEED_END)
+        .expect("a calendar ends with END:VCALENDAR")
+        .to_owned()
 }
 
 /// The UID of a meeting's event: derived from its id only, so it never changes.
@@ -122,7 +110,7 @@ pub fn event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Event 
         event.append_multi_property(
             Property::new("CONFERENCE", url)
                 .add_parameter("VALUE", "URI")
-                .add_parameter("FEATURE", "VIDEO,AUDIO")
+                .add_parameter("FEATURE", "VIDEO")
                 .done(),
         );
     }
@@ -158,18 +146,16 @@ fn description(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Stri
 
 /// A calendar with one meeting.
 pub fn single(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> String {
-    let mut calendar = calendar(&meeting.title);
-    calendar.push(event(meeting, agenda));
-    calendar.to_string()
+    let mut text = feed_start(&meeting.title);
+    text.push_str(&feed_event(meeting, agenda));
+    text.push_str(FEED_END);
+    text
 }
 
 /// The feed is streamed: its start (calendar properties and VTIMEZONE), then one event at a
 /// time, then [`FEED_END`].
 pub fn feed_start(name: &str) -> String {
-    let text = calendar(name).to_string();
-    text.strip_suffix(FEED_END)
-        .expect("a calendar ends with END:VCALENDAR")
-        .to_owned()
+    header(name) + BERLIN_VTIMEZONE
 }
 
 pub const FEED_END: &str = "END:VCALENDAR\r\n";
@@ -183,6 +169,7 @@ pub fn feed_event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> S
 mod tests {
     use super::*;
     use chrono::{Datelike, NaiveDate, Offset, TimeZone, Weekday};
+    use icalendar::CalendarComponent;
 
     fn last_sunday(year: i32, month: u32) -> NaiveDate {
         let mut day = NaiveDate::from_ymd_opt(year, month + 1, 1)
@@ -219,13 +206,43 @@ mod tests {
                 }
             }
         }
-        let zone = vtimezone();
-        let text = match &zone {
-            CalendarComponent::Other(other) => other.to_string(),
+        // The block parses, and says what the checks above verified.
+        let calendar: Calendar = format!("BEGIN:VCALENDAR\r\n{BERLIN_VTIMEZONE}END:VCALENDAR\r\n")
+            .parse()
+            .unwrap();
+        let zone = match &calendar.components[..] {
+            [CalendarComponent::Other(zone)] => zone,
             other => panic!("unexpected {other:?}"),
         };
-        assert!(text.contains("TZID:Europe/Berlin"));
-        assert!(text.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"));
-        assert!(text.contains("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU"));
+        assert_eq!(zone.property_value("TZID"), Some("Europe/Berlin"));
+        let rules: Vec<_> = zone
+            .components()
+            .iter()
+            .map(|c| {
+                (
+                    c.component_kind(),
+                    c.property_value("RRULE").unwrap().to_owned(),
+                    c.property_value("DTSTART").unwrap().to_owned(),
+                    c.property_value("TZOFFSETTO").unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (
+                    "DAYLIGHT".to_owned(),
+                    "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU".to_owned(),
+                    "19700329T020000".to_owned(),
+                    "+0200".to_owned()
+                ),
+                (
+                    "STANDARD".to_owned(),
+                    "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU".to_owned(),
+                    "19701025T030000".to_owned(),
+                    "+0100".to_owned()
+                ),
+            ]
+        );
     }
 }
