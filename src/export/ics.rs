@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use icalendar::{
-    Calendar, CalendarComponent, CalendarDateTime, Class, Component, Event, EventLike, EventStatus,
-    Property,
+    Calendar, CalendarDateTime, Class, Component, Event, EventLike, EventStatus, Property,
 };
 
 use crate::api::meetings::types::{AgendaItemResponse, MeetingResponse};
