@@ -9,10 +9,12 @@
 //! - an organization's admin or editor may also record its own attendance.
 
 pub mod agenda;
+pub mod agenda_input;
 pub mod attendance;
 pub mod export;
 pub mod feed;
 pub mod handlers;
+pub mod meeting_input;
 pub mod minutes;
 pub mod types;
 pub mod view;

@@ -141,7 +141,6 @@ pub struct Sample {
     pub public_item: String,
     pub secret_item: String,
     pub project: Uuid,
-    pub chair: String,
 }
 
 pub const SECRETS: [&str; 4] = ["Geheim", "Vertraulich", "Sabine", "Max Verborgen"];
@@ -287,7 +286,6 @@ pub async fn sample(app: &TestApp) -> Sample {
         public_item,
         secret_item,
         project,
-        chair,
     }
 }
 
