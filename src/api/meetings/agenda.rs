@@ -291,7 +291,8 @@ pub async fn update_agenda_item(
             check_result_consistency(&before, &mut update)?;
             let before_projects = agenda::projects_of(conn, &[item_id]).await?;
             let before_votes = agenda::votes_of(conn, &[item_id]).await?;
-            let mut after = agenda::update(conn, item_id, &update.changes).await?;
+            // Bumps the item (version, updated_at) also when only its projects or votes change.
+            let after = agenda::update(conn, item_id, &update.changes).await?;
             if let Some(ids) = &update.project_ids {
                 agenda::set_projects(conn, item_id, ids).await?;
             }
@@ -307,9 +308,6 @@ pub async fn update_agenda_item(
                     })
                     .collect();
                 agenda::set_votes(conn, item_id, &rows).await?;
-            }
-            if update.project_ids.is_some() || update.votes_by_organization.is_some() {
-                after.updated_at = agenda::find_live(conn, meeting_id, item_id).await?.updated_at;
             }
             let after_projects = agenda::projects_of(conn, &[item_id]).await?;
             let after_votes = agenda::votes_of(conn, &[item_id]).await?;

@@ -500,5 +500,51 @@ async fn reorders_the_agenda_and_bumps_the_meeting() {
     assert_eq!(order, [("Punkt 3", 1), ("Punkt 1", 2), ("Punkt 2", 3)]);
     let after_meeting = json(app.get(&path).by_coordinator().send().await.unwrap(), 200).await;
     assert!(after_meeting["ical_sequence"].as_i64() > before_meeting["ical_sequence"].as_i64());
-    assert!(after_meeting["updated_at"].as_str() > before_meeting["updated_at"].as_str());
+    assert!(instant(&after_meeting["updated_at"]) > instant(&before_meeting["updated_at"]));
+}
+
+#[actix_web::test]
+async fn changes_to_embedded_records_bump_updated_at_of_item_and_meeting() {
+    let app = TestApp::spawn().await;
+    let id = simple_meeting(&app, 6, true).await;
+    let project = crate::helpers::builders::ProjectBuilder::new("DI-9")
+        .create(&app)
+        .await;
+    let item = add_item(
+        &app,
+        &id,
+        json!({"number": "1", "title": "Punkt", "public": true}),
+    )
+    .await;
+    let meeting_path = format!("/api/v1/meetings/{id}");
+    let read = |path: String| {
+        let app = &app;
+        async move { json(app.get(&path).by_coordinator().send().await.unwrap(), 200).await }
+    };
+    let meeting_before = read(meeting_path.clone()).await;
+    let updated = patch_item(
+        &app,
+        &id,
+        item["id"].as_str().unwrap(),
+        json!({"project_ids": [project]}),
+    )
+    .await;
+    assert_eq!(updated["projects"][0]["code"], "DI-9");
+    assert!(instant(&updated["updated_at"]) > instant(&item["updated_at"]));
+    let meeting_after = read(meeting_path.clone()).await;
+    assert!(instant(&meeting_after["updated_at"]) > instant(&meeting_before["updated_at"]));
+
+    json(
+        put(&app, &format!("{meeting_path}/attendance/{TELGTE}"))
+            .bearer_for(TELGTE, &["admin"])
+            .json(&json!({"status": "excused"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let meeting_last = read(meeting_path).await;
+    assert!(instant(&meeting_last["updated_at"]) > instant(&meeting_after["updated_at"]));
+    assert!(meeting_last["ical_sequence"].as_i64() > meeting_after["ical_sequence"].as_i64());
 }

@@ -331,3 +331,8 @@ pub fn unfold_ics(text: &str) -> String {
         .replace("\\,", ",")
         .replace("\\;", ";")
 }
+
+/// A timestamp of a response, for comparing instants (not their text).
+pub fn instant(value: &Value) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap()).unwrap()
+}
