@@ -41,6 +41,8 @@ every state but completed may be discarded; completed and discarded are final. O
 with `allowed_next_states`.\n\n\
 The steering office (coordinator) maintains the catalogue; the lead organization's admin or editor \
 posts status reports and maintains progress, milestones and indicators of the projects it leads."),
+        (name = "meetings", description = "The steering committee's meetings: agenda, attendance, results, minutes, action items, the decisions register, exports and the calendar feed."),
+        (name = "committee", description = "The delegates of the steering committee (names published only with consent)."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

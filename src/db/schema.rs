@@ -250,6 +250,150 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    committee_members (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        name -> Text,
+        function -> Nullable<Text>,
+        role -> Text,
+        voting_right -> Bool,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        name_public_consent -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Uuid,
+        number -> Int4,
+        title -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        location_address -> Nullable<Text>,
+        location_room -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        public -> Bool,
+        state -> Text,
+        cancellation_reason -> Nullable<Text>,
+        ical_sequence -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        position -> Int4,
+        number -> Text,
+        title -> Text,
+        public -> Bool,
+        presenter_organization -> Nullable<Text>,
+        proposed_resolution -> Nullable<Text>,
+        result -> Nullable<Text>,
+        resolution_text -> Nullable<Text>,
+        votes_yes -> Nullable<Int4>,
+        votes_no -> Nullable<Int4>,
+        votes_abstentions -> Nullable<Int4>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agenda_item_projects (agenda_item_id, project_id) {
+        agenda_item_id -> Uuid,
+        project_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agenda_item_votes (agenda_item_id, organization_key) {
+        agenda_item_id -> Uuid,
+        organization_key -> Text,
+        yes -> Int4,
+        no -> Int4,
+        abstentions -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meeting_attendance (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        organization_key -> Text,
+        status -> Text,
+        delegate_member_ids -> Array<Uuid>,
+        arrived_at -> Nullable<Timestamptz>,
+        left_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meeting_minutes (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        public_text -> Text,
+        non_public_text -> Text,
+        secretary_member_id -> Nullable<Uuid>,
+        chair_member_id -> Nullable<Uuid>,
+        approved_at -> Nullable<Timestamptz>,
+        approved_at_meeting_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    action_items (id) {
+        id -> Uuid,
+        title -> Text,
+        agenda_item_id -> Nullable<Uuid>,
+        meeting_id -> Nullable<Uuid>,
+        owner_organization -> Text,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        project_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    calendar_feed_tokens (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        label -> Text,
+        token_sha256 -> Bytea,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
@@ -265,6 +409,14 @@ diesel::joinable!(project_reports -> projects (project_id));
 diesel::joinable!(project_reports -> organizations (author_organization));
 diesel::joinable!(project_indicators -> projects (project_id));
 diesel::joinable!(project_measurements -> project_indicators (indicator_id));
+diesel::joinable!(committee_members -> organizations (organization_key));
+diesel::joinable!(agenda_items -> meetings (meeting_id));
+diesel::joinable!(agenda_item_projects -> agenda_items (agenda_item_id));
+diesel::joinable!(agenda_item_projects -> projects (project_id));
+diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
+diesel::joinable!(meeting_attendance -> meetings (meeting_id));
+diesel::joinable!(action_items -> agenda_items (agenda_item_id));
+diesel::joinable!(calendar_feed_tokens -> organizations (organization_key));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -283,4 +435,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_reports,
     project_indicators,
     project_measurements,
+    committee_members,
+    meetings,
+    agenda_items,
+    agenda_item_projects,
+    agenda_item_votes,
+    meeting_attendance,
+    meeting_minutes,
+    action_items,
+    calendar_feed_tokens,
 );

@@ -90,6 +90,39 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: None,
     },
+    // The steering committee: members see every part of every meeting (anonymous callers
+    // cannot read the feed at all). Calendar feed tokens stay private to their organization by
+    // not being listed here.
+    FeedEntity {
+        name: "meeting",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/meetings/{}", segment(id))),
+    },
+    FeedEntity {
+        name: "agenda_item",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "attendance",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "minutes",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "committee_member",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/committee/members/{}", segment(id))),
+    },
+    FeedEntity {
+        name: "action_item",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/action-items/{}", segment(id))),
+    },
 ];
 
 pub fn entity(name: &str) -> Option<&'static FeedEntity> {

@@ -6,6 +6,7 @@ pub mod feed;
 pub mod funding;
 pub mod ids;
 pub mod lifecycle;
+pub mod meetings;
 pub mod participation;
 pub mod projects;
 pub mod validation;

@@ -12,6 +12,7 @@ mod errors;
 mod health;
 mod idempotency;
 mod jwt_matrix;
+mod meetings;
 mod metrics;
 mod openapi;
 mod organizations;
