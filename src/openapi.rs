@@ -24,6 +24,7 @@ integer euro cents.",
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

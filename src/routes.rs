@@ -4,6 +4,9 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::costs::{
+    allocation, budget, cost_items, cost_key, funding_applications, funding_programmes, snapshots,
+};
 use crate::api::{audit, fields_of_action, health, me, organizations};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -17,6 +20,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::update_organization)
                 .service(organizations::list_organization_populations)
                 .service(fields_of_action::list_fields_of_action)
-                .service(audit::list_audit_entries),
+                .service(audit::list_audit_entries)
+                .service(cost_items::list_cost_items)
+                .service(cost_items::create_cost_item)
+                .service(cost_items::get_cost_item)
+                .service(cost_items::update_cost_item)
+                .service(cost_items::delete_cost_item)
+                .service(funding_programmes::list_funding_programmes)
+                .service(funding_programmes::create_funding_programme)
+                .service(funding_programmes::get_funding_programme)
+                .service(funding_programmes::update_funding_programme)
+                .service(funding_applications::list_funding_applications)
+                .service(funding_applications::create_funding_application)
+                .service(funding_applications::get_funding_application)
+                .service(funding_applications::update_funding_application)
+                .service(funding_applications::delete_funding_application)
+                .service(cost_key::get_cost_key)
+                .service(cost_key::put_cost_key)
+                .service(cost_key::list_cost_key_versions)
+                .service(cost_key::get_cost_key_version)
+                .service(allocation::get_allocation)
+                .service(allocation::preview_allocation)
+                .service(snapshots::list_allocation_snapshots)
+                .service(snapshots::create_allocation_snapshot)
+                .service(snapshots::get_allocation_snapshot)
+                .service(budget::get_organization_budget),
         );
 }

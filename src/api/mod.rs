@@ -2,6 +2,7 @@
 //! response types. The route list that serves them is `crate::routes`.
 
 pub mod audit;
+pub mod costs;
 pub mod fields_of_action;
 pub mod health;
 pub mod me;

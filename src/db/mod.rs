@@ -1,6 +1,7 @@
 //! The database: connection pool, migrations, and the queries the handlers call.
 
 pub mod audit;
+pub mod costs;
 pub mod fields_of_action;
 pub mod organizations;
 pub mod projects;

@@ -1,0 +1,7 @@
+//! Cost plans, funding, cost keys, stored allocations, snapshots and budget summaries.
+
+pub mod allocation;
+pub mod cost_items;
+pub mod cost_keys;
+pub mod funding;
+pub mod snapshots;

@@ -1,0 +1,3 @@
+//! Renderers for exports: pure functions from data to bytes.
+
+pub mod budget_csv;
