@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod cli;
+mod costs;
 mod errors;
 mod health;
 mod jwt_matrix;

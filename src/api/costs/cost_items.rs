@@ -275,9 +275,11 @@ impl Draft {
                     "/first_year",
                     "one-off items name fiscal_year, not first_year and last_year",
                 );
-                let year = required(&mut v, "/fiscal_year", self.fiscal_year).unwrap_or(0);
-                check_year(&mut v, "/fiscal_year", year);
-                (year, year)
+                let year = required(&mut v, "/fiscal_year", self.fiscal_year);
+                if let Some(year) = year {
+                    check_year(&mut v, "/fiscal_year", year);
+                }
+                (year.unwrap_or(0), year.unwrap_or(0))
             }
             Some(RecurrenceKind::Recurring) => {
                 v.check(
@@ -285,12 +287,14 @@ impl Draft {
                     "/fiscal_year",
                     "recurring items name first_year and last_year, not fiscal_year",
                 );
-                let first = required(&mut v, "/first_year", self.first_year).unwrap_or(0);
-                let last = required(&mut v, "/last_year", self.last_year).unwrap_or(0);
-                check_year(&mut v, "/first_year", first);
-                check_year(&mut v, "/last_year", last);
-                v.check(last >= first, "/last_year", "must not be before first_year");
-                (first, last)
+                let first = required(&mut v, "/first_year", self.first_year);
+                let last = required(&mut v, "/last_year", self.last_year);
+                if let (Some(first), Some(last)) = (first, last) {
+                    check_year(&mut v, "/first_year", first);
+                    check_year(&mut v, "/last_year", last);
+                    v.check(last >= first, "/last_year", "must not be before first_year");
+                }
+                (first.unwrap_or(0), last.unwrap_or(0))
             }
             None => (0, 0),
         };
