@@ -59,6 +59,17 @@ impl AuthConfig {
     }
 }
 
+/// Which browser origins may call the API across origins (CORS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No cross-origin browser access (the default).
+    None,
+    /// Any origin (`*`); credentials are then never allowed.
+    Any,
+    /// Exactly these origins, e.g. `https://app.kreis-warendorf.de`.
+    List(Vec<String>),
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: Secret,
@@ -73,6 +84,9 @@ pub struct Config {
     pub db_wait_timeout: Duration,
     pub workers: usize,
     pub shutdown_timeout: Duration,
+    /// How long the answer to a POST with an `Idempotency-Key` is kept for replays.
+    pub idempotency_ttl: Duration,
+    pub cors_origins: CorsOrigins,
 }
 
 /// A setting that could not be used; names the variable.
@@ -119,6 +133,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_DB_WAIT_MS", "2000"),
     ("SMARTREGION_WORKERS", "number of CPUs"),
     ("SMARTREGION_SHUTDOWN_TIMEOUT_SECS", "30"),
+    ("SMARTREGION_IDEMPOTENCY_TTL_SECS", "86400"),
+    ("SMARTREGION_CORS_ORIGINS", "(none)"),
 ];
 
 impl Config {
@@ -215,6 +231,18 @@ impl Config {
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = parse_number(&get, "SMARTREGION_WORKERS", default_workers as u64, 1, 256)?;
         let shutdown_secs = parse_number(&get, "SMARTREGION_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?;
+        let idempotency_ttl_secs = parse_number(
+            &get,
+            "SMARTREGION_IDEMPOTENCY_TTL_SECS",
+            86_400,
+            1,
+            30 * 86_400,
+        )?;
+        let cors_origins = match get("SMARTREGION_CORS_ORIGINS") {
+            None => CorsOrigins::None,
+            Some(text) => parse_cors_origins(&text)
+                .map_err(|message| ConfigError::new("SMARTREGION_CORS_ORIGINS", message))?,
+        };
 
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -236,6 +264,8 @@ impl Config {
             db_wait_timeout: Duration::from_millis(db_wait_ms),
             workers: workers as usize,
             shutdown_timeout: Duration::from_secs(shutdown_secs),
+            idempotency_ttl: Duration::from_secs(idempotency_ttl_secs),
+            cors_origins,
         })
     }
 
@@ -251,6 +281,47 @@ pub fn database_name(url: &str) -> Option<&str> {
     let path = after_scheme.split_once('/')?.1;
     let name = path.split(['?', '#']).next()?;
     (!name.is_empty()).then_some(name)
+}
+
+/// A comma-separated list of origins (`scheme://host[:port]`, no path), or `*` alone.
+fn parse_cors_origins(text: &str) -> Result<CorsOrigins, String> {
+    let entries: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    if entries.contains(&"*") {
+        return if entries.len() == 1 {
+            Ok(CorsOrigins::Any)
+        } else {
+            Err("`*` cannot be combined with single origins".into())
+        };
+    }
+    let mut origins = Vec::new();
+    for entry in entries {
+        let origin = entry.trim_end_matches('/').to_ascii_lowercase();
+        let host = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(|| format!("`{entry}` is not an http:// or https:// origin"))?;
+        let valid = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+        if !valid {
+            return Err(format!(
+                "`{entry}` is not an origin like https://app.example.org (no path)"
+            ));
+        }
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(if origins.is_empty() {
+        CorsOrigins::None
+    } else {
+        CorsOrigins::List(origins)
+    })
 }
 
 fn parse_number(
@@ -312,6 +383,45 @@ mod tests {
         assert_eq!(err.var, "SMARTREGION_LOG_FORMAT");
         let err = config(&[("SMARTREGION_DB_POOL_SIZE", "-1")]).unwrap_err();
         assert_eq!(err.var, "SMARTREGION_DB_POOL_SIZE");
+    }
+
+    #[test]
+    fn idempotency_ttl_defaults_to_a_day() {
+        assert_eq!(
+            config(&[]).unwrap().idempotency_ttl,
+            Duration::from_secs(86_400)
+        );
+        let config_30 = config(&[("SMARTREGION_IDEMPOTENCY_TTL_SECS", "30")]).unwrap();
+        assert_eq!(config_30.idempotency_ttl, Duration::from_secs(30));
+        let err = config(&[("SMARTREGION_IDEMPOTENCY_TTL_SECS", "0")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_IDEMPOTENCY_TTL_SECS");
+    }
+
+    #[test]
+    fn cors_origins_are_a_list_of_origins_or_a_lone_wildcard() {
+        assert_eq!(config(&[]).unwrap().cors_origins, CorsOrigins::None);
+        let listed = config(&[(
+            "SMARTREGION_CORS_ORIGINS",
+            " https://App.example.org/ ,http://localhost:5173,https://app.example.org",
+        )])
+        .unwrap();
+        assert_eq!(
+            listed.cors_origins,
+            CorsOrigins::List(vec![
+                "https://app.example.org".into(),
+                "http://localhost:5173".into()
+            ])
+        );
+        let any = config(&[("SMARTREGION_CORS_ORIGINS", "*")]).unwrap();
+        assert_eq!(any.cors_origins, CorsOrigins::Any);
+        for wrong in [
+            "*,https://a.example",
+            "ftp://a.example",
+            "https://a.example/path",
+        ] {
+            let err = config(&[("SMARTREGION_CORS_ORIGINS", wrong)]).unwrap_err();
+            assert_eq!(err.var, "SMARTREGION_CORS_ORIGINS", "{wrong}");
+        }
     }
 
     #[test]

@@ -19,15 +19,25 @@ official municipality key) and its roles (`coordinator`, `admin`, `editor`, `vie
 Conventions: errors are RFC 9457 `application/problem+json`; lists take `limit` (1–200) and \
 an opaque `cursor` and answer `{items, next_cursor}` with a `Link: rel=\"next\"` header; single \
 resources carry a strong `ETag` and updates need `If-Match`; timestamps are RFC 3339; money is \
-integer euro cents.",
+integer euro cents.\n\n\
+Safe retries: a member's `POST` may carry an `Idempotency-Key` header (1–255 visible ASCII \
+characters, e.g. a UUID), scoped to the token's organization and kept for \
+`SMARTREGION_IDEMPOTENCY_TTL_SECS` (default 24 h). Repeating the same request with the same key \
+returns the first answer (status, headers, body) with `Idempotent-Replayed: true` and does not \
+do the work again; the same key with a different request is refused with 422; while the first \
+request is still running, a repeat gets 409. Answers with a 5xx status are not kept.\n\n\
+Keeping a copy in sync: follow `GET /api/v1/changes` (every change exactly once, in order); \
+the organizations list also takes `modified_since`.",
         version = env!("CARGO_PKG_VERSION"),
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
         (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
+        (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),
+        (name = "changes", description = "The change feed: every change in sequence order, for systems that keep a copy in sync."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(

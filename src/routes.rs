@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::costs::{
     allocation, budget, cost_items, cost_key, funding_applications, funding_programmes, snapshots,
 };
-use crate::api::{audit, fields_of_action, health, me, organizations};
+use crate::api::{audit, changes, fields_of_action, health, me, organizations, participations};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::get_health_live)
@@ -19,6 +19,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(organizations::get_organization)
                 .service(organizations::update_organization)
                 .service(organizations::list_organization_populations)
+                .service(participations::list_project_participations)
+                .service(participations::get_participation)
+                .service(participations::put_participation)
+                .service(participations::list_participation_history)
+                .service(participations::list_organization_participations)
+                .service(participations::get_participation_matrix)
                 .service(fields_of_action::list_fields_of_action)
                 .service(audit::list_audit_entries)
                 .service(cost_items::list_cost_items)
@@ -44,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(snapshots::list_allocation_snapshots)
                 .service(snapshots::create_allocation_snapshot)
                 .service(snapshots::get_allocation_snapshot)
-                .service(budget::get_organization_budget),
+                .service(budget::get_organization_budget)
+                .service(changes::list_changes),
         );
 }

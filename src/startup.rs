@@ -16,7 +16,8 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::http::extract::{path_config, query_config};
 use crate::http::fallback::{self, RouteTable};
-use crate::http::request_id;
+use crate::http::idempotency::{self, Idempotency};
+use crate::http::{cors, metrics, request_id};
 use crate::openapi::ApiDoc;
 use crate::routes;
 
@@ -43,20 +44,33 @@ pub struct Shared {
     pub state: web::Data<AppState>,
     pub routes: web::Data<RouteTable>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    pub idempotency: web::Data<Idempotency>,
+    /// One registry for all workers (actix-web-prom's middleware is cheap to clone).
+    pub metrics: actix_web_prom::PrometheusMetrics,
 }
 
 impl Shared {
     pub fn new(state: AppState) -> Self {
         let openapi = openapi_document();
+        let idempotency = Idempotency::new(
+            state.pool.clone(),
+            state.config.idempotency_ttl,
+            state.config.max_body_bytes,
+        );
+        // Fails only on a duplicate metric name, a programming error.
+        let metrics = metrics::build(state.pool.clone()).expect("the metrics registry");
         Self {
             state: web::Data::new(state),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
+            idempotency: web::Data::new(idempotency),
+            metrics,
         }
     }
 }
 
-/// The application: routes, limits, docs, problem answers for unknown routes, request ids.
+/// The application: routes, limits, docs, problem answers for unknown routes, request ids,
+/// idempotent POSTs, CORS and metrics.
 pub fn app(
     shared: Shared,
 ) -> App<
@@ -69,6 +83,7 @@ pub fn app(
     >,
 > {
     let max_body = shared.state.config.max_body_bytes;
+    let cors = cors::cors(&shared.state.config.cors_origins);
     // The document and the docs page come first: the `/api/v1` scope below would otherwise
     // take `/api/v1/openapi.json` and answer 404.
     let app = App::new()
@@ -94,8 +109,15 @@ pub fn app(
         .into_utoipa_app()
         .configure(routes::configure)
         .split_for_parts();
-    app.default_service(web::to(fallback::default_service))
+    // The last `wrap` is the outermost: metrics see every request; request ids are known to
+    // the idempotency middleware (it authenticates the caller like a handler would).
+    app.app_data(shared.idempotency)
+        .default_service(web::to(fallback::default_service))
+        .wrap(from_fn(idempotency::middleware))
+        .wrap(cors)
+        .wrap(from_fn(cors::problem_answers))
         .wrap(from_fn(request_id::middleware))
+        .wrap(shared.metrics)
 }
 
 /// Prepares the database (create, migrate, seed) and returns a pool.

@@ -1,3 +1,5 @@
+DROP INDEX council_resolutions_allocation_snapshot_id;
+ALTER TABLE council_resolutions DROP CONSTRAINT council_resolutions_allocation_snapshot;
 DROP TABLE allocation_snapshots;
 DROP TABLE organization_budget_years;
 DROP TABLE project_allocation_shares;

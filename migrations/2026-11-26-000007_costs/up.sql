@@ -193,3 +193,11 @@ CREATE INDEX allocation_snapshots_project ON allocation_snapshots (project_id, c
 SELECT smartregion_guard_writes('allocation_snapshots');
 CREATE TRIGGER allocation_snapshots_append_only BEFORE UPDATE OR DELETE ON allocation_snapshots
     FOR EACH ROW EXECUTE FUNCTION smartregion_refuse_rewrite();
+
+-- A council resolution names the snapshot its council approved (see the participations
+-- migration, which left the column without a foreign key for this one to add).
+ALTER TABLE council_resolutions
+    ADD CONSTRAINT council_resolutions_allocation_snapshot
+    FOREIGN KEY (allocation_snapshot_id) REFERENCES allocation_snapshots (id);
+CREATE INDEX council_resolutions_allocation_snapshot_id
+    ON council_resolutions (allocation_snapshot_id) WHERE allocation_snapshot_id IS NOT NULL;

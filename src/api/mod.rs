@@ -2,11 +2,13 @@
 //! response types. The route list that serves them is `crate::routes`.
 
 pub mod audit;
+pub mod changes;
 pub mod costs;
 pub mod fields_of_action;
 pub mod health;
 pub mod me;
 pub mod organizations;
+pub mod participations;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
 pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -133,6 +133,12 @@ impl From<PopulationFigure> for PopulationResponse {
 pub struct OrganizationFilter {
     /// Only organizations of this kind.
     pub kind: Option<OrganizationKind>,
+    /// Only organizations changed at or after this instant (RFC 3339): `updated_at >=
+    /// modified_since`. `updated_at` is the start of the changing transaction, so a change
+    /// that committed slowly can carry an earlier time than the moment it became visible; for
+    /// an exact sync, follow the change feed (`/api/v1/changes`).
+    #[param(example = "2026-11-01T00:00:00Z")]
+    pub modified_since: Option<DateTime<Utc>>,
 }
 
 /// Lists the organizations, ordered by key. Public.
@@ -162,6 +168,7 @@ pub async fn list_organizations(
     let rows = organizations::list(
         &mut conn,
         filter.kind.map(OrganizationKind::as_str),
+        filter.modified_since,
         page.after.as_deref(),
         page.fetch(),
     )

@@ -1,9 +1,12 @@
 //! The database: connection pool, migrations, and the queries the handlers call.
 
 pub mod audit;
+pub mod changes;
 pub mod costs;
 pub mod fields_of_action;
+pub mod idempotency;
 pub mod organizations;
+pub mod participations;
 pub mod projects;
 pub mod schema;
 pub mod seed;

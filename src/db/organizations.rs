@@ -87,6 +87,7 @@ pub async fn exists(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<bool
 pub async fn list(
     conn: &mut AsyncPgConnection,
     kind: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Organization>> {
@@ -97,6 +98,9 @@ pub async fn list(
         .into_boxed();
     if let Some(kind) = kind {
         query = query.filter(organizations::kind.eq(kind.to_owned()));
+    }
+    if let Some(since) = modified_since {
+        query = query.filter(organizations::updated_at.ge(since));
     }
     if let Some(after) = after {
         query = query.filter(organizations::key.gt(after.to_owned()));

@@ -1,5 +1,5 @@
 // Diesel table definitions, kept in step with `migrations/` by hand (diesel_cli needs libpq,
-// which the service does not). The `schema_matches_database` test compares them with a migrated
+// which the service does not). The `schema_rs_matches_the_migrated_database` test compares them with a migrated
 // database and fails on drift.
 
 diesel::table! {
@@ -111,6 +111,81 @@ diesel::table! {
         changed_at -> Timestamptz,
         actor_subject -> Text,
         actor_organization -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (organization_key, key) {
+        organization_key -> Text,
+        key -> Text,
+        request_hash -> Bytea,
+        state -> Text,
+        status -> Nullable<Int2>,
+        response_headers -> Nullable<Jsonb>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    participations (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        organization_key -> Text,
+        state -> Text,
+        council_resolution_required -> Bool,
+        staff_fte_hundredths -> Nullable<Int4>,
+        contact_role -> Nullable<Text>,
+        note -> Nullable<Text>,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        withdrawal_effective_date -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_resolutions (id) {
+        id -> Uuid,
+        participation_id -> Uuid,
+        deciding_body -> Text,
+        decided_on -> Date,
+        paper_reference -> Text,
+        outcome -> Text,
+        resolution_text -> Nullable<Text>,
+        url -> Nullable<Text>,
+        allocation_snapshot_id -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    council_consultations (resolution_id, position) {
+        resolution_id -> Uuid,
+        position -> Int2,
+        body -> Text,
+        held_on -> Date,
+        role -> Text,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    participation_history (id) {
+        id -> Int8,
+        participation_id -> Uuid,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        changed_at -> Timestamptz,
+        actor_subject -> Text,
+        actor_organization -> Nullable<Text>,
+        on_behalf_of -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        council_resolution_id -> Nullable<Uuid>,
     }
 }
 
@@ -258,6 +333,12 @@ diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
 diesel::joinable!(project_status_changes -> projects (project_id));
 diesel::joinable!(organization_populations -> organizations (organization_key));
+diesel::joinable!(participations -> projects (project_id));
+diesel::joinable!(participations -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> participations (participation_id));
+diesel::joinable!(council_consultations -> council_resolutions (resolution_id));
+diesel::joinable!(participation_history -> participations (participation_id));
+
 diesel::joinable!(cost_items -> projects (project_id));
 diesel::joinable!(funding_applications -> projects (project_id));
 diesel::joinable!(funding_applications -> funding_programmes (programme_id));
@@ -265,6 +346,7 @@ diesel::joinable!(cost_keys -> projects (project_id));
 diesel::joinable!(allocation_snapshots -> projects (project_id));
 diesel::joinable!(project_allocation_shares -> projects (project_id));
 diesel::joinable!(organization_budget_years -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -274,6 +356,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     fields_of_action,
     projects,
     project_status_changes,
+    idempotency_keys,
+    participations,
+    council_resolutions,
+    council_consultations,
+    participation_history,
     cost_items,
     funding_programmes,
     funding_applications,

@@ -15,7 +15,7 @@
 //! tables refuse UPDATE, DELETE and TRUNCATE.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedBoxFuture;
 use serde::Serialize;
@@ -210,6 +210,19 @@ struct NewChange<'a> {
     audit_id: i64,
 }
 
+/// The transaction-scoped advisory lock a writer takes before it numbers its change records.
+///
+/// `changes.seq` comes from a sequence, and sequence values are handed out when a row is
+/// inserted, not when its transaction commits: without this lock, a transaction could take seq 5,
+/// another seq 6 and commit first, and a feed reader that saw 6 would skip 5 forever. Holding
+/// the lock from numbering to commit makes the commit order the sequence order. The lock is the
+/// last one a write takes and is held only for a few inserts and the commit. The change feed
+/// also stops at records of transactions not older than the oldest running one (see
+/// `db::changes`); that rule alone is not enough, because transaction ids are assigned at a
+/// transaction's first write, so their order need not be the order in which the transactions
+/// numbered their changes.
+pub const CHANGE_SEQUENCE_LOCK: i64 = 0x5352_4348_4700; // "SRCHG"
+
 async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) -> QueryResult<()> {
     if entries.is_empty() {
         return Ok(());
@@ -250,6 +263,10 @@ async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) 
             audit_id,
         })
         .collect();
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(CHANGE_SEQUENCE_LOCK)
+        .execute(conn)
+        .await?;
     diesel::insert_into(changes::table)
         .values(&change_rows)
         .execute(conn)

@@ -3,6 +3,8 @@
 pub mod allocation;
 pub mod cost_plan;
 pub mod cost_sharing;
+pub mod feed;
 pub mod funding;
 pub mod ids;
+pub mod participation;
 pub mod validation;

@@ -1,5 +1,8 @@
 //! An organization's budget as CSV for German Excel: UTF-8 with a byte-order mark (so that
 //! Excel reads the umlauts), semicolons, euro amounts with a decimal comma, German headings.
+//! The amounts are never negative, so the formula guard of [`excel_csv`] leaves them as numbers.
+
+use super::excel_csv;
 
 /// One fiscal year: committed and pending shares in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,32 +21,26 @@ const HEADINGS: [&str; 4] = [
 
 /// The CSV file: a heading row, one row per year and a `Summe` row.
 pub fn render(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        writer.write_record(HEADINGS)?;
-        for row in rows {
-            writer.write_record([
+    let committed: i64 = rows.iter().map(|r| r.committed_cents).sum();
+    let pending: i64 = rows.iter().map(|r| r.pending_cents).sum();
+    let lines = rows
+        .iter()
+        .map(|row| {
+            vec![
                 row.fiscal_year.to_string(),
                 euros(row.committed_cents),
                 euros(row.pending_cents),
                 euros(row.committed_cents + row.pending_cents),
-            ])?;
-        }
-        let committed: i64 = rows.iter().map(|r| r.committed_cents).sum();
-        let pending: i64 = rows.iter().map(|r| r.pending_cents).sum();
-        writer.write_record([
+            ]
+        })
+        .chain(std::iter::once(vec![
             "Summe".to_owned(),
             euros(committed),
             euros(pending),
             euros(committed + pending),
-        ])?;
-        writer.flush()?;
-    }
-    Ok(out)
+        ]));
+    let headings: Vec<String> = HEADINGS.iter().map(|h| (*h).to_owned()).collect();
+    excel_csv::render(&headings, lines)
 }
 
 /// Cents as euros with a decimal comma and no thousands separator (`1234567` → `12345,67`),

@@ -14,7 +14,7 @@ async fn live_and_ready() {
 
 #[actix_web::test]
 async fn a_database_outage_gives_quick_503s_and_the_service_recovers_by_itself() {
-    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let proxy = Proxy::start(crate::helpers::db::server_address()).await;
     let app = TestApp::builder()
         .app_database_port(proxy.port)
         .spawn()

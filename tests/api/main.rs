@@ -5,11 +5,16 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod changes;
 mod cli;
+mod cors;
 mod costs;
 mod errors;
 mod health;
+mod idempotency;
 mod jwt_matrix;
+mod metrics;
 mod openapi;
 mod organizations;
+mod participations;
 mod schema;

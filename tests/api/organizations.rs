@@ -500,3 +500,65 @@ async fn lists_the_fields_of_action_in_strategy_order() {
     );
     assert_eq!(body["items"][0]["name_de"], "Digitale Infrastruktur");
 }
+
+#[actix_web::test]
+async fn modified_since_lists_only_organizations_changed_at_or_after_it() {
+    let app = TestApp::spawn().await;
+    let etag = app
+        .get(&format!("/api/v1/organizations/{TELGTE}"))
+        .send()
+        .await
+        .unwrap()
+        .headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let updated = json(
+        app.patch(&format!("/api/v1/organizations/{TELGTE}"))
+            .by_coordinator()
+            .header("if-match", etag)
+            .json(&json!({ "name": "Stadt Telgte" }))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let since: chrono::DateTime<chrono::Utc> =
+        updated["updated_at"].as_str().unwrap().parse().unwrap();
+    let list = |since: chrono::DateTime<chrono::Utc>| {
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        app.get(&format!("/api/v1/organizations?modified_since={since}"))
+            .send()
+    };
+    let body = json(list(since).await.unwrap(), 200).await;
+    let keys: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, [TELGTE], "the bound is inclusive");
+    let later = json(
+        list(since + chrono::Duration::microseconds(1))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(later["items"], json!([]));
+    let all = json(
+        list(since - chrono::Duration::days(3650)).await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 15);
+    problem(
+        app.get("/api/v1/organizations?modified_since=yesterday")
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+}

@@ -61,6 +61,10 @@ fn declared() -> BTreeMap<String, BTreeMap<String, (String, bool)>> {
                 "Array<Uuid>" => "_uuid",
                 "Array<Int4>" => "_int4",
                 "Time" => "time",
+                "Bytea" => "bytea",
+                "Float8" => "float8",
+                "Numeric" => "numeric",
+                "Interval" => "interval",
                 other => panic!("schema.rs type {other} has no mapping in this test"),
             };
             tables

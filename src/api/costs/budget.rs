@@ -13,7 +13,7 @@ use crate::auth::{Caller, Right};
 use crate::db::costs::allocation::budget_years;
 use crate::db::{self, organizations};
 use crate::error::{ApiError, ApiResult};
-use crate::export::budget_csv;
+use crate::export::{budget_csv, excel_csv};
 use crate::startup::AppState;
 
 /// Years shown when the query names none: this one and the next four.
@@ -182,7 +182,7 @@ pub async fn get_organization_budget(
             budget.organization_key, budget.from, budget.to
         );
         return Ok(HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((header::CONTENT_TYPE, excel_csv::CONTENT_TYPE))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),

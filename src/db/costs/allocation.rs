@@ -12,7 +12,6 @@ use std::ops::RangeInclusive;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Text, Uuid as SqlUuid};
 use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -20,8 +19,8 @@ use uuid::Uuid;
 use super::cost_keys::{self, CostKeyRow};
 use super::{cost_items, funding};
 use crate::db::schema::{
-    organization_budget_years, organizations, project_allocation_shares, project_allocation_years,
-    project_allocations,
+    organization_budget_years, organizations, participations, project_allocation_shares,
+    project_allocation_years, project_allocations,
 };
 use crate::domain::allocation::Payer;
 use crate::domain::cost_plan::CostItem;
@@ -55,16 +54,6 @@ pub struct PayingParticipant {
     pub is_district: bool,
 }
 
-#[derive(QueryableByName)]
-struct ParticipantRow {
-    #[diesel(sql_type = Text)]
-    organization_key: String,
-    #[diesel(sql_type = Text)]
-    state: String,
-    #[diesel(sql_type = Bool)]
-    is_district: bool,
-}
-
 /// The paying participants of a project: those `committed`, and with `include_pending` those
 /// whose council decision is pending too, ordered by organization key.
 pub async fn paying_participants(
@@ -72,50 +61,35 @@ pub async fn paying_participants(
     project_id: Uuid,
     include_pending: bool,
 ) -> QueryResult<Vec<PayingParticipant>> {
-    if !participations_exist(conn).await? {
-        return Ok(Vec::new());
-    }
-    let states: Vec<&str> = if include_pending {
-        vec!["committed", "council_decision_pending"]
+    let states: &[&str] = if include_pending {
+        &["committed", "council_decision_pending"]
     } else {
-        vec!["committed"]
+        &["committed"]
     };
-    let rows: Vec<ParticipantRow> = diesel::sql_query(
-        "SELECT p.organization_key, p.state, o.kind = 'kreis' AS is_district \
-         FROM participations p JOIN organizations o ON o.key = p.organization_key \
-         WHERE p.project_id = $1 AND p.state = ANY($2) ORDER BY p.organization_key",
-    )
-    .bind::<SqlUuid, _>(project_id)
-    .bind::<Array<Text>, _>(states)
-    .load(conn)
-    .await?;
+    let rows: Vec<(String, String, String)> = participations::table
+        .inner_join(organizations::table)
+        .filter(participations::project_id.eq(project_id))
+        .filter(participations::state.eq_any(states))
+        .order(participations::organization_key.asc())
+        .select((
+            participations::organization_key,
+            participations::state,
+            organizations::kind,
+        ))
+        .load(conn)
+        .await?;
     Ok(rows
         .into_iter()
-        .map(|row| PayingParticipant {
-            state: if row.state == "committed" {
+        .map(|(organization_key, state, kind)| PayingParticipant {
+            state: if state == "committed" {
                 ParticipantState::Committed
             } else {
                 ParticipantState::CouncilDecisionPending
             },
-            organization_key: row.organization_key,
-            is_district: row.is_district,
+            organization_key,
+            is_district: kind == "kreis",
         })
         .collect())
-}
-
-#[derive(QueryableByName)]
-struct Exists {
-    #[diesel(sql_type = Bool)]
-    exists: bool,
-}
-
-/// TEMPORARY until the participations branch is merged: whether its table exists yet.
-async fn participations_exist(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
-    let row: Exists =
-        diesel::sql_query("SELECT to_regclass('participations') IS NOT NULL AS exists")
-            .get_result(conn)
-            .await?;
-    Ok(row.exists)
 }
 
 /// Whether `organization` takes part in the project (any participation that is neither
@@ -125,18 +99,14 @@ pub async fn takes_part(
     project_id: Uuid,
     organization: &str,
 ) -> QueryResult<bool> {
-    if !participations_exist(conn).await? {
-        return Ok(false);
-    }
-    let row: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM participations WHERE project_id = $1 \
-         AND organization_key = $2 AND state NOT IN ('withdrawn', 'declined')) AS exists",
-    )
-    .bind::<SqlUuid, _>(project_id)
-    .bind::<Text, _>(organization)
+    diesel::select(diesel::dsl::exists(
+        participations::table
+            .filter(participations::project_id.eq(project_id))
+            .filter(participations::organization_key.eq(organization))
+            .filter(participations::state.ne_all(["withdrawn", "declined"])),
+    ))
     .get_result(conn)
-    .await?;
-    Ok(row.exists)
+    .await
 }
 
 /// Hypothetical paying participants (for a what-if), all counted as committed. Returns the

@@ -49,6 +49,20 @@ fn fingerprint() -> u64 {
     hasher.finish()
 }
 
+fn checkout_hash() -> u32 {
+    let mut hasher = DefaultHasher::new();
+    env!("CARGO_MANIFEST_DIR").hash(&mut hasher);
+    hasher.finish() as u32
+}
+
+/// `host:port` of the test server, for tests that connect below the PostgreSQL protocol.
+pub fn server_address() -> String {
+    let url = server_url();
+    let authority = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    host_port.split('/').next().unwrap_or(host_port).to_owned()
+}
+
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -73,7 +87,10 @@ async fn maintenance() -> AsyncPgConnection {
 async fn template() -> String {
     TEMPLATE
         .get_or_init(|| async {
-            let name = format!("smartregion_tpl_{:016x}", fingerprint());
+            // Scoped to this checkout, so that test runs of several checkouts on one server
+            // never drop each other's templates.
+            let prefix = format!("smartregion_tpl_{:08x}", checkout_hash());
+            let name = format!("{prefix}_{:016x}", fingerprint());
             let mut conn = maintenance().await;
             diesel::sql_query("SELECT pg_advisory_lock($1)")
                 .bind::<BigInt, _>(0x5352_5450_4c00_i64)
@@ -91,19 +108,25 @@ async fn template() -> String {
             if ready.is_empty() {
                 // Leftovers: an unfinished template, or templates of older migrations.
                 let old: Vec<Row> = diesel::sql_query(
-                    "SELECT datname AS name FROM pg_database WHERE datname LIKE 'smartregion_tpl_%'",
+                    "SELECT datname AS name FROM pg_database WHERE datname LIKE $1 || '\\_%'",
                 )
+                .bind::<Text, _>(&prefix)
                 .load(&mut conn)
                 .await
                 .unwrap();
                 for row in old {
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", row.name))
-                        .execute(&mut conn)
-                        .await
-                        .unwrap();
+                    diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                        row.name
+                    ))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 }
                 let url = database_url(&name);
-                smartregion::db::create_database_if_missing(&url).await.unwrap();
+                smartregion::db::create_database_if_missing(&url)
+                    .await
+                    .unwrap();
                 smartregion::db::run_migrations(&url).await.unwrap();
                 {
                     let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();

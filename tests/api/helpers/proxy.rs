@@ -14,7 +14,7 @@ pub struct Proxy {
 }
 
 impl Proxy {
-    pub async fn start(target: &'static str) -> Proxy {
+    pub async fn start(target: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let up = Arc::new(AtomicBool::new(true));
@@ -22,14 +22,16 @@ impl Proxy {
         let accept_up = up.clone();
         let accept_generation = generation.clone();
         tokio::spawn(async move {
+            let target = Arc::new(target);
             while let Ok((mut client, _)) = listener.accept().await {
                 if !accept_up.load(Ordering::SeqCst) {
                     drop(client);
                     continue;
                 }
                 let mut cut = accept_generation.subscribe();
+                let target = target.clone();
                 tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(target).await else {
+                    let Ok(mut server) = TcpStream::connect(target.as_str()).await else {
                         return;
                     };
                     tokio::select! {

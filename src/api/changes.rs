@@ -1,0 +1,218 @@
+//! `GET /api/v1/changes`: the change feed, for systems that keep their own copy in sync.
+//!
+//! A client stores the `seq` of the last change it processed and asks for `after=<seq>`; it
+//! gets every later change it may see exactly once, in sequence order, also while writes are
+//! committing (see `db::changes` for how no change is ever skipped).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::db::changes::{self, ChangeRecord, FeedScope};
+use crate::db::{self};
+use crate::domain::feed;
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+
+pub const DEFAULT_LIMIT: i64 = 100;
+pub const MAX_LIMIT: i64 = 1000;
+const MAX_ENTITIES: usize = 20;
+
+/// What happened to the record.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOperation {
+    Created,
+    Updated,
+    /// The record was deleted (a tombstone): its URL answers 404 or 410 from now on.
+    Deleted,
+}
+
+/// One change to one record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeResponse {
+    /// Position in the feed: increasing, but not consecutive (numbers of rolled-back writes are
+    /// never used). Pass the last one you processed as `after`.
+    #[schema(example = 1042)]
+    pub seq: i64,
+    /// The kind of record, e.g. `organization`, `population_figure`, `project`.
+    #[schema(example = "organization")]
+    pub entity: String,
+    /// The record's id within its kind.
+    #[schema(example = "05570004")]
+    pub entity_id: String,
+    pub operation: ChangeOperation,
+    /// The organization whose data changed, if the record belongs to one.
+    #[schema(example = "05570004")]
+    pub organization: Option<String>,
+    /// When the change was made (the start of its transaction).
+    pub occurred_at: DateTime<Utc>,
+    /// Where to read the record now; `null` for kinds without an endpoint of their own yet.
+    #[schema(example = "https://smartregion.kreis-warendorf.de/api/v1/organizations/05570004")]
+    pub url: Option<String>,
+}
+
+impl ChangeResponse {
+    fn new(record: ChangeRecord, public_url: &str) -> Self {
+        let operation = match record.operation.as_str() {
+            "created" => ChangeOperation::Created,
+            "deleted" => ChangeOperation::Deleted,
+            _ => ChangeOperation::Updated,
+        };
+        Self {
+            url: feed::resource_path(&record.entity, &record.entity_id)
+                .map(|path| format!("{public_url}{path}")),
+            seq: record.seq,
+            entity: record.entity,
+            entity_id: record.entity_id,
+            operation,
+            organization: record.organization_key,
+            occurred_at: record.occurred_at,
+        }
+    }
+}
+
+/// A page of the change feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeFeedResponse {
+    /// Changes in sequence order.
+    pub items: Vec<ChangeResponse>,
+    /// The `after` to ask with next: the `seq` of the last item, or the `after` of this request
+    /// when there were no items.
+    #[schema(example = 1042)]
+    pub next_after: i64,
+    /// Whether more changes are ready now; when `false`, poll again later.
+    pub has_more: bool,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangeFeedQuery {
+    /// Only changes with a higher sequence number (default 0: from the beginning).
+    #[param(minimum = 0, example = 1042)]
+    pub after: Option<i64>,
+    /// How many changes to return (1 to 1000, default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<i64>,
+    /// Only changes to these kinds of record, comma-separated (at most 20).
+    #[param(example = "organization,population_figure")]
+    pub entity: Option<String>,
+}
+
+/// A checked feed request.
+struct FeedRequest {
+    after: i64,
+    limit: i64,
+    entities: Option<Vec<String>>,
+}
+
+impl ChangeFeedQuery {
+    fn parse(self) -> Result<FeedRequest, ApiError> {
+        let after = self.after.unwrap_or(0);
+        if after < 0 {
+            return Err(ApiError::bad_request("after must not be negative"));
+        }
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_request(format!(
+                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+            )));
+        }
+        let entities = match self.entity {
+            None => None,
+            Some(text) => {
+                let names: Vec<String> = text.split(',').map(|n| n.trim().to_owned()).collect();
+                if names.len() > MAX_ENTITIES {
+                    return Err(ApiError::bad_request(format!(
+                        "entity lists at most {MAX_ENTITIES} kinds"
+                    )));
+                }
+                if let Some(bad) = names.iter().find(|n| !feed::is_entity_name(n)) {
+                    return Err(ApiError::bad_request(format!(
+                        "`{bad}` is not an entity name (lower-case letters and _)"
+                    )));
+                }
+                Some(names)
+            }
+        };
+        Ok(FeedRequest {
+            after,
+            limit,
+            entities,
+        })
+    }
+}
+
+/// Reads the change feed: every change after `after` that the caller may see, in sequence
+/// order. Members only. The coordinator sees every change; other members see changes to
+/// records every member may read (organizations, population figures, fields of action,
+/// projects) and changes to their own organization's data.
+#[utoipa::path(
+    tag = "changes",
+    operation_id = "list_changes",
+    security(("bearer" = [])),
+    params(ChangeFeedQuery),
+    responses(
+        (status = 200, description = "The next changes in sequence order", body = ChangeFeedResponse,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when more changes are ready"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/changes")]
+pub async fn list_changes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<ChangeFeedQuery>,
+) -> ApiResult<HttpResponse> {
+    let principal = caller.member()?;
+    let request = query.into_inner().parse()?;
+    let member_wide = feed::member_wide_entities();
+    let scope = if principal.is_coordinator() {
+        FeedScope::Everything
+    } else {
+        FeedScope::Member {
+            organization: &principal.organization,
+            member_wide: &member_wide,
+        }
+    };
+    let mut conn = db::connect(&state.pool).await?;
+    let mut rows = changes::after(
+        &mut conn,
+        request.after,
+        request.entities.as_deref(),
+        scope,
+        request.limit + 1,
+    )
+    .await?;
+    let has_more = rows.len() as i64 > request.limit;
+    rows.truncate(request.limit as usize);
+    let public_url = &state.config.public_url;
+    let next_after = rows.last().map_or(request.after, |r| r.seq);
+    let body = ChangeFeedResponse {
+        items: rows
+            .into_iter()
+            .map(|r| ChangeResponse::new(r, public_url))
+            .collect(),
+        next_after,
+        has_more,
+    };
+    let mut response = HttpResponse::Ok();
+    if has_more {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        pairs.retain(|(name, _)| name != "after");
+        pairs.push(("after".into(), next_after.to_string()));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        response.insert_header((
+            header::LINK,
+            format!("<{public_url}{}?{query}>; rel=\"next\"", req.path()),
+        ));
+    }
+    Ok(response.json(body))
+}

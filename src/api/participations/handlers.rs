@@ -1,0 +1,258 @@
+//! The participations of a project: list, read, and create or change with PUT.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use uuid::Uuid;
+
+use super::request::PutParticipation;
+use super::types::ParticipationResponse;
+use super::write::{self, Precondition, WriteContext, Written};
+use super::{organization_not_found, project_not_found, project_ref};
+use crate::auth::{Caller, Right};
+use crate::db::participations::{self, resolutions};
+use crate::db::write::{ScopedFutureExt, audited};
+use crate::db::{self, projects};
+use crate::domain::participation::Authority;
+use crate::error::ApiResult;
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// Lists the participations in one project, ordered by organization key. Public; `note` only
+/// for members.
+#[utoipa::path(
+    tag = "participations",
+    operation_id = "list_project_participations",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "One page of participations", body = Page<ParticipationResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/participations")]
+pub async fn list_project_participations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let project_id = id.into_inner();
+    let page = page.parse::<String>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let project = projects::find_live(&mut conn, project_id)
+        .await
+        .map_err(|e| project_not_found(e, project_id))?;
+    let rows = participations::list_for_project(
+        &mut conn,
+        project_id,
+        page.after.as_deref(),
+        page.fetch(),
+    )
+    .await?;
+    let page = page.page(rows, |row| row.organization_key.clone());
+    let ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
+    let mut resolutions = resolutions::for_participations(&mut conn, &ids).await?;
+    let show_note = caller.is_member();
+    let page = page.map(|row| {
+        let found = resolutions.remove(&row.id).unwrap_or_default();
+        ParticipationResponse::new(row, project_ref(&project), found, show_note)
+    });
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Reads one organization's participation in a project. Public; `note` only for members.
+#[utoipa::path(
+    tag = "participations",
+    operation_id = "get_participation",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("org" = String, Path, description = "Organization key", example = "05570032"),
+    ),
+    responses(
+        (status = 200, description = "The participation", body = ParticipationResponse,
+         headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/participations/{org}")]
+pub async fn get_participation(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+) -> ApiResult<HttpResponse> {
+    let (project_id, org) = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let project = projects::find_live(&mut conn, project_id)
+        .await
+        .map_err(|e| project_not_found(e, project_id))?;
+    let row = participations::find(&mut conn, project_id, &org)
+        .await?
+        .ok_or_else(|| super::participation_not_found(project_id, &org))?;
+    let found = resolutions::for_participations(&mut conn, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .insert_header(write::etag_header(&row))
+        .json(ParticipationResponse::new(
+            row,
+            project_ref(&project),
+            found,
+            caller.is_member(),
+        )))
+}
+
+/// Creates or changes an organization's participation in a project.
+///
+/// The organization's admin records every state, its editor only `interested` and
+/// `intends_to_join`; the steering office (coordinator) records for any organization, and the
+/// audit trail and history say on whose behalf. Creating needs no precondition (send
+/// `If-None-Match: *` to be sure not to overwrite); changing an existing participation needs
+/// `If-Match` (428 without, 412 when stale). A move the transition table does not allow is 409
+/// with `allowed_next_states`. A body equal to what is stored changes nothing.
+#[utoipa::path(
+    tag = "participations",
+    operation_id = "put_participation",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("org" = String, Path, description = "Organization key", example = "05570032"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the version read; required when the participation exists", example = "\"1\""),
+        ("If-None-Match" = Option<String>, Header, description = "`*`: create only, 412 when the participation exists"),
+    ),
+    request_body = PutParticipation,
+    responses(
+        (status = 200, description = "The changed participation", body = ParticipationResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 201, description = "The new participation", body = ParticipationResponse,
+         headers(("ETag" = String, description = "The version tag"),
+                 ("Location" = String, description = "The participation's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[put("/projects/{id}/participations/{org}")]
+pub async fn put_participation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+    body: Json<PutParticipation>,
+) -> ApiResult<HttpResponse> {
+    let (project_id, organization) = path.into_inner();
+    let principal = caller.require(Right::Edit, &organization)?;
+    let authority = if principal.right_for(&organization) >= Right::Admin {
+        Authority::Admin
+    } else {
+        Authority::Editor
+    };
+    let precondition = Precondition::from_request(&req)?;
+    let change = body.into_inner()?.validate()?;
+    let ctx = WriteContext {
+        project_id,
+        on_behalf_of: caller.on_behalf_of(&organization),
+        organization,
+        authority,
+        precondition,
+        actor: caller.actor()?,
+    };
+    let actor = ctx.actor.clone();
+    let mut conn = db::connect(&state.pool).await?;
+    let written = audited(&mut conn, &actor, move |conn| {
+        async move { write::put(conn, ctx, change).await }.scope_boxed()
+    })
+    .await?;
+    let (row, project, created) = match written {
+        Written::Created(row, project) => (row, project, true),
+        Written::Updated(row, project) | Written::Unchanged(row, project) => (row, project, false),
+    };
+    let found = resolutions::for_participations(&mut conn, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    let mut response = if created {
+        let location = format!(
+            "{}/api/v1/projects/{}/participations/{}",
+            state.config.public_url, row.project_id, row.organization_key
+        );
+        let mut builder = HttpResponse::Created();
+        builder.insert_header((header::LOCATION, location));
+        builder
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header(write::etag_header(&row));
+    Ok(response.json(ParticipationResponse::new(row, project, found, true)))
+}
+
+/// Lists one organization's participations across all projects (its portfolio), ordered by
+/// project code. Public; `note` only for members.
+#[utoipa::path(
+    tag = "participations",
+    operation_id = "list_organization_participations",
+    security((), ("bearer" = [])),
+    params(
+        ("key" = String, Path, description = "Organization key", example = "05570032"),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "One page of the organization's participations", body = Page<ParticipationResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/organizations/{key}/participations")]
+pub async fn list_organization_participations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    key: web::Path<String>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let key = key.into_inner();
+    let page = page.parse::<String>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    if !db::organizations::exists(&mut conn, &key).await? {
+        return Err(organization_not_found(
+            diesel::result::Error::NotFound,
+            &key,
+        ));
+    }
+    let rows =
+        participations::list_for_organization(&mut conn, &key, page.after.as_deref(), page.fetch())
+            .await?;
+    let page = page.page(rows, |(_, project)| project.code.clone());
+    let ids: Vec<Uuid> = page.items.iter().map(|(p, _)| p.id).collect();
+    let mut resolutions = resolutions::for_participations(&mut conn, &ids).await?;
+    let show_note = caller.is_member();
+    let page = page.map(|(row, project)| {
+        let found = resolutions.remove(&row.id).unwrap_or_default();
+        ParticipationResponse::new(row, project, found, show_note)
+    });
+    Ok(page.respond(&req, &state.config.public_url))
+}

@@ -1,0 +1,113 @@
+//! `GET /api/v1/projects/{id}/participations/{org}/history`: every change of a participation.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::types::{ParticipationState, stored_state};
+use super::{participation_not_found, project_not_found};
+use crate::auth::Caller;
+use crate::db::participations::history::{self, HistoryEntry};
+use crate::db::{self, participations, projects};
+use crate::error::ApiResult;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// Who made a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryActorResponse {
+    /// The organization of the token that made the change.
+    #[schema(example = "05570")]
+    pub organization: Option<String>,
+    /// The token subject; member-only (absent for anonymous callers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "office@kreis-warendorf")]
+    pub subject: Option<String>,
+}
+
+/// One change of a participation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipationHistoryEntryResponse {
+    /// Increasing with every change.
+    #[schema(example = 7)]
+    pub id: i64,
+    /// `null` when the participation was created.
+    pub from_state: Option<ParticipationState>,
+    /// Equal to `from_state` when only other fields changed.
+    pub to_state: ParticipationState,
+    pub changed_at: DateTime<Utc>,
+    pub actor: HistoryActorResponse,
+    /// The organization the steering office acted for, when it recorded the change.
+    #[schema(example = "05570032")]
+    pub on_behalf_of: Option<String>,
+    /// Why, as the caller gave it.
+    #[schema(example = "Ratsbeschluss vom 08.04.2025")]
+    pub reason: Option<String>,
+    /// The council resolution recorded with this change.
+    pub council_resolution_id: Option<Uuid>,
+}
+
+impl ParticipationHistoryEntryResponse {
+    fn new(entry: HistoryEntry, show_subject: bool) -> Self {
+        Self {
+            id: entry.id,
+            from_state: entry.from_state.as_deref().map(|s| stored_state(s).into()),
+            to_state: stored_state(&entry.to_state).into(),
+            changed_at: entry.changed_at,
+            actor: HistoryActorResponse {
+                organization: entry.actor_organization,
+                subject: show_subject.then_some(entry.actor_subject),
+            },
+            on_behalf_of: entry.on_behalf_of,
+            reason: entry.reason,
+            council_resolution_id: entry.council_resolution_id,
+        }
+    }
+}
+
+/// Lists the changes of one participation, oldest first. Public; the actor's token subject
+/// only for members.
+#[utoipa::path(
+    tag = "participations",
+    operation_id = "list_participation_history",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Project id"),
+        ("org" = String, Path, description = "Organization key", example = "05570032"),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<ParticipationHistoryEntryResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/participations/{org}/history")]
+pub async fn list_participation_history(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (project_id, org) = path.into_inner();
+    let page = page.parse::<i64>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    projects::find_live(&mut conn, project_id)
+        .await
+        .map_err(|e| project_not_found(e, project_id))?;
+    let participation = participations::find(&mut conn, project_id, &org)
+        .await?
+        .ok_or_else(|| participation_not_found(project_id, &org))?;
+    let rows = history::list(&mut conn, participation.id, page.after, page.fetch()).await?;
+    let show_subject = caller.is_member();
+    let page = page
+        .page(rows, |entry| entry.id)
+        .map(|entry| ParticipationHistoryEntryResponse::new(entry, show_subject));
+    Ok(page.respond(&req, &state.config.public_url))
+}

@@ -1,0 +1,155 @@
+//! What the change feed knows about each kind of record: who may see its changes, and where
+//! the record lives in the API. This is the one list a new resource extends when it starts
+//! recording changes (`Entry::created("<entity>", id)` in `db::write`).
+
+/// Who may see the changes to one kind of record in the change feed (the coordinator always
+/// sees every change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Every member: the record is public or readable by all members.
+    Members,
+    /// The organization named in the change (`organization_key`) and the coordinator.
+    Organization,
+}
+
+/// One kind of record that the write path records changes for.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedEntity {
+    /// The `entity` of the change records, e.g. `organization`.
+    pub name: &'static str,
+    pub audience: Audience,
+    /// The API path of one record, from its `entity_id`; `None` while the record has no
+    /// endpoint of its own (the feed then shows `url: null`).
+    pub path: Option<fn(&str) -> String>,
+}
+
+/// Every kind of record the feed knows. A kind missing here is treated as private to its
+/// organization and gets no URL, so that forgetting an entry never leaks anything.
+pub const ENTITIES: &[FeedEntity] = &[
+    FeedEntity {
+        name: "organization",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/organizations/{}", segment(id))),
+    },
+    FeedEntity {
+        // The id is `<organization key>/<reference date>`; the figures are read as one list.
+        name: "population_figure",
+        audience: Audience::Members,
+        path: Some(|id| {
+            let key = id.split_once('/').map_or(id, |(key, _)| key);
+            format!("/api/v1/organizations/{}/populations", segment(key))
+        }),
+    },
+    FeedEntity {
+        // Read as one list; there is no endpoint per field of action.
+        name: "field_of_action",
+        audience: Audience::Members,
+        path: Some(|_| "/api/v1/fields-of-action".to_owned()),
+    },
+    FeedEntity {
+        // The catalogue is public. The URL follows once `/api/v1/projects/{id}` exists.
+        name: "project",
+        audience: Audience::Members,
+        path: None,
+    },
+];
+
+pub fn entity(name: &str) -> Option<&'static FeedEntity> {
+    ENTITIES.iter().find(|e| e.name == name)
+}
+
+/// The kinds of record whose changes every member sees.
+pub fn member_wide_entities() -> Vec<&'static str> {
+    ENTITIES
+        .iter()
+        .filter(|e| e.audience == Audience::Members)
+        .map(|e| e.name)
+        .collect()
+}
+
+/// The API path of the record a change is about, if it has one.
+pub fn resource_path(entity_name: &str, entity_id: &str) -> Option<String> {
+    entity(entity_name)?.path.map(|path| path(entity_id))
+}
+
+/// Whether a member of `organization` (not the coordinator) may see a change.
+pub fn visible_to_member(
+    entity_name: &str,
+    change_organization: Option<&str>,
+    organization: &str,
+) -> bool {
+    match entity(entity_name).map_or(Audience::Organization, |e| e.audience) {
+        Audience::Members => true,
+        Audience::Organization => change_organization == Some(organization),
+    }
+}
+
+/// Whether `name` looks like an entity name (lower-case words joined by `_`).
+pub fn is_entity_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+/// Percent-encodes everything but unreserved characters, for one path segment.
+fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_entities_have_paths_and_unknown_ones_none() {
+        assert_eq!(
+            resource_path("organization", "05570004").as_deref(),
+            Some("/api/v1/organizations/05570004")
+        );
+        assert_eq!(
+            resource_path("population_figure", "05570004/2023-12-31").as_deref(),
+            Some("/api/v1/organizations/05570004/populations")
+        );
+        assert_eq!(resource_path("project", "x"), None);
+        assert_eq!(resource_path("something_new", "1"), None);
+        assert_eq!(
+            resource_path("organization", "a b/c").as_deref(),
+            Some("/api/v1/organizations/a%20b%2Fc")
+        );
+    }
+
+    #[test]
+    fn unknown_entities_are_private_to_their_organization() {
+        assert!(visible_to_member("organization", None, "05570004"));
+        assert!(visible_to_member("project", Some("05570008"), "05570004"));
+        assert!(visible_to_member(
+            "participation",
+            Some("05570004"),
+            "05570004"
+        ));
+        assert!(!visible_to_member(
+            "participation",
+            Some("05570008"),
+            "05570004"
+        ));
+        assert!(!visible_to_member("participation", None, "05570004"));
+        assert!(member_wide_entities().contains(&"organization"));
+    }
+
+    #[test]
+    fn entity_names_are_lower_case_words() {
+        assert!(is_entity_name("population_figure"));
+        assert!(!is_entity_name(""));
+        assert!(!is_entity_name("Project"));
+        assert!(!is_entity_name("_x"));
+        assert!(!is_entity_name("a;drop"));
+    }
+}

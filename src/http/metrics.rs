@@ -1,0 +1,76 @@
+//! `GET /metrics` in the Prometheus text format: requests per route, method and status (count
+//! and latency histogram) from actix-web-prom, and the database pool's state read at each
+//! scrape.
+//!
+//! Like the health probes, the endpoint needs no token; deployments keep it off the public
+//! reverse proxy. Route labels are route patterns (`/api/v1/organizations/{key}`), and unknown
+//! paths are counted as `UNKNOWN`, so clients cannot blow up the number of series.
+
+use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntGauge, Opts, Registry};
+
+use crate::db::DbPool;
+
+pub const NAMESPACE: &str = "smartregion";
+pub const ENDPOINT: &str = "/metrics";
+
+/// Builds the metrics middleware with its own registry. Call it once per server (outside the
+/// `HttpServer` factory closure), so that every worker counts into the same registry.
+pub fn build(pool: DbPool) -> anyhow::Result<PrometheusMetrics> {
+    let registry = Registry::new();
+    registry.register(Box::new(PoolCollector::new(pool)?))?;
+    PrometheusMetricsBuilder::new(NAMESPACE)
+        .endpoint(ENDPOINT)
+        .registry(registry)
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| anyhow::anyhow!("building the metrics middleware: {e}"))
+}
+
+/// The pool's size, idle connections and waiting requests, read when scraped.
+struct PoolCollector {
+    pool: DbPool,
+    max_size: IntGauge,
+    size: IntGauge,
+    available: IntGauge,
+    waiting: IntGauge,
+}
+
+impl PoolCollector {
+    fn new(pool: DbPool) -> prometheus::Result<Self> {
+        let gauge = |name: &str, help: &str| {
+            IntGauge::with_opts(Opts::new(name, help).namespace(NAMESPACE))
+        };
+        Ok(Self {
+            pool,
+            max_size: gauge("db_pool_max_size", "Most connections the pool opens")?,
+            size: gauge("db_pool_size", "Connections the pool holds now")?,
+            available: gauge("db_pool_available", "Idle connections ready for use")?,
+            waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
+        })
+    }
+
+    fn gauges(&self) -> [&IntGauge; 4] {
+        [&self.max_size, &self.size, &self.available, &self.waiting]
+    }
+}
+
+impl Collector for PoolCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.gauges().into_iter().flat_map(|g| g.desc()).collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let status = self.pool.status();
+        self.max_size.set(status.max_size as i64);
+        self.size.set(status.size as i64);
+        self.available.set(status.available as i64);
+        self.waiting.set(status.waiting as i64);
+        self.gauges()
+            .into_iter()
+            .flat_map(|g| g.collect())
+            .collect()
+    }
+}
