@@ -1,9 +1,13 @@
 //! Cost plans, funding, cost keys, allocations, snapshots and budgets.
 
+mod allocation;
+mod budget;
+mod concurrency;
 mod cost_items;
 mod cost_key;
 mod funding;
 mod preview;
+mod snapshots;
 
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -107,5 +111,58 @@ pub fn assert_sums(allocation: &Value) {
             "{year}"
         );
         assert!(shares.values().all(|v| v.as_i64().unwrap() >= 0), "{year}");
+    }
+}
+
+pub fn participation_path(project: Uuid, org: &str) -> String {
+    format!("/api/v1/projects/{project}/participations/{org}")
+}
+
+/// Moves `org`'s participation to `state` as the steering office (no council resolution
+/// needed), through the states in between: `committed`, `council_decision_pending`,
+/// `withdrawn` or `interested`.
+pub async fn set_state(app: &TestApp, project: Uuid, org: &str, state: &str) {
+    let current = app
+        .get(&participation_path(project, org))
+        .send()
+        .await
+        .unwrap();
+    let (mut from, mut tag) = if current.status() == 200 {
+        let tag = current.headers()["etag"].to_str().unwrap().to_owned();
+        let body = json(current, 200).await;
+        (body["state"].as_str().unwrap().to_owned(), Some(tag))
+    } else {
+        (String::new(), None)
+    };
+    let path: &[&str] = match (from.as_str(), state) {
+        ("", "committed" | "council_decision_pending") => &["intends_to_join", state],
+        ("withdrawn", "committed" | "council_decision_pending") => {
+            &["interested", "intends_to_join", state]
+        }
+        ("council_decision_pending", "committed") => &["committed"],
+        ("committed", "withdrawn") => &["withdrawn"],
+        ("withdrawn", "interested") => &["interested"],
+        (from, to) => panic!("no path from {from:?} to {to}"),
+    };
+    for step in path {
+        let mut body = json!({"state": step, "council_resolution_required": false});
+        if *step == "withdrawn" {
+            body["withdrawal"] = json!({"effective_date": "2026-12-31", "reason": "Haushaltslage"});
+        }
+        let mut request = app
+            .request(reqwest::Method::PUT, &participation_path(project, org))
+            .by_coordinator()
+            .json(&body);
+        if let Some(tag) = &tag {
+            request = request.header("if-match", tag);
+        }
+        let response = request.send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{from} -> {step}: {}",
+            response.text().await.unwrap()
+        );
+        tag = Some(response.headers()["etag"].to_str().unwrap().to_owned());
+        from = (*step).to_owned();
     }
 }
