@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, YearRange};
 use crate::auth::{Caller, Right};
-use crate::db::costs::allocation::budget_years;
+use crate::db::costs::budget::budget_years;
 use crate::db::{self, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::export::{budget_csv, excel_csv};

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{FULL_BP, MAX_AMOUNT_CENTS, check_amount, check_bp};
-use crate::db::costs::allocation::{self, PayingParticipant};
 use crate::db::costs::cost_keys::CostKeyRow;
+use crate::db::costs::participants::{self, PayingParticipant};
 use crate::domain::allocation::KeyRule;
 use crate::domain::cost_sharing::KeyDefinition;
 use crate::domain::validation::Validator;
@@ -205,7 +205,7 @@ impl CostKeyBody {
 
         // Unknown organizations, and the district among the keyed ones with a district share.
         let orgs: Vec<String> = named.iter().map(|(_, org)| org.clone()).collect();
-        let known = allocation::hypothetical_participants(conn, &orgs).await?;
+        let known = participants::hypothetical_participants(conn, &orgs).await?;
         for (field, org) in &named {
             let pointer = at(&format!("{field}/{}", escape(org)));
             match known.iter().find(|p| &p.organization_key == org) {
@@ -249,7 +249,7 @@ impl CostKeyBody {
                         .filter(|p| !(p.is_district && key.district_share_bp.is_some()))
                         .map(|p| p.organization_key.clone())
                         .collect();
-                    let found = allocation::populations_on(conn, &keyed, date).await?;
+                    let found = participants::populations_on(conn, &keyed, date).await?;
                     let missing: Vec<&str> = keyed
                         .iter()
                         .filter(|org| !found.contains_key(*org))

@@ -120,7 +120,10 @@ pub(crate) async fn sees_shares(
     {
         return Ok(true);
     }
-    Ok(crate::db::costs::allocation::takes_part(conn, project.id, &principal.organization).await?)
+    Ok(
+        crate::db::costs::participants::takes_part(conn, project.id, &principal.organization)
+            .await?,
+    )
 }
 
 /// A fiscal year range from the query string.

@@ -7,158 +7,27 @@
 //! allocation and applies the difference to `organization_budget_years`, so that the budget view
 //! never aggregates over all projects.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::budget::{apply_budget_delta, contributions, contributions_stored};
 use super::cost_keys::{self, CostKeyRow};
-use super::{cost_items, funding};
-use crate::db::schema::{
-    organization_budget_years, organizations, participations, project_allocation_shares,
-    project_allocation_years, project_allocations,
+use super::participants::{
+    ParticipantState, PayingParticipant, paying_participants, populations_on,
 };
+use super::{cost_items, funding};
+use crate::db::schema::{project_allocation_shares, project_allocation_years, project_allocations};
 use crate::domain::allocation::Payer;
 use crate::domain::cost_plan::CostItem;
 use crate::domain::cost_sharing::{
-    FundingApplication, KeyDefinition, Outcome, PlanInput, ProjectAllocation, Scenario,
-    allocate_project, plan_years,
+    FundingApplication, KeyDefinition, PlanInput, ProjectAllocation, Scenario, allocate_project,
+    plan_years,
 };
-
-/// Whether a paying participant has committed or waits for its council.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParticipantState {
-    Committed,
-    CouncilDecisionPending,
-}
-
-impl ParticipantState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ParticipantState::Committed => "committed",
-            ParticipantState::CouncilDecisionPending => "council_decision_pending",
-        }
-    }
-}
-
-/// An organization that pays its share of a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PayingParticipant {
-    pub organization_key: String,
-    pub state: ParticipantState,
-    /// The district (Kreis), which pays the district share of a key that has one.
-    pub is_district: bool,
-}
-
-/// The paying participants of a project: those `committed`, and with `include_pending` those
-/// whose council decision is pending too, ordered by organization key.
-pub async fn paying_participants(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    include_pending: bool,
-) -> QueryResult<Vec<PayingParticipant>> {
-    let states: &[&str] = if include_pending {
-        &["committed", "council_decision_pending"]
-    } else {
-        &["committed"]
-    };
-    let rows: Vec<(String, String, String)> = participations::table
-        .inner_join(organizations::table)
-        .filter(participations::project_id.eq(project_id))
-        .filter(participations::state.eq_any(states))
-        .order(participations::organization_key.asc())
-        .select((
-            participations::organization_key,
-            participations::state,
-            organizations::kind,
-        ))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(organization_key, state, kind)| PayingParticipant {
-            state: if state == "committed" {
-                ParticipantState::Committed
-            } else {
-                ParticipantState::CouncilDecisionPending
-            },
-            organization_key,
-            is_district: kind == "kreis",
-        })
-        .collect())
-}
-
-/// Whether `organization` takes part in the project (any participation that is neither
-/// withdrawn nor declined).
-pub async fn takes_part(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    organization: &str,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        participations::table
-            .filter(participations::project_id.eq(project_id))
-            .filter(participations::organization_key.eq(organization))
-            .filter(participations::state.ne_all(["withdrawn", "declined"])),
-    ))
-    .get_result(conn)
-    .await
-}
-
-/// Hypothetical paying participants (for a what-if), all counted as committed. Returns the
-/// known ones; the caller compares with what it asked for to find unknown keys.
-pub async fn hypothetical_participants(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-) -> QueryResult<Vec<PayingParticipant>> {
-    let rows: Vec<(String, String)> = organizations::table
-        .filter(organizations::key.eq_any(keys))
-        .order(organizations::key.asc())
-        .select((organizations::key, organizations::kind))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(organization_key, kind)| PayingParticipant {
-            organization_key,
-            state: ParticipantState::Committed,
-            is_district: kind == "kreis",
-        })
-        .collect())
-}
-
-/// The organizations among `keys` that exist.
-pub async fn known_organizations(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-) -> QueryResult<BTreeSet<String>> {
-    let found: Vec<String> = organizations::table
-        .filter(organizations::key.eq_any(keys))
-        .select(organizations::key)
-        .load(conn)
-        .await?;
-    Ok(found.into_iter().collect())
-}
-
-/// The population figures of `keys` for exactly `date`.
-pub async fn populations_on(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-    date: NaiveDate,
-) -> QueryResult<BTreeMap<String, i32>> {
-    use crate::db::schema::organization_populations as pop;
-    let rows: Vec<(String, i32)> = pop::table
-        .filter(pop::organization_key.eq_any(keys))
-        .filter(pop::reference_date.eq(date))
-        .select((pop::organization_key, pop::population))
-        .load(conn)
-        .await?;
-    Ok(rows.into_iter().collect())
-}
 
 /// What a project's allocation is computed from, apart from its participants.
 #[derive(Debug, Clone)]
@@ -313,102 +182,6 @@ pub async fn recompute(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryR
     }
     let after = contributions(&[&committed, &planning]);
     apply_budget_delta(conn, &before, &after).await
-}
-
-/// `(organization, year) -> (committed, pending)` cents a project adds to the budget summaries.
-type Contributions = BTreeMap<(String, i32), (i64, i64)>;
-
-fn contributions(computed: &[&Computed]) -> Contributions {
-    let mut out = Contributions::new();
-    for c in computed {
-        let states: BTreeMap<&str, ParticipantState> = c
-            .payers
-            .iter()
-            .map(|p| (p.organization_key.as_str(), p.state))
-            .collect();
-        for year in &c.allocation.years {
-            for (org, &cents) in &year.shares_cents {
-                let entry = out.entry((org.clone(), year.figures.year)).or_default();
-                match (c.scenario, states.get(org.as_str())) {
-                    (Scenario::Committed, _) => entry.0 += cents,
-                    (Scenario::Planning, Some(ParticipantState::CouncilDecisionPending)) => {
-                        entry.1 += cents;
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    out
-}
-
-async fn contributions_stored(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-) -> QueryResult<Contributions> {
-    let rows: Vec<(String, i32, String, String, i64)> = project_allocation_shares::table
-        .filter(project_allocation_shares::project_id.eq(project_id))
-        .select((
-            project_allocation_shares::organization_key,
-            project_allocation_shares::fiscal_year,
-            project_allocation_shares::scenario,
-            project_allocation_shares::participant_state,
-            project_allocation_shares::share_cents,
-        ))
-        .load(conn)
-        .await?;
-    let mut out = Contributions::new();
-    for (org, year, scenario, state, cents) in rows {
-        let entry = out.entry((org, year)).or_default();
-        if scenario == Scenario::Committed.as_str() {
-            entry.0 += cents;
-        } else if state == ParticipantState::CouncilDecisionPending.as_str() {
-            entry.1 += cents;
-        }
-    }
-    Ok(out)
-}
-
-/// Adds `after - before` to the summaries, in (organization, year) order so that concurrent
-/// recomputations of different projects lock summary rows in the same order and cannot
-/// deadlock.
-async fn apply_budget_delta(
-    conn: &mut AsyncPgConnection,
-    before: &Contributions,
-    after: &Contributions,
-) -> QueryResult<()> {
-    let keys: BTreeSet<&(String, i32)> = before.keys().chain(after.keys()).collect();
-    let rows: Vec<_> = keys
-        .into_iter()
-        .filter_map(|key| {
-            let (c0, p0) = before.get(key).copied().unwrap_or_default();
-            let (c1, p1) = after.get(key).copied().unwrap_or_default();
-            let delta = (c1 - c0, p1 - p0);
-            (delta != (0, 0)).then(|| {
-                (
-                    organization_budget_years::organization_key.eq(key.0.clone()),
-                    organization_budget_years::fiscal_year.eq(key.1),
-                    organization_budget_years::committed_cents.eq(delta.0),
-                    organization_budget_years::pending_cents.eq(delta.1),
-                )
-            })
-        })
-        .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    use organization_budget_years::dsl as b;
-    diesel::insert_into(organization_budget_years::table)
-        .values(&rows)
-        .on_conflict((b::organization_key, b::fiscal_year))
-        .do_update()
-        .set((
-            b::committed_cents.eq(b::committed_cents + excluded(b::committed_cents)),
-            b::pending_cents.eq(b::pending_cents + excluded(b::pending_cents)),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 async fn store(
@@ -571,62 +344,4 @@ pub async fn stored(
         years: year_rows,
         shares,
     })
-}
-
-/// One row of an organization's budget summary.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = organization_budget_years)]
-pub struct BudgetYear {
-    pub fiscal_year: i32,
-    pub committed_cents: i64,
-    pub pending_cents: i64,
-}
-
-/// An organization's summary rows for `from..=to` (one indexed range read).
-pub async fn budget_years(
-    conn: &mut AsyncPgConnection,
-    organization: &str,
-    from: i32,
-    to: i32,
-) -> QueryResult<Vec<BudgetYear>> {
-    organization_budget_years::table
-        .filter(organization_budget_years::organization_key.eq(organization))
-        .filter(organization_budget_years::fiscal_year.between(from, to))
-        .order(organization_budget_years::fiscal_year.asc())
-        .select(BudgetYear::as_select())
-        .load(conn)
-        .await
-}
-
-/// For tests and checks: the summary recomputed from the stored shares, the aggregate the
-/// budget view avoids.
-pub async fn budget_from_shares(
-    conn: &mut AsyncPgConnection,
-    organization: &str,
-) -> QueryResult<BTreeMap<i32, (i64, i64)>> {
-    let rows: Vec<(i32, String, String, i64)> = project_allocation_shares::table
-        .filter(project_allocation_shares::organization_key.eq(organization))
-        .select((
-            project_allocation_shares::fiscal_year,
-            project_allocation_shares::scenario,
-            project_allocation_shares::participant_state,
-            project_allocation_shares::share_cents,
-        ))
-        .load(conn)
-        .await?;
-    let mut out: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
-    for (year, scenario, state, cents) in rows {
-        let entry = out.entry(year).or_default();
-        if scenario == Scenario::Committed.as_str() {
-            entry.0 += cents;
-        } else if state == ParticipantState::CouncilDecisionPending.as_str() {
-            entry.1 += cents;
-        }
-    }
-    Ok(out)
-}
-
-/// Whether an outcome is complete (shares present).
-pub fn is_complete(status: &str) -> bool {
-    status == Outcome::Complete.status()
 }

@@ -1,5 +1,5 @@
 use serde_json::{Value, json};
-use smartregion::db::costs::allocation::budget_from_shares;
+use smartregion::db::costs::budget::budget_from_shares;
 
 use super::*;
 use crate::helpers::builders::ProjectBuilder;

@@ -104,10 +104,10 @@ async fn concurrent_changes_never_break_the_sums() {
     assert_eq!(last["participants"].as_array().unwrap().len(), 1);
     let mut conn = app.conn().await;
     for org in [DISTRICT, AHLEN, BECKUM, OSTBEVERN, TELGTE] {
-        let aggregate = smartregion::db::costs::allocation::budget_from_shares(&mut conn, org)
+        let aggregate = smartregion::db::costs::budget::budget_from_shares(&mut conn, org)
             .await
             .unwrap();
-        let summary = smartregion::db::costs::allocation::budget_years(&mut conn, org, 2000, 2100)
+        let summary = smartregion::db::costs::budget::budget_years(&mut conn, org, 2000, 2100)
             .await
             .unwrap();
         for row in summary {
