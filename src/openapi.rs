@@ -34,6 +34,14 @@ the organizations list also takes `modified_since`.",
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
         (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
         (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
+        (name = "projects", description = "The Smart Region strategy's project catalogue: projects, their lifecycle, \
+milestones, status reports and indicators. Public to read (internal notes for members only).\n\n\
+Lifecycle (`POST /projects/{id}/status`): idea → planned → approved → in_implementation → completed; \
+planned, approved and in_implementation may go on_hold and back to the state they were held in; \
+every state but completed may be discarded; completed and discarded are final. Other moves are 409 \
+with `allowed_next_states`.\n\n\
+The steering office (coordinator) maintains the catalogue; the lead organization's admin or editor \
+posts status reports and maintains progress, milestones and indicators of the projects it leads."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),
@@ -48,6 +56,8 @@ the organizations list also takes `modified_since`.",
             Forbidden,
             NotFound,
             Conflict,
+            TransitionRefused,
+            Gone,
             PreconditionFailed,
             PayloadTooLarge,
             UnsupportedMediaType,
@@ -126,6 +136,25 @@ pub struct NotFound(#[allow(dead_code)] Problem);
                      "detail": "a population figure for 2023-12-31 already exists with another value"})
 )]
 pub struct Conflict(#[allow(dead_code)] Problem);
+
+/// The lifecycle does not allow this move; the problem names the allowed next states.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:conflict", "title": "Conflict", "status": 409,
+                     "detail": "a project cannot move from idea to completed; allowed next: planned, discarded",
+                     "current_status": "idea", "allowed_next_states": ["planned", "discarded"]})
+)]
+pub struct TransitionRefused(#[allow(dead_code)] Problem);
+
+/// The resource existed but was deleted.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:gone", "title": "Gone", "status": 410,
+                     "detail": "project 0b6f1c9e-5d0a-4f57-9a55-2f3e0d7f1a11 was deleted"})
+)]
+pub struct Gone(#[allow(dead_code)] Problem);
 
 /// `If-Match` names a version that is no longer current.
 #[derive(ToResponse)]

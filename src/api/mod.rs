@@ -9,6 +9,7 @@ pub mod health;
 pub mod me;
 pub mod organizations;
 pub mod participations;
+pub mod projects;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
 pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

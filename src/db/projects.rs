@@ -1,12 +1,20 @@
-//! Projects of the catalogue: the row type and the lookups other resources share.
+//! Projects of the catalogue: the row type, the lookups other resources share, and the
+//! catalogue's own queries (list with filters and keyset pages, writes, status history).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::schema::projects;
+use crate::db::schema::{project_status_changes, projects};
+use crate::db::write::Actor;
+
+diesel::define_sql_function!(fn lower(x: Text) -> Text);
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = projects)]
@@ -40,6 +48,13 @@ pub struct Project {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+/// A live project, a deleted one (410), or none (404): what a handler needs to answer.
+pub enum Lookup {
+    Live(Box<Project>),
+    Deleted,
+    Missing,
+}
+
 /// A project that is not deleted, or `NotFound`.
 pub async fn find_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Project> {
     projects::table
@@ -61,4 +76,357 @@ pub async fn lock_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Pr
         .for_update()
         .first(conn)
         .await
+}
+
+/// Looks a project up, deleted ones included, optionally locking it.
+pub async fn lookup(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Lookup> {
+    let query = projects::table.find(id).select(Project::as_select());
+    let row = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    Ok(match row {
+        None => Lookup::Missing,
+        Some(p) if p.deleted_at.is_some() => Lookup::Deleted,
+        Some(p) => Lookup::Live(Box::new(p)),
+    })
+}
+
+#[derive(Debug, Clone, Insertable, Serialize)]
+#[diesel(table_name = projects)]
+pub struct NewProject {
+    pub code: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub field_of_action: String,
+    pub category: String,
+    pub lead_organization: Option<String>,
+    pub tags: Vec<String>,
+    pub external_id: Option<String>,
+    pub gender_equality_relevant: String,
+    pub follow_up_costs_note: Option<String>,
+    pub internal_note: Option<String>,
+    pub status: String,
+    pub planned_start: Option<NaiveDate>,
+    pub planned_end: Option<NaiveDate>,
+    pub actual_start: Option<NaiveDate>,
+    pub actual_end: Option<NaiveDate>,
+    pub source_url: Option<String>,
+    pub classification_confirmed: bool,
+    pub seed_key: Option<String>,
+}
+
+/// The fields an update may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset, Serialize)]
+#[diesel(table_name = projects)]
+pub struct ProjectChanges {
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub field_of_action: Option<String>,
+    pub category: Option<String>,
+    pub lead_organization: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub external_id: Option<Option<String>>,
+    pub gender_equality_relevant: Option<String>,
+    pub follow_up_costs_note: Option<Option<String>>,
+    pub internal_note: Option<Option<String>>,
+    pub status: Option<String>,
+    pub progress_percent: Option<i16>,
+    pub traffic_light: Option<Option<String>>,
+    pub traffic_light_note: Option<Option<String>>,
+    pub planned_start: Option<Option<NaiveDate>>,
+    pub planned_end: Option<Option<NaiveDate>>,
+    pub actual_start: Option<Option<NaiveDate>>,
+    pub actual_end: Option<Option<NaiveDate>>,
+}
+
+impl ProjectChanges {
+    /// Whether the update changes nothing (then the version stays as it is).
+    pub fn is_empty(&self) -> bool {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.values().all(|v| v.is_null())))
+            .unwrap_or(false)
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewProject) -> QueryResult<Project> {
+    diesel::insert_into(projects::table)
+        .values(new)
+        .returning(Project::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Applies `changes` and bumps the version; the caller holds the row lock.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &ProjectChanges,
+) -> QueryResult<Project> {
+    diesel::update(projects::table.find(id))
+        .set((
+            changes,
+            projects::version.eq(projects::version + 1),
+            projects::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Project::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Marks a project deleted; its id then answers 410 and its code stays reserved.
+pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Project> {
+    diesel::update(projects::table.find(id))
+        .set((
+            projects::deleted_at.eq(diesel::dsl::now),
+            projects::version.eq(projects::version + 1),
+            projects::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Project::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The orders a list can have; each is a unique keyset with the id as tie-breaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProjectSort {
+    #[default]
+    Code,
+    /// Case-insensitive (`lower(title)`).
+    Title,
+    UpdatedAt,
+}
+
+/// The position after the last item of a page: the sort key of that item and its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "s", content = "k", rename_all = "snake_case")]
+pub enum ProjectCursor {
+    Code(String, Uuid),
+    Title(String, Uuid),
+    UpdatedAt(DateTime<Utc>, Uuid),
+}
+
+impl ProjectCursor {
+    pub fn of(sort: ProjectSort, project: &Project) -> Self {
+        match sort {
+            ProjectSort::Code => Self::Code(project.code.clone(), project.id),
+            ProjectSort::Title => Self::Title(project.title.clone(), project.id),
+            ProjectSort::UpdatedAt => Self::UpdatedAt(project.updated_at, project.id),
+        }
+    }
+
+    pub fn sort(&self) -> ProjectSort {
+        match self {
+            Self::Code(..) => ProjectSort::Code,
+            Self::Title(..) => ProjectSort::Title,
+            Self::UpdatedAt(..) => ProjectSort::UpdatedAt,
+        }
+    }
+}
+
+/// The filters of `GET /projects`; all given filters must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    pub field_of_action: Option<String>,
+    pub category: Option<String>,
+    /// Any of these states (empty: every state).
+    pub statuses: Vec<String>,
+    pub lead: Option<String>,
+    /// Projects this organization takes part in.
+    pub participant: Option<String>,
+    pub tag: Option<String>,
+    /// Free text: German full-text search, or a case-insensitive substring (for compounds).
+    pub q: Option<String>,
+    pub modified_since: Option<DateTime<Utc>>,
+}
+
+/// The lower-cased text the trigram index `projects_trgm` covers; the expression must stay
+/// identical to the index's for the index to be used.
+const TRGM_TEXT: &str = "lower(projects.code || ' ' || projects.title || ' ' || projects.summary || ' ' || projects.description)";
+
+/// A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped.
+pub fn substring_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of live projects in `sort` order after `after`.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ProjectFilter,
+    sort: ProjectSort,
+    after: Option<&ProjectCursor>,
+    limit: i64,
+) -> QueryResult<Vec<Project>> {
+    let mut query = projects::table
+        .filter(projects::deleted_at.is_null())
+        .select(Project::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(field) = &filter.field_of_action {
+        query = query.filter(projects::field_of_action.eq(field.clone()));
+    }
+    if let Some(category) = &filter.category {
+        query = query.filter(projects::category.eq(category.clone()));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(projects::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(lead) = &filter.lead {
+        query = query.filter(projects::lead_organization.eq(lead.clone()));
+    }
+    if let Some(participant) = &filter.participant {
+        query = query.filter(crate::db::participations::participant_filter(participant));
+    }
+    if let Some(tag) = &filter.tag {
+        query = query.filter(projects::tags.contains(vec![tag.clone()]));
+    }
+    if let Some(since) = filter.modified_since {
+        query = query.filter(projects::updated_at.ge(since));
+    }
+    if let Some(q) = &filter.q {
+        // Stemmed German full-text search, or the text as a substring of the lower-cased
+        // content (so `dorfladen` finds "Dorfladenbox"); each side has its own GIN index.
+        query = query.filter(
+            sql::<Bool>("(projects.search @@ websearch_to_tsquery('german', ")
+                .bind::<Text, _>(q.clone())
+                .sql(&format!(") OR {TRGM_TEXT} LIKE lower("))
+                .bind::<Text, _>(substring_pattern(q))
+                .sql("))"),
+        );
+    }
+    query = match sort {
+        // Codes are unique (deleted rows included), so the code alone is the keyset and
+        // `projects_live_code` delivers the order without a sort step.
+        ProjectSort::Code => query.order(projects::code.asc()),
+        ProjectSort::Title => query.order((lower(projects::title).asc(), projects::id.asc())),
+        ProjectSort::UpdatedAt => query.order((projects::updated_at.asc(), projects::id.asc())),
+    };
+    // Row comparisons, so that PostgreSQL can start the index scan at the cursor.
+    query = match after {
+        None => query,
+        Some(ProjectCursor::Code(code, _)) => query.filter(projects::code.gt(code.clone())),
+        Some(ProjectCursor::Title(title, id)) => query.filter(
+            sql::<Bool>("(lower(projects.title), projects.id) > (lower(")
+                .bind::<Text, _>(title.clone())
+                .sql("), ")
+                .bind::<diesel::sql_types::Uuid, _>(*id)
+                .sql(")"),
+        ),
+        Some(ProjectCursor::UpdatedAt(at, id)) => query.filter(
+            sql::<Bool>("(projects.updated_at, projects.id) > (")
+                .bind::<Timestamptz, _>(*at)
+                .sql(", ")
+                .bind::<diesel::sql_types::Uuid, _>(*id)
+                .sql(")"),
+        ),
+    };
+    query.load(conn).await
+}
+
+/// An organization taking part in a project, with the state of its participation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Participant {
+    pub organization: String,
+    pub state: String,
+}
+
+/// The participants of every project of a page, in one query, keyed by project id.
+pub async fn participants_of(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<Participant>>> {
+    let summaries = crate::db::participations::summaries_for_projects(conn, project_ids).await?;
+    Ok(summaries
+        .into_iter()
+        .map(|(project, rows)| {
+            let participants = rows
+                .into_iter()
+                .map(|row| Participant {
+                    organization: row.organization_key,
+                    state: row.state,
+                })
+                .collect();
+            (project, participants)
+        })
+        .collect())
+}
+
+/// One lifecycle transition.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = project_status_changes)]
+pub struct StatusChange {
+    pub id: i64,
+    pub project_id: Uuid,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub changed_at: DateTime<Utc>,
+    pub actor_subject: String,
+    pub actor_organization: Option<String>,
+}
+
+pub async fn record_status_change(
+    conn: &mut AsyncPgConnection,
+    project_id: Uuid,
+    from: Option<&str>,
+    to: &str,
+    reason: Option<&str>,
+    actor: &Actor,
+) -> QueryResult<StatusChange> {
+    diesel::insert_into(project_status_changes::table)
+        .values((
+            project_status_changes::project_id.eq(project_id),
+            project_status_changes::from_status.eq(from),
+            project_status_changes::to_status.eq(to),
+            project_status_changes::reason.eq(reason),
+            project_status_changes::actor_subject.eq(&actor.subject),
+            project_status_changes::actor_organization.eq(actor.organization.as_deref()),
+        ))
+        .returning(StatusChange::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The state a project on hold was paused in: the origin of its latest move to `on_hold`.
+pub async fn held_from(
+    conn: &mut AsyncPgConnection,
+    project_id: Uuid,
+) -> QueryResult<Option<String>> {
+    project_status_changes::table
+        .filter(project_status_changes::project_id.eq(project_id))
+        .filter(project_status_changes::to_status.eq("on_hold"))
+        .order(project_status_changes::id.desc())
+        .select(project_status_changes::from_status)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// One page of a project's transitions, oldest first.
+pub async fn status_history(
+    conn: &mut AsyncPgConnection,
+    project_id: Uuid,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<StatusChange>> {
+    let mut query = project_status_changes::table
+        .filter(project_status_changes::project_id.eq(project_id))
+        .order(project_status_changes::id.asc())
+        .select(StatusChange::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(project_status_changes::id.gt(after));
+    }
+    query.load(conn).await
 }

@@ -98,6 +98,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        seed_key -> Nullable<Text>,
     }
 }
 
@@ -186,6 +187,66 @@ diesel::table! {
         on_behalf_of -> Nullable<Text>,
         reason -> Nullable<Text>,
         council_resolution_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    project_milestones (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        title -> Text,
+        planned_date -> Date,
+        actual_date -> Nullable<Date>,
+        state -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_reports (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        report_date -> Date,
+        author_organization -> Text,
+        text -> Text,
+        progress_percent -> Int2,
+        traffic_light -> Text,
+        traffic_light_note -> Nullable<Text>,
+        next_steps -> Text,
+        risks -> Text,
+        supersedes -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_indicators (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        name -> Text,
+        unit -> Text,
+        description -> Text,
+        baseline -> Nullable<Float8>,
+        target -> Nullable<Float8>,
+        target_date -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_measurements (id) {
+        id -> Uuid,
+        indicator_id -> Uuid,
+        measured_on -> Date,
+        value -> Float8,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -338,6 +399,11 @@ diesel::joinable!(participations -> organizations (organization_key));
 diesel::joinable!(council_resolutions -> participations (participation_id));
 diesel::joinable!(council_consultations -> council_resolutions (resolution_id));
 diesel::joinable!(participation_history -> participations (participation_id));
+diesel::joinable!(project_milestones -> projects (project_id));
+diesel::joinable!(project_reports -> projects (project_id));
+diesel::joinable!(project_reports -> organizations (author_organization));
+diesel::joinable!(project_indicators -> projects (project_id));
+diesel::joinable!(project_measurements -> project_indicators (indicator_id));
 
 diesel::joinable!(cost_items -> projects (project_id));
 diesel::joinable!(funding_applications -> projects (project_id));
@@ -361,6 +427,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     council_resolutions,
     council_consultations,
     participation_history,
+    project_milestones,
+    project_reports,
+    project_indicators,
+    project_measurements,
     cost_items,
     funding_programmes,
     funding_applications,

@@ -47,8 +47,46 @@ pub const ENTITIES: &[FeedEntity] = &[
         path: Some(|_| "/api/v1/fields-of-action".to_owned()),
     },
     FeedEntity {
-        // The catalogue is public. The URL follows once `/api/v1/projects/{id}` exists.
         name: "project",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/projects/{}", segment(id))),
+    },
+    // The rest of the public catalogue. Their records live below their project
+    // (`/projects/{id}/milestones/{mid}` ...) and the change records carry only their own id,
+    // so they have no URL in the feed yet.
+    FeedEntity {
+        name: "project_status",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "milestone",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "report",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "indicator",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "measurement",
+        audience: Audience::Members,
+        path: None,
+    },
+    // Who takes part is public (notes stay member-only in the resource itself).
+    FeedEntity {
+        name: "participation",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "council_resolution",
         audience: Audience::Members,
         path: None,
     },
@@ -118,7 +156,11 @@ mod tests {
             resource_path("population_figure", "05570004/2023-12-31").as_deref(),
             Some("/api/v1/organizations/05570004/populations")
         );
-        assert_eq!(resource_path("project", "x"), None);
+        assert_eq!(
+            resource_path("project", "x").as_deref(),
+            Some("/api/v1/projects/x")
+        );
+        assert_eq!(resource_path("milestone", "x"), None);
         assert_eq!(resource_path("something_new", "1"), None);
         assert_eq!(
             resource_path("organization", "a b/c").as_deref(),
@@ -131,16 +173,16 @@ mod tests {
         assert!(visible_to_member("organization", None, "05570004"));
         assert!(visible_to_member("project", Some("05570008"), "05570004"));
         assert!(visible_to_member(
-            "participation",
+            "budget_draft",
             Some("05570004"),
             "05570004"
         ));
         assert!(!visible_to_member(
-            "participation",
+            "budget_draft",
             Some("05570008"),
             "05570004"
         ));
-        assert!(!visible_to_member("participation", None, "05570004"));
+        assert!(!visible_to_member("budget_draft", None, "05570004"));
         assert!(member_wide_entities().contains(&"organization"));
     }
 

@@ -6,5 +6,7 @@ pub mod cost_sharing;
 pub mod feed;
 pub mod funding;
 pub mod ids;
+pub mod lifecycle;
 pub mod participation;
+pub mod projects;
 pub mod validation;

@@ -151,7 +151,7 @@ async fn project_writes_are_guarded_and_audited_like_every_business_table() {
     use crate::helpers::builders::ProjectBuilder;
     let app = TestApp::spawn().await;
     let before = app.trail_counts().await;
-    let id = ProjectBuilder::new("LP-01")
+    let id = ProjectBuilder::new("XT-01")
         .title("LoRaWAN – kreisweites Funknetz")
         .field("digital_infrastructure")
         .category("lead")

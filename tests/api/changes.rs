@@ -162,7 +162,7 @@ async fn changes_come_in_sequence_order_with_their_resource_urls() {
     assert_eq!(seeded.last().unwrap()["seq"], base);
 
     rename(&app, AHLEN, "Stadt Ahlen").await;
-    let project = crate::helpers::builders::ProjectBuilder::new("LP-01")
+    let project = crate::helpers::builders::ProjectBuilder::new("XT-01")
         .create(&app)
         .await;
     let changes = read_feed_until(&app, base, &coordinator(), "", 2).await;
@@ -180,7 +180,10 @@ async fn changes_come_in_sequence_order_with_their_resource_urls() {
     assert_eq!(changes[1]["entity"], "project");
     assert_eq!(changes[1]["entity_id"], project.to_string());
     assert_eq!(changes[1]["operation"], "created");
-    assert_eq!(changes[1]["url"], Value::Null, "projects have no URL yet");
+    assert_eq!(
+        changes[1]["url"],
+        format!("{PUBLIC_URL}/api/v1/projects/{project}")
+    );
 
     // Asking again from the last seen position gives nothing twice.
     let last = changes[1]["seq"].as_i64().unwrap();
@@ -233,8 +236,8 @@ async fn changes_come_in_sequence_order_with_their_resource_urls() {
 async fn members_see_public_changes_and_their_own_organizations_only() {
     let app = TestApp::spawn().await;
     let base = max_seq(&app).await;
-    record(&app, "participation", "p-ahlen", Some(AHLEN)).await;
-    record(&app, "participation", "p-beckum", Some(BECKUM)).await;
+    record(&app, "budget_draft", "p-ahlen", Some(AHLEN)).await;
+    record(&app, "budget_draft", "p-beckum", Some(BECKUM)).await;
     record(&app, "webhook_secret", "w-none", None).await;
     rename(&app, BECKUM, "Stadt Beckum").await;
 

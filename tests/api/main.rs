@@ -17,4 +17,5 @@ mod metrics;
 mod openapi;
 mod organizations;
 mod participations;
+mod projects;
 mod schema;

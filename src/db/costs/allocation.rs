@@ -184,6 +184,18 @@ pub async fn recompute(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryR
     apply_budget_delta(conn, &before, &after).await
 }
 
+/// Removes a deleted project's stored allocation and takes its shares out of the budget
+/// summaries. The caller holds the project's row lock, in the deleting transaction.
+pub async fn clear(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<()> {
+    let before = contributions_stored(conn, project_id).await?;
+    diesel::delete(
+        project_allocations::table.filter(project_allocations::project_id.eq(project_id)),
+    )
+    .execute(conn)
+    .await?;
+    apply_budget_delta(conn, &before, &Default::default()).await
+}
+
 async fn store(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,

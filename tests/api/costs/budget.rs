@@ -255,3 +255,27 @@ async fn only_the_organization_itself_and_the_coordinator_read_its_budget() {
         .await;
     }
 }
+
+#[actix_web::test]
+async fn a_deleted_project_leaves_the_budgets() {
+    let app = TestApp::spawn().await;
+    let project = project(&app).await;
+    add_standard_items(&app, project).await;
+    put_key(&app, project, json!({"type": "equal"})).await;
+    set_state(&app, project, AHLEN, "committed").await;
+    let year = |body: &Value| body["years"][0]["committed_cents"].as_i64().unwrap();
+    let path = format!("{}?from=2027&to=2027", budget_path(AHLEN));
+    let before = json(app.get(&path).by_coordinator().send().await.unwrap(), 200).await;
+    assert_eq!(year(&before), 10_100_001);
+    let deleted = app
+        .delete(&format!("/api/v1/projects/{project}"))
+        .by_coordinator()
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let after = json(app.get(&path).by_coordinator().send().await.unwrap(), 200).await;
+    assert_eq!(year(&after), 0);
+    assert_summary_in_step(&app, AHLEN).await;
+}

@@ -43,7 +43,8 @@ async fn the_matrix_shows_every_project_and_organization_with_filters() {
     assert_eq!(columns.len(), 15);
     assert_eq!(columns[0], DISTRICT);
     let rows = matrix["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 2);
+    // The two fixtures sort before the eight seeded projects (LP-.., PP-..).
+    assert_eq!(rows.len(), 2 + 8);
     assert_eq!(rows[0]["project"]["id"], lead.to_string());
     assert_eq!(rows[0]["project"]["category"], "lead");
     assert_eq!(rows[0]["states"][AHLEN], "committed");
@@ -64,12 +65,15 @@ async fn the_matrix_shows_every_project_and_organization_with_filters() {
     };
     for (query, expected) in [
         ("field_of_action=climate_mobility_environment", vec!["KM-2"]),
-        ("category=lead", vec!["DI-1"]),
+        (
+            "category=lead",
+            vec!["DI-1", "LP-01", "LP-02", "LP-03", "LP-04", "LP-05", "LP-06"],
+        ),
         (
             "category=potential&field_of_action=digital_infrastructure",
             vec![],
         ),
-        ("field_of_action=administration", vec![]),
+        ("field_of_action=administration", vec!["LP-05", "LP-06"]),
     ] {
         let body = json(
             app.get(&format!("/api/v1/participation-matrix?{query}"))
@@ -140,7 +144,8 @@ async fn the_csv_opens_in_german_excel() {
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.windows(2).any(|w| w == b"\r\n"), "CRLF line ends");
     let table = read_as_german_excel(&bytes);
-    assert_eq!(table.len(), 3);
+    // Headings, the two fixtures and the eight seeded projects.
+    assert_eq!(table.len(), 1 + 2 + 8);
     let headings = &table[0];
     assert_eq!(
         &headings[..4],
@@ -182,6 +187,6 @@ async fn the_csv_opens_in_german_excel() {
         .await
         .unwrap();
     let table = read_as_german_excel(&filtered);
-    assert_eq!(table.len(), 2);
+    assert_eq!(table.len(), 1 + 3, "KM-2 and the seeded PP-01, PP-02");
     assert_eq!(table[1][0], "KM-2");
 }

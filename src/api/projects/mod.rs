@@ -1,0 +1,120 @@
+//! `/api/v1/projects`: the strategy's project catalogue, its lifecycle, and each project's
+//! milestones, status reports and indicators.
+//!
+//! Who may do what (decided at the top of every handler):
+//! - everybody, anonymous callers included, reads the catalogue; `internal_note` is shown to
+//!   members only;
+//! - the steering office (`coordinator`) creates, edits, deletes and moves projects through
+//!   their lifecycle, and does everything the lead organization may do;
+//! - the lead organization's `admin` or `editor` posts status reports and maintains progress,
+//!   milestones and indicators of the projects it leads;
+//! - everything else is 403.
+
+pub mod catalogue;
+pub mod indicators;
+pub mod lifecycle;
+pub mod measurements;
+pub mod milestones;
+pub mod progress;
+pub mod reports;
+pub mod types;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Right};
+use crate::db::projects::{self, Lookup, Project};
+use crate::db::schema::{fields_of_action, organizations};
+use crate::db::write::{Actor, Entry};
+use crate::domain::validation::Validator;
+use crate::error::ApiError;
+
+/// A live project: 404 when there is none, 410 Gone when it was deleted. With `lock`, the row
+/// stays locked for the rest of the transaction.
+pub(crate) async fn live_project(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lock: bool,
+) -> Result<Project, ApiError> {
+    match projects::lookup(conn, id, lock).await? {
+        Lookup::Live(project) => Ok(*project),
+        Lookup::Deleted => Err(ApiError::Gone(format!("project {id} was deleted"))),
+        Lookup::Missing => Err(ApiError::not_found(format!("project {id} does not exist"))),
+    }
+}
+
+/// The steering office, or an `admin`/`editor` of the organization leading `project`.
+pub(crate) fn require_project_work(caller: &Caller, project: &Project) -> Result<(), ApiError> {
+    let principal = caller.member()?;
+    if principal.is_coordinator() {
+        return Ok(());
+    }
+    match &project.lead_organization {
+        Some(lead) => caller.require(Right::Edit, lead).map(drop),
+        None => Err(ApiError::forbidden(format!(
+            "project {} has no lead organization; only the steering office may change it",
+            project.code
+        ))),
+    }
+}
+
+/// An audit entry about `project`'s data, attributed to its lead organization.
+pub(crate) fn project_entry(entry: Entry, caller: &Caller, project: &Project) -> Entry {
+    match &project.lead_organization {
+        Some(lead) => entry
+            .org(lead.clone())
+            .on_behalf_of(caller.on_behalf_of(lead)),
+        None => entry,
+    }
+}
+
+/// Checks that the field of action and the lead organization a request names exist.
+pub(crate) async fn check_references(
+    conn: &mut AsyncPgConnection,
+    v: &mut Validator,
+    field_of_action: Option<&str>,
+    lead_organization: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(code) = field_of_action {
+        let exists: bool = diesel::select(diesel::dsl::exists(fields_of_action::table.find(code)))
+            .get_result(conn)
+            .await?;
+        v.check(
+            exists,
+            "/field_of_action",
+            "is not a field of action (see /api/v1/fields-of-action)",
+        );
+    }
+    if let Some(key) = lead_organization {
+        let exists: bool = diesel::select(diesel::dsl::exists(organizations::table.find(key)))
+            .get_result(conn)
+            .await?;
+        v.check(exists, "/lead_organization", "is not an organization key");
+    }
+    Ok(())
+}
+
+/// Actor and project for a write to one of the project's sub-resources, after the
+/// authorization check (401, 404, 410, 403 in that order).
+pub(crate) async fn authorize_project_work(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    project_id: Uuid,
+) -> Result<(Actor, Project), ApiError> {
+    caller.member()?;
+    let project = live_project(conn, project_id, false).await?;
+    require_project_work(caller, &project)?;
+    Ok((caller.actor()?, project))
+}
+
+/// A diesel `NotFound` as a 404 naming what was not found.
+pub(crate) fn not_found_as(what: &str, id: Uuid) -> impl FnOnce(diesel::result::Error) -> ApiError {
+    let what = what.to_owned();
+    move |error| match error {
+        diesel::result::Error::NotFound => {
+            ApiError::not_found(format!("{what} {id} does not exist"))
+        }
+        other => other.into(),
+    }
+}
