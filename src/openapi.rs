@@ -32,6 +32,7 @@ the organizations list also takes `modified_since`.",
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
         (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
         (name = "projects", description = "The Smart Region strategy's project catalogue: projects, their lifecycle, \
 milestones, status reports and indicators. Public to read (internal notes for members only).\n\n\

@@ -5,6 +5,7 @@ pub mod action_items;
 pub mod audit;
 pub mod changes;
 pub mod committee;
+pub mod costs;
 pub mod decisions;
 pub mod feed_tokens;
 pub mod fields_of_action;

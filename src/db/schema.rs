@@ -394,6 +394,145 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cost_items (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        category -> Text,
+        recurrence -> Text,
+        first_year -> Int4,
+        last_year -> Int4,
+        amount_cents -> Int8,
+        eligible_for_funding -> Bool,
+        basis -> Text,
+        description -> Text,
+        status -> Text,
+        proposed_by -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    funding_programmes (id) {
+        id -> Uuid,
+        name -> Text,
+        funding_body -> Text,
+        rule -> Text,
+        rate_bp -> Nullable<Int4>,
+        cap_cents -> Nullable<Int8>,
+        base_cents -> Nullable<Int8>,
+        per_further_partner_cents -> Nullable<Int8>,
+        base_partners -> Nullable<Int4>,
+        max_rate_bp -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    funding_applications (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        programme_id -> Uuid,
+        state -> Text,
+        requested_cents -> Nullable<Int8>,
+        granted_cents -> Nullable<Int8>,
+        decision_date -> Nullable<Date>,
+        notice_reference -> Nullable<Text>,
+        first_year -> Int4,
+        last_year -> Int4,
+        proposed_by -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cost_keys (project_id, version) {
+        project_id -> Uuid,
+        version -> Int4,
+        rule -> Text,
+        population_date -> Nullable<Date>,
+        equal_part_bp -> Nullable<Int4>,
+        district_share_bp -> Nullable<Int4>,
+        basis_points -> Nullable<Jsonb>,
+        weights -> Nullable<Jsonb>,
+        caps_cents -> Jsonb,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    project_allocations (project_id, scenario) {
+        project_id -> Uuid,
+        scenario -> Text,
+        status -> Text,
+        problem -> Nullable<Text>,
+        key_version -> Nullable<Int4>,
+        population_date -> Nullable<Date>,
+        payers -> Array<Text>,
+        populations -> Jsonb,
+        computed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_allocation_years (project_id, scenario, fiscal_year) {
+        project_id -> Uuid,
+        scenario -> Text,
+        fiscal_year -> Int4,
+        total_cents -> Int8,
+        eligible_cents -> Int8,
+        funding_cents -> Int8,
+        own_share_cents -> Int8,
+        unallocated_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    project_allocation_shares (project_id, scenario, fiscal_year, organization_key) {
+        project_id -> Uuid,
+        scenario -> Text,
+        fiscal_year -> Int4,
+        organization_key -> Text,
+        participant_state -> Text,
+        share_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    organization_budget_years (organization_key, fiscal_year) {
+        organization_key -> Text,
+        fiscal_year -> Int4,
+        committed_cents -> Int8,
+        pending_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    allocation_snapshots (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        include_pending -> Bool,
+        key_version -> Int4,
+        population_date -> Nullable<Date>,
+        participants -> Array<Text>,
+        populations -> Jsonb,
+        from_year -> Int4,
+        to_year -> Int4,
+        years -> Jsonb,
+        label -> Text,
+        created_at -> Timestamptz,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
@@ -417,6 +556,14 @@ diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
 diesel::joinable!(meeting_attendance -> meetings (meeting_id));
 diesel::joinable!(action_items -> agenda_items (agenda_item_id));
 diesel::joinable!(calendar_feed_tokens -> organizations (organization_key));
+diesel::joinable!(cost_items -> projects (project_id));
+diesel::joinable!(funding_applications -> projects (project_id));
+diesel::joinable!(funding_applications -> funding_programmes (programme_id));
+diesel::joinable!(cost_keys -> projects (project_id));
+diesel::joinable!(allocation_snapshots -> projects (project_id));
+diesel::joinable!(project_allocation_shares -> projects (project_id));
+diesel::joinable!(organization_budget_years -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -444,4 +591,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     meeting_minutes,
     action_items,
     calendar_feed_tokens,
+    cost_items,
+    funding_programmes,
+    funding_applications,
+    cost_keys,
+    project_allocations,
+    project_allocation_years,
+    project_allocation_shares,
+    organization_budget_years,
+    allocation_snapshots,
 );

@@ -118,6 +118,28 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: Some(|id| format!("/api/v1/committee/members/{}", segment(id))),
     },
+    // Cost plans: every member may read a project's costs, funding and key (the per-organization
+    // shares are not in the feed; allocation snapshots stay private by not being listed).
+    FeedEntity {
+        name: "cost_item",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "cost_key",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "funding_application",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "funding_programme",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/funding-programmes/{}", segment(id))),
+    },
     FeedEntity {
         name: "action_item",
         audience: Audience::Members,

@@ -2,6 +2,7 @@
 
 pub mod allocation;
 pub mod cost_plan;
+pub mod cost_sharing;
 pub mod feed;
 pub mod funding;
 pub mod ids;

@@ -5,6 +5,7 @@
 //! [`MeetingDocument`](crate::api::meetings::types::MeetingDocument), so every format shows
 //! exactly what the JSON API shows to the same caller.
 
+pub mod budget_csv;
 pub mod csv;
 pub mod excel_csv;
 pub mod german;

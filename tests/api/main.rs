@@ -8,6 +8,7 @@ mod auth;
 mod changes;
 mod cli;
 mod cors;
+mod costs;
 mod errors;
 mod health;
 mod idempotency;
