@@ -1,8 +1,9 @@
-//! The agenda with results and votes as CSV for German Excel: semicolons, UTF-8 with a byte
-//! order mark (without it Excel reads the file as Windows-1252), German headings.
+//! The agenda with results and votes as CSV for German Excel (see [`excel_csv`]), German
+//! headings.
 
 use crate::api::meetings::types::MeetingDocument;
 use crate::export::OrganizationNames;
+use crate::export::excel_csv;
 use crate::export::german::{short_date, time};
 
 pub const HEADINGS: [&str; 15] = [
@@ -23,24 +24,16 @@ pub const HEADINGS: [&str; 15] = [
     "Stimmen je Organisation",
 ];
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// One row per agenda item the audience may see.
 pub fn agenda(
     document: &MeetingDocument,
     names: &OrganizationNames,
 ) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(b';')
-        // Excel on Windows expects CRLF line ends.
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(BOM.to_vec());
-    writer.write_record(HEADINGS)?;
     let meeting = &document.meeting;
     let number = format!("{}. Sitzung", meeting.number);
     let date = short_date(meeting.starts_at.date_naive());
     let start = time(meeting.starts_at);
-    for item in &document.agenda_items {
+    let rows = document.agenda_items.iter().map(|item| {
         let projects = item
             .projects
             .iter()
@@ -67,28 +60,28 @@ pub fn agenda(
             })
             .collect::<Vec<_>>()
             .join(" | ");
-        writer.write_record([
-            number.as_str(),
-            date.as_str(),
-            start.as_str(),
-            item.number.as_str(),
-            item.title.as_str(),
-            if item.public { "ja" } else { "nein" },
+        [
+            number.clone(),
+            date.clone(),
+            start.clone(),
+            item.number.clone(),
+            item.title.clone(),
+            if item.public { "ja" } else { "nein" }.to_owned(),
             item.presenter_organization
                 .as_deref()
                 .map(|k| names.name(k))
-                .unwrap_or(""),
-            projects.as_str(),
-            item.proposed_resolution.as_deref().unwrap_or(""),
-            item.result.map(|r| r.label_de()).unwrap_or(""),
-            item.resolution_text.as_deref().unwrap_or(""),
-            count(|v| v.yes).as_str(),
-            count(|v| v.no).as_str(),
-            count(|v| v.abstentions).as_str(),
-            per_organization.as_str(),
-        ])?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
+                .unwrap_or("")
+                .to_owned(),
+            projects,
+            item.proposed_resolution.clone().unwrap_or_default(),
+            item.result.map(|r| r.label_de()).unwrap_or("").to_owned(),
+            item.resolution_text.clone().unwrap_or_default(),
+            count(|v| v.yes),
+            count(|v| v.no),
+            count(|v| v.abstentions),
+            per_organization,
+        ]
+    });
+    let headings: Vec<String> = HEADINGS.iter().map(|h| (*h).to_owned()).collect();
+    excel_csv::render(&headings, rows)
 }
