@@ -1,6 +1,6 @@
 # Build: a static set of Rust crates, no C libraries needed (diesel talks to PostgreSQL through
 # tokio-postgres, TLS is rustls).
-FROM rust:1.88-bookworm AS build
+FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src

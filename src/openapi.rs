@@ -32,6 +32,7 @@ the organizations list also takes `modified_since`.",
     ),
     tags(
         (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
         (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
         (name = "projects", description = "The Smart Region strategy's project catalogue: projects, their lifecycle, \
 milestones, status reports and indicators. Public to read (internal notes for members only).\n\n\
@@ -41,6 +42,8 @@ every state but completed may be discarded; completed and discarded are final. O
 with `allowed_next_states`.\n\n\
 The steering office (coordinator) maintains the catalogue; the lead organization's admin or editor \
 posts status reports and maintains progress, milestones and indicators of the projects it leads."),
+        (name = "meetings", description = "The steering committee's meetings: agenda, attendance, results, minutes, action items, the decisions register, exports and the calendar feed."),
+        (name = "committee", description = "The delegates of the steering committee (names published only with consent)."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

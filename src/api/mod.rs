@@ -1,11 +1,17 @@
 //! The HTTP resources: one module per resource, each with its handlers and their request and
 //! response types. The route list that serves them is `crate::routes`.
 
+pub mod action_items;
 pub mod audit;
 pub mod changes;
+pub mod committee;
+pub mod costs;
+pub mod decisions;
+pub mod feed_tokens;
 pub mod fields_of_action;
 pub mod health;
 pub mod me;
+pub mod meetings;
 pub mod organizations;
 pub mod participations;
 pub mod projects;

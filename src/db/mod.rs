@@ -2,6 +2,8 @@
 
 pub mod audit;
 pub mod changes;
+pub mod committee;
+pub mod costs;
 pub mod fields_of_action;
 pub mod idempotency;
 pub mod indicators;

@@ -250,6 +250,289 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    committee_members (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        name -> Text,
+        function -> Nullable<Text>,
+        role -> Text,
+        voting_right -> Bool,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        name_public_consent -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Uuid,
+        number -> Int4,
+        title -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        location_address -> Nullable<Text>,
+        location_room -> Nullable<Text>,
+        online_url -> Nullable<Text>,
+        public -> Bool,
+        state -> Text,
+        cancellation_reason -> Nullable<Text>,
+        ical_sequence -> Int4,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        position -> Int4,
+        number -> Text,
+        title -> Text,
+        public -> Bool,
+        presenter_organization -> Nullable<Text>,
+        proposed_resolution -> Nullable<Text>,
+        result -> Nullable<Text>,
+        resolution_text -> Nullable<Text>,
+        votes_yes -> Nullable<Int4>,
+        votes_no -> Nullable<Int4>,
+        votes_abstentions -> Nullable<Int4>,
+        decided_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agenda_item_projects (agenda_item_id, project_id) {
+        agenda_item_id -> Uuid,
+        project_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agenda_item_votes (agenda_item_id, organization_key) {
+        agenda_item_id -> Uuid,
+        organization_key -> Text,
+        yes -> Int4,
+        no -> Int4,
+        abstentions -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meeting_attendance (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        organization_key -> Text,
+        status -> Text,
+        delegate_member_ids -> Array<Uuid>,
+        arrived_at -> Nullable<Timestamptz>,
+        left_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    meeting_minutes (id) {
+        id -> Uuid,
+        meeting_id -> Uuid,
+        public_text -> Text,
+        non_public_text -> Text,
+        secretary_member_id -> Nullable<Uuid>,
+        chair_member_id -> Nullable<Uuid>,
+        approved_at -> Nullable<Timestamptz>,
+        approved_at_meeting_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    action_items (id) {
+        id -> Uuid,
+        title -> Text,
+        agenda_item_id -> Nullable<Uuid>,
+        meeting_id -> Nullable<Uuid>,
+        owner_organization -> Text,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        project_id -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    calendar_feed_tokens (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        label -> Text,
+        token_sha256 -> Bytea,
+        created_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    cost_items (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        category -> Text,
+        recurrence -> Text,
+        first_year -> Int4,
+        last_year -> Int4,
+        amount_cents -> Int8,
+        eligible_for_funding -> Bool,
+        basis -> Text,
+        description -> Text,
+        status -> Text,
+        proposed_by -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    funding_programmes (id) {
+        id -> Uuid,
+        name -> Text,
+        funding_body -> Text,
+        rule -> Text,
+        rate_bp -> Nullable<Int4>,
+        cap_cents -> Nullable<Int8>,
+        base_cents -> Nullable<Int8>,
+        per_further_partner_cents -> Nullable<Int8>,
+        base_partners -> Nullable<Int4>,
+        max_rate_bp -> Nullable<Int4>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    funding_applications (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        programme_id -> Uuid,
+        state -> Text,
+        requested_cents -> Nullable<Int8>,
+        granted_cents -> Nullable<Int8>,
+        decision_date -> Nullable<Date>,
+        notice_reference -> Nullable<Text>,
+        first_year -> Int4,
+        last_year -> Int4,
+        proposed_by -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cost_keys (project_id, version) {
+        project_id -> Uuid,
+        version -> Int4,
+        rule -> Text,
+        population_date -> Nullable<Date>,
+        equal_part_bp -> Nullable<Int4>,
+        district_share_bp -> Nullable<Int4>,
+        basis_points -> Nullable<Jsonb>,
+        weights -> Nullable<Jsonb>,
+        caps_cents -> Jsonb,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    project_allocations (project_id, scenario) {
+        project_id -> Uuid,
+        scenario -> Text,
+        status -> Text,
+        problem -> Nullable<Text>,
+        key_version -> Nullable<Int4>,
+        population_date -> Nullable<Date>,
+        payers -> Array<Text>,
+        populations -> Jsonb,
+        computed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_allocation_years (project_id, scenario, fiscal_year) {
+        project_id -> Uuid,
+        scenario -> Text,
+        fiscal_year -> Int4,
+        total_cents -> Int8,
+        eligible_cents -> Int8,
+        funding_cents -> Int8,
+        own_share_cents -> Int8,
+        unallocated_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    project_allocation_shares (project_id, scenario, fiscal_year, organization_key) {
+        project_id -> Uuid,
+        scenario -> Text,
+        fiscal_year -> Int4,
+        organization_key -> Text,
+        participant_state -> Text,
+        share_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    organization_budget_years (organization_key, fiscal_year) {
+        organization_key -> Text,
+        fiscal_year -> Int4,
+        committed_cents -> Int8,
+        pending_cents -> Int8,
+    }
+}
+
+diesel::table! {
+    allocation_snapshots (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        include_pending -> Bool,
+        key_version -> Int4,
+        population_date -> Nullable<Date>,
+        participants -> Array<Text>,
+        populations -> Jsonb,
+        from_year -> Int4,
+        to_year -> Int4,
+        years -> Jsonb,
+        label -> Text,
+        created_at -> Timestamptz,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
@@ -265,6 +548,22 @@ diesel::joinable!(project_reports -> projects (project_id));
 diesel::joinable!(project_reports -> organizations (author_organization));
 diesel::joinable!(project_indicators -> projects (project_id));
 diesel::joinable!(project_measurements -> project_indicators (indicator_id));
+diesel::joinable!(committee_members -> organizations (organization_key));
+diesel::joinable!(agenda_items -> meetings (meeting_id));
+diesel::joinable!(agenda_item_projects -> agenda_items (agenda_item_id));
+diesel::joinable!(agenda_item_projects -> projects (project_id));
+diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
+diesel::joinable!(meeting_attendance -> meetings (meeting_id));
+diesel::joinable!(action_items -> agenda_items (agenda_item_id));
+diesel::joinable!(calendar_feed_tokens -> organizations (organization_key));
+diesel::joinable!(cost_items -> projects (project_id));
+diesel::joinable!(funding_applications -> projects (project_id));
+diesel::joinable!(funding_applications -> funding_programmes (programme_id));
+diesel::joinable!(cost_keys -> projects (project_id));
+diesel::joinable!(allocation_snapshots -> projects (project_id));
+diesel::joinable!(project_allocation_shares -> projects (project_id));
+diesel::joinable!(organization_budget_years -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
 
 diesel::table! {
     webhooks (id) {
@@ -330,6 +629,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_reports,
     project_indicators,
     project_measurements,
+    committee_members,
+    meetings,
+    agenda_items,
+    agenda_item_projects,
+    agenda_item_votes,
+    meeting_attendance,
+    meeting_minutes,
+    action_items,
+    calendar_feed_tokens,
+    cost_items,
+    funding_programmes,
+    funding_applications,
+    cost_keys,
+    project_allocations,
+    project_allocation_years,
+    project_allocation_shares,
+    organization_budget_years,
+    allocation_snapshots,
     webhooks,
     webhook_cursors,
     webhook_deliveries,

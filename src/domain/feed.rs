@@ -90,6 +90,61 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: None,
     },
+    // The steering committee: members see every part of every meeting (anonymous callers
+    // cannot read the feed at all). Calendar feed tokens stay private to their organization by
+    // not being listed here.
+    FeedEntity {
+        name: "meeting",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/meetings/{}", segment(id))),
+    },
+    FeedEntity {
+        name: "agenda_item",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "attendance",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "minutes",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "committee_member",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/committee/members/{}", segment(id))),
+    },
+    // Cost plans: every member may read a project's costs, funding and key (the per-organization
+    // shares are not in the feed; allocation snapshots stay private by not being listed).
+    FeedEntity {
+        name: "cost_item",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "cost_key",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "funding_application",
+        audience: Audience::Members,
+        path: None,
+    },
+    FeedEntity {
+        name: "funding_programme",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/funding-programmes/{}", segment(id))),
+    },
+    FeedEntity {
+        name: "action_item",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/action-items/{}", segment(id))),
+    },
     // An organization's webhook subscriptions are its own business.
     FeedEntity {
         name: "webhook",

@@ -2,10 +2,12 @@
 
 pub mod allocation;
 pub mod cost_plan;
+pub mod cost_sharing;
 pub mod feed;
 pub mod funding;
 pub mod ids;
 pub mod lifecycle;
+pub mod meetings;
 pub mod participation;
 pub mod projects;
 pub mod validation;

@@ -1,3 +1,26 @@
 //! Renderers for exports: pure functions from data to bytes.
+//!
+//! `excel_csv` writes CSV that German Excel opens correctly. The meeting renderers (`csv`,
+//! `ics`, `html`) are pure functions of the visibility-filtered
+//! [`MeetingDocument`](crate::api::meetings::types::MeetingDocument), so every format shows
+//! exactly what the JSON API shows to the same caller.
 
+pub mod budget_csv;
+pub mod csv;
 pub mod excel_csv;
+pub mod german;
+pub mod html;
+pub mod ics;
+
+use std::collections::HashMap;
+
+/// Organization names by key, to print names instead of keys.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationNames(pub HashMap<String, String>);
+
+impl OrganizationNames {
+    /// The name of an organization, or its key when unknown.
+    pub fn name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.0.get(key).map(String::as_str).unwrap_or(key)
+    }
+}

@@ -202,3 +202,15 @@ async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_si
     );
     crate::helpers::db::drop_database(database);
 }
+
+#[test]
+fn the_readme_documents_every_setting() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (name, _) in smartregion::config::VARIABLES {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README.md does not document {name}"
+        );
+    }
+}

@@ -115,6 +115,9 @@ pub struct NewCouncilResolution {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub consultations: Vec<NewConsultationInput>,
+    /// The frozen cost allocation of this project the council approved
+    /// (`/projects/{id}/allocation/snapshots/{sid}`).
+    pub allocation_snapshot_id: Option<uuid::Uuid>,
 }
 
 /// One deliberation of the Beratungsfolge.
@@ -272,6 +275,7 @@ fn check_resolution(
             resolution_text,
             url,
             consultations,
+            allocation_snapshot_id: r.allocation_snapshot_id,
         },
     )
 }

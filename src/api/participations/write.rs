@@ -3,6 +3,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
+use diesel::OptionalExtension;
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, json};
 use uuid::Uuid;
@@ -186,6 +187,19 @@ pub async fn put(
     );
     let resolution_id = match &change.resolution {
         Some((_, new)) => {
+            // A resolution may name the allocation snapshot the council approved: one of
+            // this project's.
+            if let Some(snapshot_id) = new.allocation_snapshot_id
+                && crate::db::costs::snapshots::find(conn, project_id, snapshot_id)
+                    .await
+                    .optional()?
+                    .is_none()
+            {
+                return Err(ApiError::invalid_field(
+                    "/council_resolution/allocation_snapshot_id",
+                    format!("project {project_id} has no allocation snapshot {snapshot_id}"),
+                ));
+            }
             let resolution = resolutions::insert(conn, row.id, new).await?;
             recorded = recorded.with(
                 Entry::created("council_resolution", resolution.resolution.id)
@@ -211,6 +225,11 @@ pub async fn put(
         },
     )
     .await?;
+    // Opt-ins and withdrawals change who pays: the project's stored allocation and the
+    // budget summaries follow in this transaction, under the project lock taken above.
+    if from != Some(to) {
+        crate::db::costs::allocation::recompute(conn, project_id).await?;
+    }
     let written = if existing.is_some() {
         Written::Updated(row, project)
     } else {

@@ -445,6 +445,8 @@ pub async fn delete_project(
             let before = live_project(conn, id, true).await?;
             if_match.check(before.version)?;
             let after = projects::soft_delete(conn, id).await?;
+            // A deleted project costs nobody anything any more: its shares leave the budgets.
+            crate::db::costs::allocation::clear(conn, id).await?;
             let mut entry = Entry::deleted("project", id).before(&before);
             if let Some(lead) = after.lead_organization.clone() {
                 entry = entry.org(lead);

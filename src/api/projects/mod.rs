@@ -13,6 +13,7 @@
 pub mod catalogue;
 pub mod indicators;
 pub mod lifecycle;
+pub mod measurements;
 pub mod milestones;
 pub mod progress;
 pub mod reports;

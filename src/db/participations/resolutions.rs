@@ -56,6 +56,8 @@ pub struct NewResolution {
     pub resolution_text: Option<String>,
     pub url: Option<String>,
     pub consultations: Vec<NewConsultation>,
+    /// A snapshot of the same project's allocation (checked by the caller).
+    pub allocation_snapshot_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +82,7 @@ pub async fn insert(
             council_resolutions::outcome.eq(&new.outcome),
             council_resolutions::resolution_text.eq(&new.resolution_text),
             council_resolutions::url.eq(&new.url),
+            council_resolutions::allocation_snapshot_id.eq(new.allocation_snapshot_id),
         ))
         .returning(Resolution::as_returning())
         .get_result(conn)

@@ -1,0 +1,9 @@
+DROP TABLE calendar_feed_tokens;
+DROP TABLE action_items;
+DROP TABLE meeting_minutes;
+DROP TABLE meeting_attendance;
+DROP TABLE agenda_item_votes;
+DROP TABLE agenda_item_projects;
+DROP TABLE agenda_items;
+DROP TABLE meetings;
+DROP TABLE committee_members;

@@ -1,0 +1,11 @@
+DROP INDEX council_resolutions_allocation_snapshot_id;
+ALTER TABLE council_resolutions DROP CONSTRAINT council_resolutions_allocation_snapshot;
+DROP TABLE allocation_snapshots;
+DROP TABLE organization_budget_years;
+DROP TABLE project_allocation_shares;
+DROP TABLE project_allocation_years;
+DROP TABLE project_allocations;
+DROP TABLE cost_keys;
+DROP TABLE funding_applications;
+DROP TABLE funding_programmes;
+DROP TABLE cost_items;

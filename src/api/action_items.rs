@@ -1,0 +1,412 @@
+//! `/api/v1/action-items[/{id}]`: tasks that come out of meetings. Members read them; the
+//! steering office creates and edits them; the owner organization's admin or editor updates
+//! the status and due date of its own.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::meetings::check_organization;
+use crate::api::meetings::types::ActionItemResponse;
+use crate::api::meetings::view::{action_item_response, today};
+use crate::auth::{Caller, Right};
+use crate::db;
+use crate::db::committee::action_items::{
+    self, ActionItem, ActionItemChanges, ActionItemFilter, NewActionItem,
+};
+use crate::db::schema::{agenda_items, projects};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::domain::meetings::ActionItemStatus;
+use crate::domain::validation::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::http::etag::{self, IfMatch};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+fn not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
+    move |error| match error {
+        diesel::result::Error::NotFound => {
+            ApiError::not_found(format!("action item {id} does not exist"))
+        }
+        other => other.into(),
+    }
+}
+
+fn respond(item: ActionItem) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::header_value(item.version)))
+        .json(action_item_response(item, today()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActionItemQuery {
+    /// Only items of this owner organization.
+    #[param(example = "05570004")]
+    pub owner: Option<String>,
+    pub status: Option<ActionItemStatus>,
+    /// Only items from this meeting.
+    pub meeting: Option<Uuid>,
+    /// `true`: only open or in-progress items past their due date.
+    pub overdue: Option<bool>,
+}
+
+/// Lists action items in creation order (members only).
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "list_action_items",
+    security(("bearer" = [])),
+    params(ActionItemQuery, PageQuery),
+    responses(
+        (status = 200, description = "One page of action items", body = Page<ActionItemResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/action-items")]
+pub async fn list_action_items(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<ActionItemQuery>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
+    let today = today();
+    let filter = ActionItemFilter {
+        owner: query.owner.clone(),
+        status: query.status.map(|s| s.as_str().to_owned()),
+        meeting: query.meeting,
+        overdue_on: query.overdue.unwrap_or(false).then_some(today),
+    };
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = action_items::list(&mut conn, &filter, page.after, page.fetch()).await?;
+    let page = page
+        .page(rows, |a| (a.created_at, a.id))
+        .map(|a| action_item_response(a, today));
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Reads one action item (members only).
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "get_action_item",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Action item id")),
+    responses(
+        (status = 200, description = "The action item", body = ActionItemResponse,
+         headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/action-items/{id}")]
+pub async fn get_action_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let item = action_items::find_live(&mut conn, *id)
+        .await
+        .map_err(not_found(*id))?;
+    Ok(respond(item))
+}
+
+/// A new action item.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Förderantrag für das Glasfaserprojekt vorbereiten", "owner_organization": "05570004",
+    "due_date": "2026-06-30"
+}))]
+pub struct CreateActionItem {
+    /// 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    /// The agenda item it came from.
+    pub agenda_item_id: Option<Uuid>,
+    pub owner_organization: String,
+    pub due_date: Option<NaiveDate>,
+    /// Default `open`.
+    pub status: Option<ActionItemStatus>,
+    /// The project it concerns.
+    pub project_id: Option<Uuid>,
+}
+
+/// Changes to an action item; absent fields stay as they are. The owner organization may
+/// change `status` and `due_date` only.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "in_progress"}))]
+pub struct UpdateActionItem {
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: Option<String>,
+    pub owner_organization: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub due_date: Option<Option<NaiveDate>>,
+    pub status: Option<ActionItemStatus>,
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub project_id: Option<Option<Uuid>>,
+}
+
+async fn check_project(
+    conn: &mut AsyncPgConnection,
+    v: &mut Validator,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    let exists: bool = diesel::select(diesel::dsl::exists(
+        projects::table
+            .find(id)
+            .filter(projects::deleted_at.is_null()),
+    ))
+    .get_result(conn)
+    .await?;
+    v.check(exists, "/project_id", "no such project");
+    Ok(())
+}
+
+/// Creates an action item (steering office only).
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "create_action_item",
+    security(("bearer" = [])),
+    request_body = CreateActionItem,
+    responses(
+        (status = 201, description = "The new action item", body = ActionItemResponse,
+         headers(("ETag" = String, description = "Version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/action-items")]
+pub async fn create_action_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateActionItem>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let body = body.into_inner()?;
+    let mut v = Validator::new();
+    let title = v.text("/title", &body.title, 1, 300);
+    let actor = caller.actor()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let item = audited(&mut conn, &actor, move |conn| {
+        async move {
+            check_organization(
+                conn,
+                &mut v,
+                "/owner_organization",
+                &body.owner_organization,
+            )
+            .await?;
+            let mut meeting_id = None;
+            if let Some(agenda_item) = body.agenda_item_id {
+                meeting_id = agenda_items::table
+                    .find(agenda_item)
+                    .filter(agenda_items::deleted_at.is_null())
+                    .select(agenda_items::meeting_id)
+                    .first::<Uuid>(conn)
+                    .await
+                    .optional()?;
+                v.check(
+                    meeting_id.is_some(),
+                    "/agenda_item_id",
+                    "no such agenda item",
+                );
+            }
+            if let Some(project) = body.project_id {
+                check_project(conn, &mut v, project).await?;
+            }
+            v.finish(())?;
+            let item = action_items::insert(
+                conn,
+                &NewActionItem {
+                    title,
+                    agenda_item_id: body.agenda_item_id,
+                    meeting_id,
+                    owner_organization: body.owner_organization.clone(),
+                    due_date: body.due_date,
+                    status: body
+                        .status
+                        .unwrap_or(ActionItemStatus::Open)
+                        .as_str()
+                        .to_owned(),
+                    project_id: body.project_id,
+                },
+            )
+            .await?;
+            Ok(Recorded::new(item.clone()).with(
+                Entry::created("action_item", item.id)
+                    .org(item.owner_organization.clone())
+                    .after(&item),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let version = item.version;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag::header_value(version)))
+        .json(action_item_response(item, today())))
+}
+
+/// Updates an action item: the steering office any field, the owner organization's admin or
+/// editor its status and due date. Needs `If-Match`.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "update_action_item",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Action item id"),
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
+    ),
+    request_body = UpdateActionItem,
+    responses(
+        (status = 200, description = "The updated action item", body = ActionItemResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[patch("/action-items/{id}")]
+pub async fn update_action_item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<UpdateActionItem>,
+) -> ApiResult<HttpResponse> {
+    let principal = caller.member()?;
+    let id = id.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let current = action_items::find_live(&mut conn, id)
+        .await
+        .map_err(not_found(id))?;
+    caller.require(Right::Edit, &current.owner_organization)?;
+    let is_coordinator = principal.is_coordinator();
+    let if_match = IfMatch::from_request(&req)?;
+    let body = body.into_inner()?;
+    if !is_coordinator
+        && (body.title.is_some() || body.owner_organization.is_some() || body.project_id.is_some())
+    {
+        return Err(ApiError::forbidden(
+            "the owner organization may change status and due_date only",
+        ));
+    }
+    let mut v = Validator::new();
+    let changes = ActionItemChanges {
+        title: body.title.map(|t| v.text("/title", &t, 1, 300)),
+        owner_organization: body.owner_organization,
+        due_date: body.due_date,
+        status: body.status.map(|s| s.as_str().to_owned()),
+        project_id: body.project_id,
+    };
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&current.owner_organization);
+    let item = audited(&mut conn, &actor, move |conn| {
+        async move {
+            if let Some(owner) = &changes.owner_organization {
+                check_organization(conn, &mut v, "/owner_organization", owner).await?;
+            }
+            if let Some(Some(project)) = changes.project_id {
+                check_project(conn, &mut v, project).await?;
+            }
+            v.finish(())?;
+            let before = action_items::lock_live(conn, id)
+                .await
+                .map_err(not_found(id))?;
+            if_match.check(before.version)?;
+            let after = action_items::update(conn, id, &changes).await?;
+            Ok(Recorded::new(after.clone()).with(
+                Entry::updated("action_item", id)
+                    .org(before.owner_organization.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(respond(item))
+}
+
+/// Deletes an action item (steering office only). Needs `If-Match`.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "delete_action_item",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Action item id"),
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/action-items/{id}")]
+pub async fn delete_action_item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let if_match = IfMatch::from_request(&req)?;
+    let actor = caller.actor()?;
+    let id = id.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            let before = action_items::lock_live(conn, id)
+                .await
+                .map_err(not_found(id))?;
+            if_match.check(before.version)?;
+            let after = action_items::soft_delete(conn, id).await?;
+            Ok(Recorded::new(()).with(
+                Entry::deleted("action_item", id)
+                    .org(before.owner_organization.clone())
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

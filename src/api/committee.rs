@@ -1,0 +1,419 @@
+//! `/api/v1/committee/members[/{mid}]`: the delegates of the steering committee. Names are
+//! personal data: anonymous callers see a name (and function) only when the delegate
+//! consented to publishing it. The steering office, or an organization's admin for its own
+//! delegates, maintains them.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::meetings::{Audience, check_organization};
+use crate::auth::{Caller, Right};
+use crate::db;
+use crate::db::committee::members::{self, CommitteeMember, MemberChanges, NewCommitteeMember};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::domain::meetings::CommitteeRole;
+use crate::domain::validation::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::http::etag::{self, IfMatch};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// A delegate of an organization in the steering committee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommitteeMemberResponse {
+    /// Stable id (later the OParl Person).
+    pub id: Uuid,
+    /// The organization the delegate sits for.
+    #[schema(example = "05570004")]
+    pub organization: String,
+    /// `null` for anonymous callers unless the delegate consented.
+    #[schema(example = "Dr. Erika Mustermann")]
+    pub name: Option<String>,
+    /// e.g. the office held; `null` for anonymous callers unless the delegate consented.
+    #[schema(example = "Bürgermeisterin")]
+    pub function: Option<String>,
+    pub role: CommitteeRole,
+    /// Whether the delegate votes.
+    pub voting_right: bool,
+    #[schema(example = "2025-11-01")]
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// Whether the name may be published.
+    pub name_public_consent: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn response(member: CommitteeMember, audience: Audience) -> CommitteeMemberResponse {
+    let disclosed = !audience.is_public() || member.name_public_consent;
+    CommitteeMemberResponse {
+        id: member.id,
+        organization: member.organization_key,
+        name: disclosed.then_some(member.name),
+        function: member.function.filter(|_| disclosed),
+        role: CommitteeRole::parse(&member.role).unwrap_or(CommitteeRole::Member),
+        voting_right: member.voting_right,
+        start_date: member.start_date,
+        end_date: member.end_date,
+        name_public_consent: member.name_public_consent,
+        created_at: member.created_at,
+        updated_at: member.updated_at,
+    }
+}
+
+fn respond(member: CommitteeMember, audience: Audience) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::header_value(member.version)))
+        .json(response(member, audience))
+}
+
+fn not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
+    move |error| match error {
+        diesel::result::Error::NotFound => {
+            ApiError::not_found(format!("committee member {id} does not exist"))
+        }
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MemberQuery {
+    /// Only delegates of this organization.
+    #[param(example = "05570004")]
+    pub organization: Option<String>,
+}
+
+/// Lists the delegates by organization. Public; names only with consent for anonymous
+/// callers.
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "list_committee_members",
+    security((), ("bearer" = [])),
+    params(MemberQuery, PageQuery),
+    responses(
+        (status = 200, description = "One page of delegates", body = Page<CommitteeMemberResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/committee/members")]
+pub async fn list_committee_members(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<MemberQuery>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let audience = Audience::of(&caller);
+    let page = page.parse::<(String, Uuid)>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = members::list(
+        &mut conn,
+        query.organization.as_deref(),
+        page.after.clone(),
+        page.fetch(),
+    )
+    .await?;
+    let page = page
+        .page(rows, |m| (m.organization_key.clone(), m.id))
+        .map(|m| response(m, audience));
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Reads one delegate. Public; the name only with consent for anonymous callers.
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "get_committee_member",
+    security((), ("bearer" = [])),
+    params(("mid" = Uuid, Path, description = "Committee member id")),
+    responses(
+        (status = 200, description = "The delegate", body = CommitteeMemberResponse,
+         headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/committee/members/{mid}")]
+pub async fn get_committee_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mid: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = db::connect(&state.pool).await?;
+    let member = members::find_live(&mut conn, *mid)
+        .await
+        .map_err(not_found(*mid))?;
+    Ok(respond(member, Audience::of(&caller)))
+}
+
+/// A new delegate.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "organization": "05570004", "name": "Dr. Erika Mustermann", "function": "Bürgermeisterin",
+    "role": "member", "voting_right": true, "start_date": "2025-11-01", "name_public_consent": true
+}))]
+pub struct CreateCommitteeMember {
+    /// The organization the delegate sits for.
+    pub organization: String,
+    /// 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// 1 to 200 characters.
+    #[schema(max_length = 200)]
+    pub function: Option<String>,
+    pub role: CommitteeRole,
+    #[serde(default)]
+    pub voting_right: bool,
+    pub start_date: NaiveDate,
+    /// Not before `start_date`.
+    pub end_date: Option<NaiveDate>,
+    /// Whether the name may be published (default: no).
+    #[serde(default)]
+    pub name_public_consent: bool,
+}
+
+/// Changes to a delegate; absent fields stay as they are, `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"end_date": "2026-10-31"}))]
+pub struct UpdateCommitteeMember {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    pub function: Option<Option<String>>,
+    pub role: Option<CommitteeRole>,
+    pub voting_right: Option<bool>,
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(value_type = Option<NaiveDate>, nullable)]
+    pub end_date: Option<Option<NaiveDate>>,
+    pub name_public_consent: Option<bool>,
+}
+
+/// Adds a delegate: the steering office for any organization, an organization's admin for
+/// its own.
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "create_committee_member",
+    security(("bearer" = [])),
+    request_body = CreateCommitteeMember,
+    responses(
+        (status = 201, description = "The new delegate", body = CommitteeMemberResponse,
+         headers(("ETag" = String, description = "Version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/committee/members")]
+pub async fn create_committee_member(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateCommitteeMember>,
+) -> ApiResult<HttpResponse> {
+    // The organization is in the body; anonymous callers and tokens without an admin role
+    // are refused before it is read, the organization right right after.
+    let principal = caller.member()?;
+    if !principal.is_coordinator() && principal.right_for(&principal.organization) < Right::Admin {
+        return Err(ApiError::forbidden(
+            "only the steering office or an organization's admin manages delegates",
+        ));
+    }
+    let body = body.into_inner()?;
+    caller.require(Right::Admin, &body.organization)?;
+    let mut v = Validator::new();
+    let new = NewCommitteeMember {
+        organization_key: body.organization.clone(),
+        name: v.text("/name", &body.name, 1, 200),
+        function: body.function.map(|f| v.text("/function", &f, 1, 200)),
+        role: body.role.as_str().to_owned(),
+        voting_right: body.voting_right,
+        start_date: body.start_date,
+        end_date: body.end_date,
+        name_public_consent: body.name_public_consent,
+    };
+    if let Some(end) = body.end_date {
+        v.check(
+            end >= body.start_date,
+            "/end_date",
+            "must not be before start_date",
+        );
+    }
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&body.organization);
+    let mut conn = db::connect(&state.pool).await?;
+    let member = audited(&mut conn, &actor, move |conn| {
+        async move {
+            check_organization(conn, &mut v, "/organization", &new.organization_key).await?;
+            v.finish(())?;
+            let member = members::insert(conn, &new).await?;
+            Ok(Recorded::new(member.clone()).with(
+                Entry::created("committee_member", member.id)
+                    .org(member.organization_key.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .after(&member),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let version = member.version;
+    Ok(HttpResponse::Created()
+        .insert_header((header::ETAG, etag::header_value(version)))
+        .json(response(member, Audience::Member)))
+}
+
+/// Updates a delegate: the steering office, or the admin of the delegate's organization.
+/// Needs `If-Match`.
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "update_committee_member",
+    security(("bearer" = [])),
+    params(
+        ("mid" = Uuid, Path, description = "Committee member id"),
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
+    ),
+    request_body = UpdateCommitteeMember,
+    responses(
+        (status = 200, description = "The updated delegate", body = CommitteeMemberResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[patch("/committee/members/{mid}")]
+pub async fn update_committee_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    mid: web::Path<Uuid>,
+    body: Json<UpdateCommitteeMember>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let id = mid.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let current = members::find_live(&mut conn, id)
+        .await
+        .map_err(not_found(id))?;
+    caller.require(Right::Admin, &current.organization_key)?;
+    let if_match = IfMatch::from_request(&req)?;
+    let body = body.into_inner()?;
+    let mut v = Validator::new();
+    let changes = MemberChanges {
+        name: body.name.map(|n| v.text("/name", &n, 1, 200)),
+        function: body
+            .function
+            .map(|f| f.map(|f| v.text("/function", &f, 1, 200))),
+        role: body.role.map(|r| r.as_str().to_owned()),
+        voting_right: body.voting_right,
+        start_date: body.start_date,
+        end_date: body.end_date,
+        name_public_consent: body.name_public_consent,
+    };
+    let start = changes.start_date.unwrap_or(current.start_date);
+    let end = changes.end_date.unwrap_or(current.end_date);
+    if let Some(end) = end {
+        v.check(end >= start, "/end_date", "must not be before start_date");
+    }
+    v.finish(())?;
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&current.organization_key);
+    let member = audited(&mut conn, &actor, move |conn| {
+        async move {
+            let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
+            if_match.check(before.version)?;
+            let after = members::update(conn, id, &changes).await?;
+            Ok(Recorded::new(after.clone()).with(
+                Entry::updated("committee_member", id)
+                    .org(after.organization_key.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(respond(member, Audience::Member))
+}
+
+/// Removes a delegate (kept for old minutes): the steering office, or the admin of the
+/// delegate's organization. Needs `If-Match`.
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "delete_committee_member",
+    security(("bearer" = [])),
+    params(
+        ("mid" = Uuid, Path, description = "Committee member id"),
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/committee/members/{mid}")]
+pub async fn delete_committee_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    mid: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let id = mid.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let current = members::find_live(&mut conn, id)
+        .await
+        .map_err(not_found(id))?;
+    caller.require(Right::Admin, &current.organization_key)?;
+    let if_match = IfMatch::from_request(&req)?;
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&current.organization_key);
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
+            if_match.check(before.version)?;
+            let after = members::soft_delete(conn, id).await?;
+            Ok(Recorded::new(()).with(
+                Entry::deleted("committee_member", id)
+                    .org(after.organization_key.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,193 @@
+//! `/api/v1/organizations/{org}/budget`: one organization's shares across all projects per
+//! fiscal year, for its budget plan. Read from the per-organization summary that every change
+//! of a project's allocation maintains in its own transaction.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{Datelike, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, YearRange};
+use crate::auth::{Caller, Right};
+use crate::db::costs::budget::budget_years;
+use crate::db::{self, organizations};
+use crate::error::{ApiError, ApiResult};
+use crate::export::{budget_csv, excel_csv};
+use crate::startup::AppState;
+
+/// Years shown when the query names none: this one and the next four.
+const DEFAULT_SPAN: i32 = 5;
+
+/// One fiscal year of an organization's budget.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetYear {
+    #[schema(example = 2027)]
+    pub fiscal_year: i32,
+    /// Its shares of the projects it has committed to, in cents.
+    #[schema(example = 4_250_000)]
+    pub committed_cents: i64,
+    /// Its shares of the projects whose council decision is pending (planning view), in cents.
+    #[schema(example = 1_100_000)]
+    pub pending_cents: i64,
+    /// `committed_cents + pending_cents`.
+    #[schema(example = 5_350_000)]
+    pub total_cents: i64,
+}
+
+/// An organization's shares across all projects per fiscal year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetResponse {
+    #[schema(example = "05570004")]
+    pub organization_key: String,
+    #[schema(example = "Ahlen")]
+    pub organization_name: String,
+    #[schema(example = 2027)]
+    pub from: i32,
+    #[schema(example = 2031)]
+    pub to: i32,
+    /// Every fiscal year from `from` to `to`, in order.
+    pub years: Vec<BudgetYear>,
+    /// The sums over the years shown.
+    pub totals: BudgetTotals,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BudgetTotals {
+    pub committed_cents: i64,
+    pub pending_cents: i64,
+    pub total_cents: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BudgetQuery {
+    /// First fiscal year (2000–2100); default: this year.
+    #[param(minimum = 2000, maximum = 2100, example = 2027)]
+    pub from: Option<i32>,
+    /// Last fiscal year (2000–2100, at most 49 after `from`); default: four years after `from`.
+    #[param(minimum = 2000, maximum = 2100, example = 2031)]
+    pub to: Option<i32>,
+    /// `csv` for a CSV file for German Excel (also chosen by `Accept: text/csv`); default JSON.
+    #[param(example = "csv")]
+    pub format: Option<String>,
+}
+
+/// One organization's shares across all projects per fiscal year: committed, and pending
+/// council decisions separately. The organization itself (any role) and the steering office;
+/// another organization's budget is refused. As JSON or, with `format=csv` or
+/// `Accept: text/csv`, as CSV for German Excel (semicolons, UTF-8 BOM, euros with a decimal
+/// comma, German headings).
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "get_organization_budget",
+    security(("bearer" = [])),
+    params(("org" = String, Path, description = "Organization key", example = "05570004"), BudgetQuery),
+    responses(
+        (status = 200, description = "The budget",
+         content((BudgetResponse = "application/json"),
+                 (String = "text/csv", example = "\u{feff}Haushaltsjahr;Anteil verbindlich (EUR);Anteil vorbehaltlich Ratsbeschluss (EUR);Summe (EUR)\r\n2027;42500,00;11000,00;53500,00\r\nSumme;42500,00;11000,00;53500,00\r\n"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/organizations/{org}/budget")]
+pub async fn get_organization_budget(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    org: web::Path<String>,
+    query: web::Query<BudgetQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Right::Read, &org)?;
+    let csv = match query.format.as_deref() {
+        Some("csv") => true,
+        Some("json") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format may be `json` or `csv`, got `{other}`"
+            )));
+        }
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/csv")),
+    };
+    let this_year = Utc::now().year().clamp(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR);
+    let from = query.from.unwrap_or(this_year);
+    let to = query
+        .to
+        .unwrap_or_else(|| (from + DEFAULT_SPAN - 1).min(LAST_FISCAL_YEAR));
+    let range = YearRange {
+        from: Some(from),
+        to: Some(to),
+    }
+    .resolve(None)?
+    .expect("both ends are given");
+
+    let mut conn = db::connect(&state.pool).await?;
+    let organization = organizations::find(&mut conn, &org)
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::NotFound => {
+                ApiError::not_found(format!("organization {org} does not exist"))
+            }
+            other => other.into(),
+        })?;
+    let rows = budget_years(&mut conn, &org, *range.start(), *range.end()).await?;
+    let years: Vec<BudgetYear> = range
+        .clone()
+        .map(|year| {
+            let row = rows.iter().find(|r| r.fiscal_year == year);
+            let committed_cents = row.map_or(0, |r| r.committed_cents);
+            let pending_cents = row.map_or(0, |r| r.pending_cents);
+            BudgetYear {
+                fiscal_year: year,
+                committed_cents,
+                pending_cents,
+                total_cents: committed_cents + pending_cents,
+            }
+        })
+        .collect();
+    let totals = BudgetTotals {
+        committed_cents: years.iter().map(|y| y.committed_cents).sum(),
+        pending_cents: years.iter().map(|y| y.pending_cents).sum(),
+        total_cents: years.iter().map(|y| y.total_cents).sum(),
+    };
+    let budget = BudgetResponse {
+        organization_key: organization.key,
+        organization_name: organization.name,
+        from: *range.start(),
+        to: *range.end(),
+        years,
+        totals,
+    };
+    if csv {
+        let rows: Vec<budget_csv::Row> = budget
+            .years
+            .iter()
+            .map(|y| budget_csv::Row {
+                fiscal_year: y.fiscal_year,
+                committed_cents: y.committed_cents,
+                pending_cents: y.pending_cents,
+            })
+            .collect();
+        let body = budget_csv::render(&rows).map_err(ApiError::internal)?;
+        let filename = format!(
+            "haushalt-{}-{}-{}.csv",
+            budget.organization_key, budget.from, budget.to
+        );
+        return Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, excel_csv::CONTENT_TYPE))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ))
+            .body(body));
+    }
+    Ok(HttpResponse::Ok().json(budget))
+}

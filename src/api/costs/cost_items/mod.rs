@@ -1,0 +1,283 @@
+//! `/api/v1/projects/{id}/cost-items`: what a project costs, per fiscal year.
+
+mod types;
+
+pub use self::types::*;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{coordinator_or_lead_admin, not_found_as};
+use crate::auth::Caller;
+use crate::db::costs::allocation::recompute;
+use crate::db::costs::cost_items::{self, CostItemRow};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::{self};
+use crate::error::{ApiError, ApiResult};
+use crate::http::etag::{self, IfMatch};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// At most this many cost items per project.
+const MAX_ITEMS_PER_PROJECT: i64 = 1_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ItemPath {
+    /// The project.
+    pub id: Uuid,
+    /// The cost item.
+    pub cid: Uuid,
+}
+
+/// Lists a project's cost items (proposals included), ordered by id. Members only.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "list_cost_items",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    responses(
+        (status = 200, description = "One page of cost items", body = Page<CostItemResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/cost-items")]
+pub async fn list_cost_items(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let page = page.parse::<Uuid>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    super::find_project(&mut conn, *id).await?;
+    let rows = cost_items::list(&mut conn, *id, page.after, page.fetch()).await?;
+    let page = page.page(rows, |r| r.id).map(CostItemResponse::from);
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Reads one cost item. Members only.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "get_cost_item",
+    security(("bearer" = [])),
+    params(ItemPath),
+    responses(
+        (status = 200, description = "The cost item", body = CostItemResponse,
+         headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/cost-items/{cid}")]
+pub async fn get_cost_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ItemPath>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let mut conn = db::connect(&state.pool).await?;
+    super::find_project(&mut conn, path.id).await?;
+    let row = cost_items::find(&mut conn, path.id, path.cid)
+        .await
+        .map_err(|e| not_found_as(e, "cost item", path.cid))?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+/// Adds a cost item. The steering office adds accepted items (they count at once); the admin of
+/// the project's lead organization proposes items, which count once the steering office
+/// accepts them.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "create_cost_item",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = CreateCostItem,
+    responses(
+        (status = 201, description = "The new cost item", body = CostItemResponse,
+         headers(("ETag" = String, description = "Version tag"),
+                 ("Location" = String, description = "The item's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/projects/{id}/cost-items")]
+pub async fn create_cost_item(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<CreateCostItem>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let project_id = id.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let project = super::find_project(&mut conn, project_id).await?;
+    let editor = coordinator_or_lead_admin(&caller, &project)?;
+    let values = body.into_inner()?.validate(&editor)?;
+    let actor = caller.actor()?;
+    let row = audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            if cost_items::count(conn, project_id).await? >= MAX_ITEMS_PER_PROJECT {
+                return Err(ApiError::conflict(format!(
+                    "a project has at most {MAX_ITEMS_PER_PROJECT} cost items"
+                )));
+            }
+            let row = cost_items::insert(conn, project_id, &values, editor.proposer()).await?;
+            if row.is_accepted() {
+                recompute(conn, project_id).await?;
+            }
+            let mut entry = Entry::created("cost_item", row.id).after(&row);
+            if let Some(org) = editor.proposer() {
+                entry = entry.org(org);
+            }
+            Ok(Recorded::new(row).with(entry))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let location = format!("/api/v1/projects/{}/cost-items/{}", row.project_id, row.id);
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, location));
+    Ok(respond(response, row))
+}
+
+/// Changes a cost item, e.g. accepts a proposal (`status: accepted`). Steering office only;
+/// needs `If-Match`.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "update_cost_item",
+    security(("bearer" = [])),
+    params(ItemPath,
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
+    request_body = UpdateCostItem,
+    responses(
+        (status = 200, description = "The updated cost item", body = CostItemResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[patch("/projects/{id}/cost-items/{cid}")]
+pub async fn update_cost_item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<ItemPath>,
+    body: Json<UpdateCostItem>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let if_match = IfMatch::from_request(&req)?;
+    let changes = body.into_inner()?;
+    let actor = caller.actor()?;
+    let ItemPath {
+        id: project_id,
+        cid,
+    } = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let row = audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            let before = cost_items::find_for_update(conn, project_id, cid)
+                .await
+                .map_err(|e| not_found_as(e, "cost item", cid))?;
+            if_match.check(before.version)?;
+            let values = changes.apply_to(&before)?;
+            let after = cost_items::update(conn, cid, &values).await?;
+            if before.is_accepted() || after.is_accepted() {
+                recompute(conn, project_id).await?;
+            }
+            Ok(Recorded::new(after.clone()).with(
+                Entry::updated("cost_item", cid)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+/// Removes a cost item. Steering office only; needs `If-Match`.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "delete_cost_item",
+    security(("bearer" = [])),
+    params(ItemPath,
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
+    responses(
+        (status = 204, description = "The item is gone"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/projects/{id}/cost-items/{cid}")]
+pub async fn delete_cost_item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<ItemPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let if_match = IfMatch::from_request(&req)?;
+    let actor = caller.actor()?;
+    let ItemPath {
+        id: project_id,
+        cid,
+    } = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            let before = cost_items::find_for_update(conn, project_id, cid)
+                .await
+                .map_err(|e| not_found_as(e, "cost item", cid))?;
+            if_match.check(before.version)?;
+            cost_items::delete(conn, cid).await?;
+            if before.is_accepted() {
+                recompute(conn, project_id).await?;
+            }
+            Ok(Recorded::new(()).with(Entry::deleted("cost_item", cid).before(&before)))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn respond(mut builder: actix_web::HttpResponseBuilder, row: CostItemRow) -> HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag::header_value(row.version)))
+        .json(CostItemResponse::from(row))
+}

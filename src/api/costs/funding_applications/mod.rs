@@ -1,0 +1,292 @@
+//! `/api/v1/projects/{id}/funding`: a project's applications to funding programmes. Granted
+//! amounts reduce the own share; planned and submitted applications count with their expected
+//! grant in planning views.
+
+mod types;
+
+use self::types::check;
+pub use self::types::*;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::{PlanEditor, coordinator_or_lead_admin, not_found_as};
+use crate::auth::Caller;
+use crate::db::costs::allocation::recompute;
+use crate::db::costs::funding::{self, ApplicationRow};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::{self};
+use crate::error::{ApiError, ApiResult};
+use crate::http::etag::{self, IfMatch};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// At most this many applications per project.
+const MAX_APPLICATIONS_PER_PROJECT: i64 = 100;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ApplicationPath {
+    /// The project.
+    pub id: Uuid,
+    /// The application.
+    pub fid: Uuid,
+}
+
+/// Lists a project's funding applications, ordered by id. Members only.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "list_funding_applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    responses(
+        (status = 200, description = "One page of applications", body = Page<FundingApplicationResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/funding")]
+pub async fn list_funding_applications(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let page = page.parse::<Uuid>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    super::find_project(&mut conn, *id).await?;
+    let rows = funding::list_applications(&mut conn, *id, page.after, page.fetch()).await?;
+    let page = page
+        .page(rows, |r| r.id)
+        .map(FundingApplicationResponse::from);
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Reads one funding application. Members only.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "get_funding_application",
+    security(("bearer" = [])),
+    params(ApplicationPath),
+    responses(
+        (status = 200, description = "The application", body = FundingApplicationResponse,
+         headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/funding/{fid}")]
+pub async fn get_funding_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ApplicationPath>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let mut conn = db::connect(&state.pool).await?;
+    super::find_project(&mut conn, path.id).await?;
+    let row = funding::find_application(&mut conn, path.id, path.fid)
+        .await
+        .map_err(|e| not_found_as(e, "funding application", path.fid))?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+/// Adds a funding application. The steering office enters any state; the admin of the
+/// project's lead organization proposes planned or submitted applications.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "create_funding_application",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The project")),
+    request_body = CreateFundingApplication,
+    responses(
+        (status = 201, description = "The new application", body = FundingApplicationResponse,
+         headers(("ETag" = String, description = "Version tag"),
+                 ("Location" = String, description = "The application's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/projects/{id}/funding")]
+pub async fn create_funding_application(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: Json<CreateFundingApplication>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let project_id = id.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let project = super::find_project(&mut conn, project_id).await?;
+    let editor = coordinator_or_lead_admin(&caller, &project)?;
+    let values = body.into_inner()?.into_values();
+    let actor = caller.actor()?;
+    let row = audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            let values = check(conn, project_id, values, &editor).await?;
+            if funding::count_applications(conn, project_id).await? >= MAX_APPLICATIONS_PER_PROJECT
+            {
+                return Err(ApiError::conflict(format!(
+                    "a project has at most {MAX_APPLICATIONS_PER_PROJECT} funding applications"
+                )));
+            }
+            let row =
+                funding::insert_application(conn, project_id, &values, editor.proposer()).await?;
+            recompute(conn, project_id).await?;
+            let mut entry = Entry::created("funding_application", row.id).after(&row);
+            if let Some(org) = editor.proposer() {
+                entry = entry.org(org);
+            }
+            Ok(Recorded::new(row).with(entry))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/projects/{}/funding/{}", row.project_id, row.id),
+    ));
+    Ok(respond(response, row))
+}
+
+/// Changes a funding application, e.g. records the grant. Steering office only; needs
+/// `If-Match`.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "update_funding_application",
+    security(("bearer" = [])),
+    params(ApplicationPath,
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
+    request_body = UpdateFundingApplication,
+    responses(
+        (status = 200, description = "The updated application", body = FundingApplicationResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[patch("/projects/{id}/funding/{fid}")]
+pub async fn update_funding_application(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<ApplicationPath>,
+    body: Json<UpdateFundingApplication>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let if_match = IfMatch::from_request(&req)?;
+    let changes = body.into_inner()?;
+    let actor = caller.actor()?;
+    let ApplicationPath {
+        id: project_id,
+        fid,
+    } = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let row = audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            let before = funding::find_application_for_update(conn, project_id, fid)
+                .await
+                .map_err(|e| not_found_as(e, "funding application", fid))?;
+            if_match.check(before.version)?;
+            let values = check(
+                conn,
+                project_id,
+                changes.apply_to(&before),
+                &PlanEditor::Coordinator,
+            )
+            .await?;
+            let after = funding::update_application(conn, fid, &values).await?;
+            recompute(conn, project_id).await?;
+            Ok(Recorded::new(after.clone()).with(
+                Entry::updated("funding_application", fid)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(respond(HttpResponse::Ok(), row))
+}
+
+/// Removes a funding application. Steering office only; needs `If-Match`.
+#[utoipa::path(
+    tag = "costs",
+    operation_id = "delete_funding_application",
+    security(("bearer" = [])),
+    params(ApplicationPath,
+        ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
+    responses(
+        (status = 204, description = "The application is gone"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/projects/{id}/funding/{fid}")]
+pub async fn delete_funding_application(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<ApplicationPath>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let if_match = IfMatch::from_request(&req)?;
+    let actor = caller.actor()?;
+    let ApplicationPath {
+        id: project_id,
+        fid,
+    } = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            super::lock_project(conn, project_id).await?;
+            let before = funding::find_application_for_update(conn, project_id, fid)
+                .await
+                .map_err(|e| not_found_as(e, "funding application", fid))?;
+            if_match.check(before.version)?;
+            funding::delete_application(conn, fid).await?;
+            recompute(conn, project_id).await?;
+            Ok(Recorded::new(()).with(Entry::deleted("funding_application", fid).before(&before)))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn respond(mut builder: actix_web::HttpResponseBuilder, row: ApplicationRow) -> HttpResponse {
+    builder
+        .insert_header((header::ETAG, etag::header_value(row.version)))
+        .json(FundingApplicationResponse::from(row))
+}

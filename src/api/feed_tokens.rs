@@ -1,0 +1,263 @@
+//! `/api/v1/calendar-feed-tokens[/{id}]`: tokens with which calendar applications subscribe to
+//! the members' meeting feed (`GET /api/v1/meetings.ics?token=`). An organization's admin
+//! creates and revokes its organization's tokens, the steering office any. The token is shown
+//! once, at creation; only its SHA-256 is stored.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::meetings::check_organization;
+use crate::api::meetings::feed::token_hash;
+use crate::auth::{Caller, Right};
+use crate::db;
+use crate::db::committee::feed_tokens::{self, FeedToken, NewFeedToken};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::domain::validation::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// A feed token (without the secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedTokenResponse {
+    pub id: Uuid,
+    #[schema(example = "05570004")]
+    pub organization: String,
+    /// What the token is for.
+    #[schema(example = "Kalender Bürgermeisterbüro")]
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    /// Set once revoked; the token no longer opens the feed.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<FeedToken> for FeedTokenResponse {
+    fn from(t: FeedToken) -> Self {
+        Self {
+            id: t.id,
+            organization: t.organization_key,
+            label: t.label,
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+/// A new feed token with its secret, shown only now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedFeedTokenResponse {
+    #[serde(flatten)]
+    pub token_info: FeedTokenResponse,
+    /// The secret; it cannot be read again.
+    #[schema(example = "srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o")]
+    pub token: String,
+    /// The URL to subscribe to.
+    #[schema(
+        example = "https://smartregion.kreis-warendorf.de/api/v1/meetings.ics?token=srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o"
+    )]
+    pub feed_url: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedTokenQuery {
+    /// The organization whose tokens to list (default: the caller's).
+    #[param(example = "05570004")]
+    pub organization: Option<String>,
+}
+
+/// Lists an organization's feed tokens: its admin, or the steering office.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "list_calendar_feed_tokens",
+    security(("bearer" = [])),
+    params(FeedTokenQuery, PageQuery),
+    responses(
+        (status = 200, description = "One page of feed tokens", body = Page<FeedTokenResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/calendar-feed-tokens")]
+pub async fn list_calendar_feed_tokens(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<FeedTokenQuery>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let principal = caller.member()?;
+    let organization = query
+        .organization
+        .clone()
+        .unwrap_or_else(|| principal.organization.clone());
+    caller.require(Right::Admin, &organization)?;
+    let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = feed_tokens::list(&mut conn, Some(&organization), page.after, page.fetch()).await?;
+    let page = page
+        .page(rows, |t| (t.created_at, t.id))
+        .map(FeedTokenResponse::from);
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// A new feed token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"organization": "05570004", "label": "Kalender Bürgermeisterbüro"}))]
+pub struct CreateFeedToken {
+    /// The organization the token belongs to (default: the caller's).
+    pub organization: Option<String>,
+    /// What it is for, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub label: String,
+}
+
+/// 32 random bytes from the operating system, URL-safe.
+fn new_secret() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes)
+        .map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
+    Ok(format!("srf_{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// Creates a feed token for an organization: its admin, or the steering office. The response
+/// holds the secret, which cannot be read again.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "create_calendar_feed_token",
+    security(("bearer" = [])),
+    request_body = CreateFeedToken,
+    responses(
+        (status = 201, description = "The new token with its secret", body = CreatedFeedTokenResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/calendar-feed-tokens")]
+pub async fn create_calendar_feed_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: Json<CreateFeedToken>,
+) -> ApiResult<HttpResponse> {
+    let principal = caller.member()?;
+    if principal.right_for(&principal.organization) < Right::Admin {
+        return Err(ApiError::forbidden(
+            "only an organization's admin or the steering office creates feed tokens",
+        ));
+    }
+    let body = body.into_inner()?;
+    let organization = body
+        .organization
+        .clone()
+        .unwrap_or_else(|| principal.organization.clone());
+    caller.require(Right::Admin, &organization)?;
+    let mut v = Validator::new();
+    let label = v.text("/label", &body.label, 1, 200);
+    let secret = new_secret()?;
+    let new = NewFeedToken {
+        organization_key: organization.clone(),
+        label,
+        token_sha256: token_hash(&secret),
+        created_by: principal.subject.clone(),
+    };
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&organization);
+    let mut conn = db::connect(&state.pool).await?;
+    let token = audited(&mut conn, &actor, move |conn| {
+        async move {
+            check_organization(conn, &mut v, "/organization", &new.organization_key).await?;
+            v.finish(())?;
+            let token = feed_tokens::insert(conn, &new).await?;
+            Ok(Recorded::new(token.clone()).with(
+                Entry::created("calendar_feed_token", token.id)
+                    .org(token.organization_key.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .after(&token),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let feed_url = format!(
+        "{}/api/v1/meetings.ics?token={secret}",
+        state.config.public_url
+    );
+    Ok(HttpResponse::Created().json(CreatedFeedTokenResponse {
+        token_info: token.into(),
+        token: secret,
+        feed_url,
+    }))
+}
+
+/// Revokes a feed token: the admin of its organization, or the steering office. Revoking a
+/// revoked token changes nothing.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "delete_calendar_feed_token",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Feed token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/calendar-feed-tokens/{id}")]
+pub async fn delete_calendar_feed_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let id = id.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let current = feed_tokens::find(&mut conn, id)
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::NotFound => {
+                ApiError::not_found(format!("feed token {id} does not exist"))
+            }
+            other => other.into(),
+        })?;
+    caller.require(Right::Admin, &current.organization_key)?;
+    if current.revoked_at.is_some() {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&current.organization_key);
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            let before = feed_tokens::lock(conn, id).await?;
+            let after = feed_tokens::revoke(conn, id).await?;
+            Ok(Recorded::new(()).with(
+                Entry::updated("calendar_feed_token", id)
+                    .action("calendar_feed_token.revoked")
+                    .org(before.organization_key.clone())
+                    .on_behalf_of(on_behalf_of)
+                    .before(&before)
+                    .after(&after),
+            ))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

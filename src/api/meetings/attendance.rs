@@ -1,0 +1,246 @@
+//! `/api/v1/meetings/{id}/attendance[/{org}]`: who attended, per organization. The steering
+//! office records it for everyone; an organization's admin or editor for its own organization.
+
+use std::collections::HashSet;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::types::AttendanceResponse;
+use super::view::{attendance_response, load_attendance, members_by_id};
+use super::{Audience, ensure_changeable, or_meeting_not_found, visible_meeting};
+use crate::auth::{Caller, Right};
+use crate::db;
+use crate::db::committee::attendance::{self, AttendanceRecord};
+use crate::db::committee::meetings as meeting_rows;
+use crate::db::committee::members;
+use crate::db::organizations;
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::domain::meetings::{AttendanceStatus, MeetingPart};
+use crate::domain::validation::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::http::etag::{self, IfMatch};
+use crate::http::extract::Json;
+use crate::startup::AppState;
+
+const MAX_DELEGATES: usize = 10;
+
+/// The attendance of a meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceListResponse {
+    /// One entry per organization recorded, by organization key.
+    pub items: Vec<AttendanceResponse>,
+}
+
+/// Lists the attendance of a meeting. Anonymous callers (public meetings only) see names only
+/// of delegates who consented.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "list_attendance",
+    security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses(
+        (status = 200, description = "The attendance", body = AttendanceListResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/meetings/{id}/attendance")]
+pub async fn list_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let audience = Audience::of(&caller);
+    let mut conn = db::connect(&state.pool).await?;
+    let meeting = visible_meeting(&mut conn, *id, audience).await?;
+    let items = load_attendance(&mut conn, meeting.id, audience).await?;
+    Ok(HttpResponse::Ok().json(AttendanceListResponse { items }))
+}
+
+/// The attendance of one organization (replaces what was recorded).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "status": "present", "delegate_member_ids": ["3f0e8a52-8c3e-4d7e-9a43-2b8f1d1e0c11"],
+    "arrived_at": "2026-03-26T17:05:00+01:00", "left_at": "2026-03-26T18:30:00+01:00"
+}))]
+pub struct PutAttendance {
+    pub status: AttendanceStatus,
+    /// Committee members of this organization who attended, at most 10; empty when excused
+    /// or absent.
+    #[serde(default)]
+    pub delegate_member_ids: Vec<Uuid>,
+    /// Arrival (RFC 3339); only when present or substitute.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub arrived_at: Option<DateTime<FixedOffset>>,
+    /// Departure (RFC 3339), not before arrival; only when present or substitute.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub left_at: Option<DateTime<FixedOffset>>,
+}
+
+/// Records the attendance of one organization at a meeting: the steering office for any
+/// organization, an organization's admin or editor for its own. Needs `If-Match` when a record
+/// exists already.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "put_attendance",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Meeting id"),
+        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("If-Match" = Option<String>, Header, description = "The ETag of the record, when one exists"),
+    ),
+    request_body = PutAttendance,
+    responses(
+        (status = 200, description = "The recorded attendance", body = AttendanceResponse,
+         headers(("ETag" = String, description = "The record's version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[put("/meetings/{id}/attendance/{org}")]
+pub async fn put_attendance(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+    body: Json<PutAttendance>,
+) -> ApiResult<HttpResponse> {
+    let (meeting_id, org) = path.into_inner();
+    caller.require(Right::Edit, &org)?;
+    let if_match = if req.headers().contains_key(header::IF_MATCH) {
+        Some(IfMatch::from_request(&req)?)
+    } else {
+        None
+    };
+    let body = body.into_inner()?;
+    let mut v = Validator::new();
+    let arrived_at = body.arrived_at.map(|t| t.with_timezone(&Utc));
+    let left_at = body.left_at.map(|t| t.with_timezone(&Utc));
+    let attended = matches!(
+        body.status,
+        AttendanceStatus::Present | AttendanceStatus::Substitute
+    );
+    if !attended {
+        v.check(
+            arrived_at.is_none(),
+            "/arrived_at",
+            "only when present or substitute",
+        );
+        v.check(
+            left_at.is_none(),
+            "/left_at",
+            "only when present or substitute",
+        );
+        v.check(
+            body.delegate_member_ids.is_empty(),
+            "/delegate_member_ids",
+            "only when present or substitute",
+        );
+    }
+    if let (Some(arrived), Some(left)) = (arrived_at, left_at) {
+        v.check(left >= arrived, "/left_at", "must not be before arrived_at");
+    }
+    v.check(
+        body.delegate_member_ids.len() <= MAX_DELEGATES,
+        "/delegate_member_ids",
+        "at most 10 delegates",
+    );
+    let unique: HashSet<_> = body.delegate_member_ids.iter().collect();
+    v.check(
+        unique.len() == body.delegate_member_ids.len(),
+        "/delegate_member_ids",
+        "must not repeat a delegate",
+    );
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&org);
+    let mut conn = db::connect(&state.pool).await?;
+    let record = audited(&mut conn, &actor, move |conn| {
+        async move {
+            let meeting = meeting_rows::lock_live(conn, meeting_id)
+                .await
+                .map_err(or_meeting_not_found(meeting_id))?;
+            if !crate::domain::ids::is_organization_key(&org)
+                || !organizations::exists(conn, &org).await?
+            {
+                return Err(ApiError::not_found(format!(
+                    "organization {org} does not exist"
+                )));
+            }
+            let delegates = members::find_many(conn, &body.delegate_member_ids).await?;
+            for (index, id) in body.delegate_member_ids.iter().enumerate() {
+                let ok = delegates
+                    .iter()
+                    .any(|m| m.id == *id && m.organization_key == org && m.deleted_at.is_none());
+                if !ok {
+                    v.error(
+                        format!("/delegate_member_ids/{index}"),
+                        format!("{id} is no committee member of organization {org}"),
+                    );
+                }
+            }
+            v.finish(())?;
+            ensure_changeable(&meeting, MeetingPart::Attendance)?;
+            let existing = attendance::find(conn, meeting_id, &org).await?;
+            let new = AttendanceRecord {
+                meeting_id,
+                organization_key: org.clone(),
+                status: body.status.as_str().to_owned(),
+                delegate_member_ids: body.delegate_member_ids,
+                arrived_at,
+                left_at,
+            };
+            let (after, entry) = match existing {
+                Some(before) => {
+                    let if_match = if_match.ok_or_else(|| {
+                        ApiError::PreconditionRequired(
+                            "attendance is recorded already: send If-Match with its ETag".into(),
+                        )
+                    })?;
+                    if_match.check(before.version)?;
+                    let after = attendance::replace(conn, before.id, &new).await?;
+                    let entry = Entry::updated("attendance", after.id)
+                        .before(&before)
+                        .after(&after);
+                    (after, entry)
+                }
+                None => {
+                    if if_match.is_some() {
+                        return Err(crate::http::etag::stale());
+                    }
+                    let after = attendance::insert(conn, &new).await?;
+                    let entry = Entry::created("attendance", after.id).after(&after);
+                    (after, entry)
+                }
+            };
+            meeting_rows::touch(conn, meeting_id).await?;
+            Ok(Recorded::new(after)
+                .with(entry.org(org.clone()).on_behalf_of(on_behalf_of))
+                .with(Entry::updated("meeting", meeting_id).action("meeting.attendance_changed")))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    let mut conn = db::connect(&state.pool).await?;
+    let members = members_by_id(&mut conn, &record.delegate_member_ids).await?;
+    let version = record.version;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::header_value(version)))
+        .json(attendance_response(record, &members, Audience::Member)))
+}

@@ -1,0 +1,142 @@
+//! The steering committee's meetings: `/api/v1/meetings` with their agenda items, attendance
+//! and minutes, the exports of a meeting and the calendar feed.
+//!
+//! Who may do what (decided at the top of each handler):
+//! - anonymous callers read public meetings and only their public agenda items; names of
+//!   delegates appear only with their consent; non-public meetings are 404 to them;
+//! - members (any role) read everything;
+//! - only the steering office (coordinator) writes meetings, agenda, minutes and results;
+//! - an organization's admin or editor may also record its own attendance.
+
+pub mod agenda;
+pub mod agenda_input;
+pub mod attendance;
+pub mod export;
+pub mod feed;
+pub mod handlers;
+pub mod meeting_input;
+pub mod minutes;
+pub mod types;
+pub mod view;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use diesel_async::AsyncPgConnection;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::db::committee::meetings::{self as meeting_rows, Meeting};
+use crate::db::organizations;
+use crate::domain::meetings::{MeetingPart, MeetingState, StateError, TIME_ZONE};
+use crate::domain::validation::Validator;
+use crate::error::ApiError;
+
+/// Who a read is for: what it may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous callers and the public calendar feed.
+    Public,
+    /// Any member of the cooperation (a bearer token or a feed token).
+    Member,
+}
+
+impl Audience {
+    pub fn of(caller: &Caller) -> Self {
+        if caller.is_member() {
+            Audience::Member
+        } else {
+            Audience::Public
+        }
+    }
+
+    pub fn is_public(self) -> bool {
+        self == Audience::Public
+    }
+}
+
+/// An instant as shown to people: in Europe/Berlin, with its offset.
+pub fn berlin(instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+    instant.with_timezone(&TIME_ZONE).fixed_offset()
+}
+
+pub fn state_of(meeting: &Meeting) -> MeetingState {
+    // The column's CHECK constraint allows only the known names.
+    MeetingState::parse(&meeting.state).unwrap_or(MeetingState::Planned)
+}
+
+/// A 409 for a refused transition or a change to a frozen meeting, naming the states the
+/// meeting may move to.
+pub fn state_conflict(error: StateError, current: MeetingState) -> ApiError {
+    conflict_in_state(error.to_string(), current)
+}
+
+/// A 409 with `detail`, naming the current state and the states the meeting may move to.
+pub fn conflict_in_state(detail: impl Into<String>, current: MeetingState) -> ApiError {
+    let mut extensions = Map::new();
+    extensions.insert("state".into(), json!(current.as_str()));
+    extensions.insert(
+        "allowed_next_states".into(),
+        Value::Array(
+            current
+                .allowed_next()
+                .iter()
+                .map(|s| json!(s.as_str()))
+                .collect(),
+        ),
+    );
+    ApiError::conflict_with(detail, extensions)
+}
+
+/// Refuses a change to `part` of a meeting whose state no longer allows it.
+pub fn ensure_changeable(meeting: &Meeting, part: MeetingPart) -> Result<(), ApiError> {
+    let state = state_of(meeting);
+    state
+        .may_change(part)
+        .map_err(|error| state_conflict(error, state))
+}
+
+pub fn meeting_not_found(id: Uuid) -> ApiError {
+    ApiError::not_found(format!("meeting {id} does not exist"))
+}
+
+/// Maps `NotFound` to a 404 naming the meeting.
+pub fn or_meeting_not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
+    move |error| match error {
+        diesel::result::Error::NotFound => meeting_not_found(id),
+        other => other.into(),
+    }
+}
+
+/// A live meeting the audience may see: non-public meetings are 404 to the public, so that
+/// their existence is not revealed.
+pub async fn visible_meeting(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    audience: Audience,
+) -> Result<Meeting, ApiError> {
+    let meeting = meeting_rows::find_live(conn, id)
+        .await
+        .map_err(or_meeting_not_found(id))?;
+    if audience.is_public() && !meeting.public {
+        return Err(meeting_not_found(id));
+    }
+    Ok(meeting)
+}
+
+/// Checks that an organization key names a member of the cooperation.
+pub async fn check_organization(
+    conn: &mut AsyncPgConnection,
+    v: &mut Validator,
+    pointer: &str,
+    key: &str,
+) -> Result<(), ApiError> {
+    if !crate::domain::ids::is_organization_key(key) || !organizations::exists(conn, key).await? {
+        v.error(pointer, format!("organization {key} does not exist"));
+    }
+    Ok(())
+}
+
+/// The absolute URL of a meeting, for calendar entries and printed agendas.
+pub fn meeting_url(public_url: &str, id: Uuid) -> String {
+    format!("{public_url}/api/v1/meetings/{id}")
+}

@@ -1,0 +1,220 @@
+//! `/projects/{id}/indicators/{iid}/measurements[/{mid}]`: the dated values of an indicator.
+//! Public to read; the steering office and the lead organization's admin or editor record them.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::indicators::value;
+use super::{authorize_project_work, live_project, not_found_as, project_entry};
+use crate::auth::Caller;
+use crate::db::indicators::{self, Measurement};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::{self};
+use crate::domain::validation::Validator;
+use crate::error::{ApiError, ApiResult};
+use crate::http::extract::Json;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+/// A dated value of an indicator.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasurementResponse {
+    pub id: Uuid,
+    pub indicator_id: Uuid,
+    #[schema(example = "2026-06-30")]
+    pub measured_on: NaiveDate,
+    #[schema(example = 120)]
+    pub value: f64,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Measurement> for MeasurementResponse {
+    fn from(m: Measurement) -> Self {
+        Self {
+            id: m.id,
+            indicator_id: m.indicator_id,
+            measured_on: m.measured_on,
+            value: m.value,
+            note: m.note,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A new measurement.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"measured_on": "2026-06-30", "value": 120, "note": "Quartalszählung"}))]
+pub struct CreateMeasurement {
+    /// One measurement per indicator and date.
+    pub measured_on: NaiveDate,
+    /// Between -1e15 and 1e15.
+    pub value: f64,
+    /// Up to 1,000 characters.
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
+/// Lists an indicator's measurements by date. Public.
+#[utoipa::path(
+    tag = "projects",
+    operation_id = "list_indicator_measurements",
+    security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"), PageQuery),
+    responses(
+        (status = 200, description = "One page of measurements", body = Page<MeasurementResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/projects/{id}/indicators/{iid}/measurements")]
+pub async fn list_indicator_measurements(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (id, iid) = path.into_inner();
+    let page = page.parse::<NaiveDate>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    live_project(&mut conn, id, false).await?;
+    indicators::find(&mut conn, id, iid, false)
+        .await
+        .map_err(not_found_as("indicator", iid))?;
+    let rows = indicators::list_measurements(&mut conn, iid, page.after, page.fetch()).await?;
+    let page = page
+        .page(rows, |m| m.measured_on)
+        .map(MeasurementResponse::from);
+    Ok(page.respond(&req, &state.config.public_url))
+}
+
+/// Records a measurement (steering office, or `admin`/`editor` of the lead organization). A
+/// second value for the same date is 409.
+#[utoipa::path(
+    tag = "projects",
+    operation_id = "create_indicator_measurement",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id")),
+    request_body = CreateMeasurement,
+    responses(
+        (status = 201, description = "The new measurement", body = MeasurementResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 410, response = crate::openapi::Gone),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/projects/{id}/indicators/{iid}/measurements")]
+pub async fn create_indicator_measurement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<CreateMeasurement>,
+) -> ApiResult<HttpResponse> {
+    let (id, iid) = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let body = body.into_inner()?;
+    let mut v = Validator::new();
+    let x = value(&mut v, "/value", body.value);
+    let note = body
+        .note
+        .map(|n| v.text("/note", &n, 0, 1000))
+        .filter(|n| !n.is_empty());
+    let (x, note) = v.finish((x, note))?;
+    let m = audited(&mut conn, &actor, move |conn| {
+        async move {
+            let project = live_project(conn, id, true).await?;
+            indicators::find(conn, id, iid, true)
+                .await
+                .map_err(not_found_as("indicator", iid))?;
+            let m = indicators::insert_measurement(conn, iid, body.measured_on, x, note.as_deref())
+                .await
+                .map_err(|e| match e {
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => ApiError::conflict(format!(
+                        "the indicator already has a measurement for {}",
+                        body.measured_on
+                    )),
+                    other => other.into(),
+                })?;
+            let entry = project_entry(
+                Entry::created("measurement", m.id).after(&m),
+                &caller,
+                &project,
+            );
+            Ok(Recorded::new(m).with(entry))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(MeasurementResponse::from(m)))
+}
+
+/// Removes a measurement (steering office, or `admin`/`editor` of the lead organization).
+#[utoipa::path(
+    tag = "projects",
+    operation_id = "delete_indicator_measurement",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"),
+        ("mid" = Uuid, Path, description = "Measurement id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/projects/{id}/indicators/{iid}/measurements/{mid}")]
+pub async fn delete_indicator_measurement(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (id, iid, mid) = path.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            let project = live_project(conn, id, true).await?;
+            indicators::find(conn, id, iid, true)
+                .await
+                .map_err(not_found_as("indicator", iid))?;
+            let before = indicators::find_measurement(conn, iid, mid)
+                .await
+                .map_err(not_found_as("measurement", mid))?;
+            indicators::delete_measurement(conn, mid).await?;
+            let entry = project_entry(
+                Entry::deleted("measurement", mid).before(&before),
+                &caller,
+                &project,
+            );
+            Ok(Recorded::new(()).with(entry))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,113 @@
+//! Calendar feed tokens: only their SHA-256 is stored.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::schema::calendar_feed_tokens;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = calendar_feed_tokens)]
+pub struct FeedToken {
+    pub id: Uuid,
+    pub organization_key: String,
+    pub label: String,
+    /// Never serialized into the audit trail.
+    #[serde(skip)]
+    pub token_sha256: Vec<u8>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = calendar_feed_tokens)]
+pub struct NewFeedToken {
+    pub organization_key: String,
+    pub label: String,
+    pub token_sha256: Vec<u8>,
+    pub created_by: String,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewFeedToken) -> QueryResult<FeedToken> {
+    diesel::insert_into(calendar_feed_tokens::table)
+        .values(new)
+        .returning(FeedToken::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedToken> {
+    calendar_feed_tokens::table
+        .find(id)
+        .select(FeedToken::as_select())
+        .first(conn)
+        .await
+}
+
+pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedToken> {
+    calendar_feed_tokens::table
+        .find(id)
+        .select(FeedToken::as_select())
+        .for_update()
+        .first(conn)
+        .await
+}
+
+/// The unrevoked token with this hash.
+pub async fn find_active_by_hash(
+    conn: &mut AsyncPgConnection,
+    hash: &[u8],
+) -> QueryResult<Option<FeedToken>> {
+    calendar_feed_tokens::table
+        .filter(calendar_feed_tokens::token_sha256.eq(hash))
+        .filter(calendar_feed_tokens::revoked_at.is_null())
+        .select(FeedToken::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedToken> {
+    diesel::update(calendar_feed_tokens::table.find(id))
+        .set((
+            calendar_feed_tokens::revoked_at.eq(diesel::dsl::now),
+            calendar_feed_tokens::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(FeedToken::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// One page ordered by creation and id; `organization` limits it to one organization.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    organization: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<FeedToken>> {
+    let mut query = calendar_feed_tokens::table
+        .select(FeedToken::as_select())
+        .order((
+            calendar_feed_tokens::created_at.asc(),
+            calendar_feed_tokens::id.asc(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(org) = organization {
+        query = query.filter(calendar_feed_tokens::organization_key.eq(org.to_owned()));
+    }
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            calendar_feed_tokens::created_at
+                .gt(created_at)
+                .or(calendar_feed_tokens::created_at
+                    .eq(created_at)
+                    .and(calendar_feed_tokens::id.gt(id))),
+        );
+    }
+    query.load(conn).await
+}

@@ -1,0 +1,359 @@
+//! Computing a project's allocation from the database, storing it, and keeping every
+//! organization's budget summary in step.
+//!
+//! [`recompute`] runs inside the transaction of every write that changes what a project's shares
+//! are computed from (cost items, funding, the key, opt-ins and withdrawals), after that write
+//! took the project's row lock (`db::projects::lock_live`). It replaces the project's stored
+//! allocation and applies the difference to `organization_budget_years`, so that the budget view
+//! never aggregates over all projects.
+
+use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::budget::{apply_budget_delta, contributions, contributions_stored};
+use super::cost_keys::{self, CostKeyRow};
+use super::participants::{
+    ParticipantState, PayingParticipant, paying_participants, populations_on,
+};
+use super::{cost_items, funding};
+use crate::db::schema::{project_allocation_shares, project_allocation_years, project_allocations};
+use crate::domain::allocation::Payer;
+use crate::domain::cost_plan::CostItem;
+use crate::domain::cost_sharing::{
+    FundingApplication, KeyDefinition, PlanInput, ProjectAllocation, Scenario, allocate_project,
+    plan_years,
+};
+
+/// What a project's allocation is computed from, apart from its participants.
+#[derive(Debug, Clone)]
+pub struct PlanData {
+    pub items: Vec<CostItem>,
+    pub applications: Vec<FundingApplication>,
+    pub key: Option<CostKeyRow>,
+}
+
+impl PlanData {
+    pub fn years(&self) -> Option<RangeInclusive<i32>> {
+        plan_years(&self.items, &self.applications)
+    }
+}
+
+pub async fn load_plan(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<PlanData> {
+    Ok(PlanData {
+        items: cost_items::accepted(conn, project_id).await?,
+        applications: funding::for_allocation(conn, project_id).await?,
+        key: cost_keys::current(conn, project_id).await?,
+    })
+}
+
+/// A computed allocation with everything it was computed from.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub scenario: Scenario,
+    pub key_version: Option<i32>,
+    pub population_date: Option<NaiveDate>,
+    pub payers: Vec<PayingParticipant>,
+    /// The populations the key used, by organization.
+    pub populations: BTreeMap<String, i64>,
+    pub allocation: ProjectAllocation,
+}
+
+/// The key a computation uses: a stored version or a hypothetical one.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyChoice<'a> {
+    Stored,
+    Hypothetical(&'a KeyDefinition),
+}
+
+/// Computes the allocation of `years` for `payers` in `scenario`, reading the populations the key
+/// needs.
+pub async fn compute(
+    conn: &mut AsyncPgConnection,
+    plan: &PlanData,
+    key_choice: KeyChoice<'_>,
+    payers: Vec<PayingParticipant>,
+    scenario: Scenario,
+    years: RangeInclusive<i32>,
+) -> QueryResult<Computed> {
+    let stored_key = plan.key.as_ref().map(CostKeyRow::to_definition);
+    let (key, key_version) = match key_choice {
+        KeyChoice::Stored => (stored_key.as_ref(), plan.key.as_ref().map(|k| k.version)),
+        KeyChoice::Hypothetical(key) => (Some(key), None),
+    };
+    let mut populations = BTreeMap::new();
+    if let Some(key) = key
+        && key.needs_population()
+        && let Some(date) = key.population_date
+    {
+        // With a district share the district pays a fixed part; only the others' populations
+        // matter.
+        let keyed: Vec<String> = payers
+            .iter()
+            .filter(|p| !(p.is_district && key.district_share_bp.is_some()))
+            .map(|p| p.organization_key.clone())
+            .collect();
+        populations = populations_on(conn, &keyed, date)
+            .await?
+            .into_iter()
+            .map(|(org, population)| (org, i64::from(population)))
+            .collect();
+    }
+    let engine_payers: Vec<Payer> = payers
+        .iter()
+        .map(|p| Payer {
+            org_key: p.organization_key.clone(),
+            population: populations
+                .get(&p.organization_key)
+                .and_then(|&v| u64::try_from(v).ok()),
+            is_district: p.is_district,
+        })
+        .collect();
+    let allocation = allocate_project(
+        PlanInput {
+            items: &plan.items,
+            applications: &plan.applications,
+            key,
+            payers: &engine_payers,
+        },
+        scenario,
+        years,
+    );
+    Ok(Computed {
+        scenario,
+        key_version,
+        population_date: key.and_then(|k| k.population_date.filter(|_| k.needs_population())),
+        payers,
+        populations,
+        allocation,
+    })
+}
+
+/// An empty range of years, for a plan without any.
+fn no_years() -> RangeInclusive<i32> {
+    #[expect(clippy::reversed_empty_ranges, reason = "deliberately empty")]
+    let empty = 1..=0;
+    empty
+}
+
+/// Recomputes and stores the project's allocation in both scenarios and applies the change to
+/// the budget summaries. The caller holds the project's row lock, in the transaction of the
+/// write that made the recomputation necessary.
+pub async fn recompute(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<()> {
+    let plan = load_plan(conn, project_id).await?;
+    let years = plan.years().unwrap_or_else(no_years);
+    let planning_payers = paying_participants(conn, project_id, true).await?;
+    let committed_payers: Vec<PayingParticipant> = planning_payers
+        .iter()
+        .filter(|p| p.state == ParticipantState::Committed)
+        .cloned()
+        .collect();
+    let committed = compute(
+        conn,
+        &plan,
+        KeyChoice::Stored,
+        committed_payers,
+        Scenario::Committed,
+        years.clone(),
+    )
+    .await?;
+    let planning = compute(
+        conn,
+        &plan,
+        KeyChoice::Stored,
+        planning_payers,
+        Scenario::Planning,
+        years,
+    )
+    .await?;
+
+    let before = contributions_stored(conn, project_id).await?;
+    diesel::delete(
+        project_allocations::table.filter(project_allocations::project_id.eq(project_id)),
+    )
+    .execute(conn)
+    .await?;
+    for computed in [&committed, &planning] {
+        store(conn, project_id, computed).await?;
+    }
+    let after = contributions(&[&committed, &planning]);
+    apply_budget_delta(conn, &before, &after).await
+}
+
+/// Removes a deleted project's stored allocation and takes its shares out of the budget
+/// summaries. The caller holds the project's row lock, in the deleting transaction.
+pub async fn clear(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<()> {
+    let before = contributions_stored(conn, project_id).await?;
+    diesel::delete(
+        project_allocations::table.filter(project_allocations::project_id.eq(project_id)),
+    )
+    .execute(conn)
+    .await?;
+    apply_budget_delta(conn, &before, &Default::default()).await
+}
+
+async fn store(
+    conn: &mut AsyncPgConnection,
+    project_id: Uuid,
+    computed: &Computed,
+) -> QueryResult<()> {
+    let scenario = computed.scenario.as_str();
+    let outcome = &computed.allocation.outcome;
+    diesel::insert_into(project_allocations::table)
+        .values((
+            project_allocations::project_id.eq(project_id),
+            project_allocations::scenario.eq(scenario),
+            project_allocations::status.eq(outcome.status()),
+            project_allocations::problem.eq(outcome.problem()),
+            project_allocations::key_version.eq(computed.key_version),
+            project_allocations::population_date.eq(computed.population_date),
+            project_allocations::payers.eq(computed
+                .payers
+                .iter()
+                .map(|p| p.organization_key.clone())
+                .collect::<Vec<_>>()),
+            project_allocations::populations.eq(serde_json::json!(computed.populations)),
+        ))
+        .execute(conn)
+        .await?;
+    let years: Vec<_> = computed
+        .allocation
+        .years
+        .iter()
+        .map(|y| {
+            (
+                project_allocation_years::project_id.eq(project_id),
+                project_allocation_years::scenario.eq(scenario),
+                project_allocation_years::fiscal_year.eq(y.figures.year),
+                project_allocation_years::total_cents.eq(y.figures.total_cents),
+                project_allocation_years::eligible_cents.eq(y.figures.eligible_cents),
+                project_allocation_years::funding_cents.eq(y.figures.funding_cents),
+                project_allocation_years::own_share_cents.eq(y.figures.own_share_cents),
+                project_allocation_years::unallocated_cents.eq(y.unallocated_cents),
+            )
+        })
+        .collect();
+    if !years.is_empty() {
+        diesel::insert_into(project_allocation_years::table)
+            .values(&years)
+            .execute(conn)
+            .await?;
+    }
+    let states: BTreeMap<&str, ParticipantState> = computed
+        .payers
+        .iter()
+        .map(|p| (p.organization_key.as_str(), p.state))
+        .collect();
+    let shares: Vec<_> = computed
+        .allocation
+        .years
+        .iter()
+        .flat_map(|y| {
+            let states = &states;
+            y.shares_cents.iter().map(move |(org, &cents)| {
+                let state = states
+                    .get(org.as_str())
+                    .copied()
+                    .unwrap_or(ParticipantState::Committed);
+                (
+                    project_allocation_shares::project_id.eq(project_id),
+                    project_allocation_shares::scenario.eq(scenario),
+                    project_allocation_shares::fiscal_year.eq(y.figures.year),
+                    project_allocation_shares::organization_key.eq(org.clone()),
+                    project_allocation_shares::participant_state.eq(state.as_str()),
+                    project_allocation_shares::share_cents.eq(cents),
+                )
+            })
+        })
+        .collect();
+    // Bounded: at most 101 years times the 15 members, far below the parameter limit.
+    if !shares.is_empty() {
+        diesel::insert_into(project_allocation_shares::table)
+            .values(&shares)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The stored header of a project's allocation in one scenario.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = project_allocations)]
+pub struct StoredHeader {
+    pub status: String,
+    pub problem: Option<String>,
+    pub key_version: Option<i32>,
+    pub population_date: Option<NaiveDate>,
+    pub payers: Vec<String>,
+    pub populations: serde_json::Value,
+    pub computed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = project_allocation_years)]
+pub struct StoredYear {
+    pub fiscal_year: i32,
+    pub total_cents: i64,
+    pub eligible_cents: i64,
+    pub funding_cents: i64,
+    pub own_share_cents: i64,
+    pub unallocated_cents: i64,
+}
+
+/// A stored allocation, read in one snapshot.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub header: Option<StoredHeader>,
+    pub years: Vec<StoredYear>,
+    /// `year -> organization -> cents`.
+    pub shares: BTreeMap<i32, BTreeMap<String, i64>>,
+}
+
+/// Reads the stored allocation of the years in `years` (all years when `None`). Call it in a
+/// repeatable-read transaction so that the three reads see one state.
+pub async fn stored(
+    conn: &mut AsyncPgConnection,
+    project_id: Uuid,
+    scenario: Scenario,
+    years: Option<RangeInclusive<i32>>,
+) -> QueryResult<Stored> {
+    let header = project_allocations::table
+        .find((project_id, scenario.as_str()))
+        .select(StoredHeader::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    let (from, to) = years.map_or((i32::MIN, i32::MAX), |r| (*r.start(), *r.end()));
+    let year_rows = project_allocation_years::table
+        .filter(project_allocation_years::project_id.eq(project_id))
+        .filter(project_allocation_years::scenario.eq(scenario.as_str()))
+        .filter(project_allocation_years::fiscal_year.between(from, to))
+        .order(project_allocation_years::fiscal_year.asc())
+        .select(StoredYear::as_select())
+        .load(conn)
+        .await?;
+    let share_rows: Vec<(i32, String, i64)> = project_allocation_shares::table
+        .filter(project_allocation_shares::project_id.eq(project_id))
+        .filter(project_allocation_shares::scenario.eq(scenario.as_str()))
+        .filter(project_allocation_shares::fiscal_year.between(from, to))
+        .select((
+            project_allocation_shares::fiscal_year,
+            project_allocation_shares::organization_key,
+            project_allocation_shares::share_cents,
+        ))
+        .load(conn)
+        .await?;
+    let mut shares: BTreeMap<i32, BTreeMap<String, i64>> = BTreeMap::new();
+    for (year, org, cents) in share_rows {
+        shares.entry(year).or_default().insert(org, cents);
+    }
+    Ok(Stored {
+        header,
+        years: year_rows,
+        shares,
+    })
+}

@@ -1,0 +1,9 @@
+//! Cost plans, funding, cost keys, stored allocations, snapshots and budget summaries.
+
+pub mod allocation;
+pub mod budget;
+pub mod cost_items;
+pub mod cost_keys;
+pub mod funding;
+pub mod participants;
+pub mod snapshots;
