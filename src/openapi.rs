@@ -59,7 +59,16 @@ until it is set active again. Targets must be http(s) URLs resolving to public a
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(
-        schemas(Problem, FieldError),
+        // Enums used only in query parameters: utoipa-actix-web registers the schemas of
+        // bodies, not of `IntoParams`, and a dangling `$ref` breaks client generators.
+        schemas(
+            Problem,
+            FieldError,
+            crate::api::meetings::export::ExportFormat,
+            crate::api::participations::matrix::MatrixFormat,
+            crate::api::projects::catalogue::ProjectSortParam,
+            crate::api::projects::transfer::TransferFormat,
+        ),
         responses(
             BadRequest,
             Unauthorized,
