@@ -178,6 +178,14 @@ impl Worker {
     async fn deliver(&self, delivery: Claimed) -> anyhow::Result<()> {
         let outcome = self.attempt(&delivery).await;
         let now = self.clock.now();
+        let label = match &outcome {
+            AttemptOutcome::Succeeded { .. } => "succeeded",
+            AttemptOutcome::Failed { retry_at: None, .. } => "abandoned",
+            AttemptOutcome::Failed { .. } => "failed",
+        };
+        crate::http::metrics::webhook_outcomes()
+            .with_label_values(&[label])
+            .inc();
         match &outcome {
             AttemptOutcome::Succeeded { status } => tracing::info!(
                 delivery = %delivery.id, webhook = %delivery.webhook_id, status,

@@ -70,6 +70,22 @@ async fn events_are_posted_signed_per_standard_webhooks() {
         got
     ));
 
+    // The outcome is counted in the metrics (one counter for the test process).
+    let metrics = app
+        .get("/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("smartregion_webhook_deliveries_total{outcome=\"succeeded\"}")),
+        "{metrics}"
+    );
+
     let log = deliveries(&app, &id).await;
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0]["id"], got.id);
