@@ -87,6 +87,31 @@ pub struct Config {
     /// How long the answer to a POST with an `Idempotency-Key` is kept for replays.
     pub idempotency_ttl: Duration,
     pub cors_origins: CorsOrigins,
+    pub webhooks: WebhookConfig,
+}
+
+/// Webhook subscriptions and their delivery worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// Whether target URLs may point to private, loopback, link-local or unique-local
+    /// addresses (tests and local setups only).
+    pub allow_private: bool,
+    /// Whether this instance runs a delivery worker (several instances may).
+    pub worker: bool,
+    /// Consecutive failed attempts after which a subscription is disabled.
+    pub max_failures: u32,
+    /// Timeout of one delivery request.
+    pub timeout: Duration,
+    /// The wait after the first failed attempt; doubles per further failure.
+    pub retry_base: Duration,
+    /// The longest wait between two attempts.
+    pub retry_max: Duration,
+    /// How long a delivery is retried before it is abandoned (at least 24 h).
+    pub retry_window: Duration,
+    /// How often an idle worker looks for work.
+    pub poll_interval: Duration,
+    /// Deliveries one worker sends at the same time (to different subscriptions).
+    pub concurrency: usize,
 }
 
 /// A setting that could not be used; names the variable.
@@ -135,6 +160,15 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_SHUTDOWN_TIMEOUT_SECS", "30"),
     ("SMARTREGION_IDEMPOTENCY_TTL_SECS", "86400"),
     ("SMARTREGION_CORS_ORIGINS", "(none)"),
+    ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "false"),
+    ("SMARTREGION_WEBHOOK_WORKER", "true"),
+    ("SMARTREGION_WEBHOOK_MAX_FAILURES", "50"),
+    ("SMARTREGION_WEBHOOK_TIMEOUT_SECS", "10"),
+    ("SMARTREGION_WEBHOOK_RETRY_BASE_SECS", "30"),
+    ("SMARTREGION_WEBHOOK_RETRY_MAX_SECS", "3600"),
+    ("SMARTREGION_WEBHOOK_RETRY_WINDOW_SECS", "86400"),
+    ("SMARTREGION_WEBHOOK_POLL_MS", "1000"),
+    ("SMARTREGION_WEBHOOK_CONCURRENCY", "4"),
 ];
 
 impl Config {
@@ -244,6 +278,50 @@ impl Config {
                 .map_err(|message| ConfigError::new("SMARTREGION_CORS_ORIGINS", message))?,
         };
 
+        let webhooks = WebhookConfig {
+            allow_private: parse_bool(&get, "SMARTREGION_WEBHOOK_ALLOW_PRIVATE", false)?,
+            worker: parse_bool(&get, "SMARTREGION_WEBHOOK_WORKER", true)?,
+            max_failures: parse_number(&get, "SMARTREGION_WEBHOOK_MAX_FAILURES", 50, 1, 10_000)?
+                as u32,
+            timeout: Duration::from_secs(parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_TIMEOUT_SECS",
+                10,
+                1,
+                120,
+            )?),
+            retry_base: Duration::from_secs(parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_RETRY_BASE_SECS",
+                30,
+                1,
+                3600,
+            )?),
+            retry_max: Duration::from_secs(parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_RETRY_MAX_SECS",
+                3600,
+                1,
+                86_400,
+            )?),
+            // The issue promises retries for at least a day.
+            retry_window: Duration::from_secs(parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_RETRY_WINDOW_SECS",
+                86_400,
+                86_400,
+                30 * 86_400,
+            )?),
+            poll_interval: Duration::from_millis(parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_POLL_MS",
+                1000,
+                10,
+                60_000,
+            )?),
+            concurrency: parse_number(&get, "SMARTREGION_WEBHOOK_CONCURRENCY", 4, 1, 64)? as usize,
+        };
+
         Ok(Self {
             database_url: Secret::new(database_url),
             bind,
@@ -266,6 +344,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(shutdown_secs),
             idempotency_ttl: Duration::from_secs(idempotency_ttl_secs),
             cors_origins,
+            webhooks,
         })
     }
 
@@ -322,6 +401,22 @@ fn parse_cors_origins(text: &str) -> Result<CorsOrigins, String> {
     } else {
         CorsOrigins::List(origins)
     })
+}
+
+fn parse_bool(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(ConfigError::new(
+            var,
+            format!("`{other}` is neither true nor false"),
+        )),
+    }
 }
 
 fn parse_number(
@@ -421,6 +516,30 @@ mod tests {
         ] {
             let err = config(&[("SMARTREGION_CORS_ORIGINS", wrong)]).unwrap_err();
             assert_eq!(err.var, "SMARTREGION_CORS_ORIGINS", "{wrong}");
+        }
+    }
+
+    #[test]
+    fn webhook_settings_have_safe_defaults() {
+        let defaults = config(&[]).unwrap().webhooks;
+        assert!(!defaults.allow_private);
+        assert!(defaults.worker);
+        assert_eq!(defaults.max_failures, 50);
+        assert_eq!(defaults.retry_window, Duration::from_secs(86_400));
+        let set = config(&[
+            ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SMARTREGION_WEBHOOK_MAX_FAILURES", "3"),
+        ])
+        .unwrap()
+        .webhooks;
+        assert!(set.allow_private);
+        assert_eq!(set.max_failures, 3);
+        for (var, wrong) in [
+            ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "maybe"),
+            ("SMARTREGION_WEBHOOK_RETRY_WINDOW_SECS", "3600"),
+            ("SMARTREGION_WEBHOOK_MAX_FAILURES", "0"),
+        ] {
+            assert_eq!(config(&[(var, wrong)]).unwrap_err().var, var);
         }
     }
 

@@ -100,6 +100,12 @@ pub enum ApiError {
     PayloadTooLarge(String),
     UnsupportedMediaType(String),
     Validation(Vec<FieldError>),
+    /// A 422 with its own detail and extra members, e.g. an import's per-row error report.
+    ValidationReport {
+        detail: String,
+        errors: Vec<FieldError>,
+        extensions: Map<String, Value>,
+    },
     PreconditionRequired(String),
     ServiceUnavailable(String),
     /// A fault of the service; the message is logged, never returned.
@@ -175,7 +181,7 @@ impl ApiError {
                 "unsupported-media-type",
                 "Unsupported media type",
             ),
-            Validation(_) => (
+            Validation(_) | ValidationReport { .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation-failed",
                 "The request has invalid fields",
@@ -229,6 +235,15 @@ impl ApiError {
                     1 => format!("{}: {}", fields[0].pointer, fields[0].detail).into(),
                     n => format!("{n} fields are invalid").into(),
                 }
+            }
+            ApiError::ValidationReport {
+                detail,
+                errors: fields,
+                extensions: ext,
+            } => {
+                errors = Some(fields.clone());
+                extensions = ext.clone();
+                detail.as_str().into()
             }
             ApiError::Internal(_) => {
                 "the service failed to handle the request; it was logged".into()

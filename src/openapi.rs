@@ -48,10 +48,27 @@ posts status reports and maintains progress, milestones and indicators of the pr
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),
         (name = "changes", description = "The change feed: every change in sequence order, for systems that keep a copy in sync."),
+        (name = "webhooks", description = "Signed HTTP callbacks for the change feed. An organization's admin or \
+integration (the steering office for any organization) subscribes a URL to kinds of record and operations; \
+the service POSTs each matching change it may read as `{type, timestamp, data}` (`data` is a change-feed \
+item), signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 \
+HMAC-SHA256 of \"{id}.{timestamp}.{body}\">`). Events of one subscription go out in order, each at least \
+once (deduplicate by `webhook-id`); failed attempts are retried with exponential backoff and jitter for at \
+least 24 hours; after `SMARTREGION_WEBHOOK_MAX_FAILURES` consecutive failures the subscription is disabled \
+until it is set active again. Targets must be http(s) URLs resolving to public addresses."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(
-        schemas(Problem, FieldError),
+        // Enums used only in query parameters: utoipa-actix-web registers the schemas of
+        // bodies, not of `IntoParams`, and a dangling `$ref` breaks client generators.
+        schemas(
+            Problem,
+            FieldError,
+            crate::api::meetings::export::ExportFormat,
+            crate::api::participations::matrix::MatrixFormat,
+            crate::api::projects::catalogue::ProjectSortParam,
+            crate::api::projects::transfer::TransferFormat,
+        ),
         responses(
             BadRequest,
             Unauthorized,

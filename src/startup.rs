@@ -20,6 +20,7 @@ use crate::http::idempotency::{self, Idempotency};
 use crate::http::{cors, metrics, request_id};
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::webhooks::{self, WorkerHandle, WorkerSettings};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -137,10 +138,29 @@ pub async fn prepare_database(config: &Config) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// Starts a webhook delivery worker on `pool` (`serve` starts one unless
+/// `SMARTREGION_WEBHOOK_WORKER=false`; tests start theirs with their own settings and clock).
+pub fn start_webhook_worker(
+    pool: DbPool,
+    settings: WorkerSettings,
+    clock: Arc<dyn crate::clock::Clock>,
+) -> anyhow::Result<WorkerHandle> {
+    webhooks::start(pool, settings, clock)
+}
+
 /// Runs the server until SIGTERM (in-flight requests finish, up to the shutdown timeout) or
-/// SIGINT.
+/// SIGINT; then stops the webhook worker (deliveries in flight finish first).
 pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> {
     let pool = prepare_database(&config).await?;
+    let worker = if config.webhooks.worker {
+        Some(start_webhook_worker(
+            pool.clone(),
+            WorkerSettings::from_config(&config),
+            Arc::new(crate::clock::SystemClock),
+        )?)
+    } else {
+        None
+    };
     let config = Arc::new(config);
     let shared = Shared::new(AppState {
         pool,
@@ -153,12 +173,16 @@ pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> 
         docs = %format!("{}/docs/", config.public_url),
         "smartregion listening"
     );
-    HttpServer::new(move || app(shared.clone()))
+    let served = match HttpServer::new(move || app(shared.clone()))
         .workers(config.workers)
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .bind(config.bind)
-        .with_context(|| format!("binding {}", config.bind))?
-        .run()
-        .await
-        .context("running the server")
+    {
+        Ok(server) => server.run().await.context("running the server"),
+        Err(error) => Err(error).with_context(|| format!("binding {}", config.bind)),
+    };
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    served
 }

@@ -56,7 +56,7 @@ pub struct ChangeResponse {
 }
 
 impl ChangeResponse {
-    fn new(record: ChangeRecord, public_url: &str) -> Self {
+    pub(crate) fn new(record: ChangeRecord, public_url: &str) -> Self {
         let operation = match record.operation.as_str() {
             "created" => ChangeOperation::Created,
             "deleted" => ChangeOperation::Deleted,

@@ -14,6 +14,8 @@ pub mod projects;
 pub mod reports;
 pub mod schema;
 pub mod seed;
+pub mod webhook_deliveries;
+pub mod webhooks;
 pub mod write;
 
 use std::time::Duration;

@@ -142,6 +142,7 @@ pub struct ProjectChanges {
     pub planned_end: Option<Option<NaiveDate>>,
     pub actual_start: Option<Option<NaiveDate>>,
     pub actual_end: Option<Option<NaiveDate>>,
+    pub source_url: Option<Option<String>>,
 }
 
 impl ProjectChanges {
@@ -429,4 +430,34 @@ pub async fn status_history(
         query = query.filter(project_status_changes::id.gt(after));
     }
     query.load(conn).await
+}
+
+/// Every project, deleted ones included, whose code or external id is among the given ones,
+/// locked for the rest of the transaction (the catalogue import matches its rows to these).
+pub async fn lock_matching(
+    conn: &mut AsyncPgConnection,
+    codes: &[String],
+    external_ids: &[String],
+) -> QueryResult<Vec<Project>> {
+    projects::table
+        .filter(
+            projects::code
+                .eq_any(codes)
+                .or(projects::external_id.eq_any(external_ids)),
+        )
+        .select(Project::as_select())
+        .order(projects::code.asc())
+        .for_update()
+        .load(conn)
+        .await
+}
+
+/// Every live project in code order (the catalogue export).
+pub async fn all_live(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Project>> {
+    projects::table
+        .filter(projects::deleted_at.is_null())
+        .select(Project::as_select())
+        .order(projects::code.asc())
+        .load(conn)
+        .await
 }

@@ -565,6 +565,53 @@ diesel::joinable!(project_allocation_shares -> projects (project_id));
 diesel::joinable!(organization_budget_years -> organizations (organization_key));
 diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
 
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        url -> Text,
+        event_types -> Array<Text>,
+        secret -> Text,
+        active -> Bool,
+        description -> Nullable<Text>,
+        disabled_reason -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_cursors (webhook_id) {
+        webhook_id -> Uuid,
+        last_seq -> Int8,
+        consecutive_failures -> Int4,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        change_seq -> Int8,
+        event_type -> Text,
+        payload -> Jsonb,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+        lease_token -> Nullable<Uuid>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        last_status -> Nullable<Int2>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(webhook_cursors -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     changes,
@@ -600,4 +647,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_allocation_shares,
     organization_budget_years,
     allocation_snapshots,
+    webhooks,
+    webhook_cursors,
+    webhook_deliveries,
 );

@@ -145,6 +145,12 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: Some(|id| format!("/api/v1/action-items/{}", segment(id))),
     },
+    // An organization's webhook subscriptions are its own business.
+    FeedEntity {
+        name: "webhook",
+        audience: Audience::Organization,
+        path: Some(|id| format!("/api/v1/webhooks/{}", segment(id))),
+    },
 ];
 
 pub fn entity(name: &str) -> Option<&'static FeedEntity> {

@@ -11,3 +11,4 @@ pub mod meetings;
 pub mod participation;
 pub mod projects;
 pub mod validation;
+pub mod webhooks;

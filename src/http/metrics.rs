@@ -21,12 +21,32 @@ pub const ENDPOINT: &str = "/metrics";
 pub fn build(pool: DbPool) -> anyhow::Result<PrometheusMetrics> {
     let registry = Registry::new();
     registry.register(Box::new(PoolCollector::new(pool)?))?;
+    registry.register(Box::new(webhook_outcomes().clone()))?;
     PrometheusMetricsBuilder::new(NAMESPACE)
         .endpoint(ENDPOINT)
         .registry(registry)
         .mask_unmatched_patterns("UNKNOWN")
         .build()
         .map_err(|e| anyhow::anyhow!("building the metrics middleware: {e}"))
+}
+
+/// Webhook delivery attempts by outcome (`succeeded`, `failed`, `abandoned`), counted by the
+/// delivery workers of this process. One counter for the process, registered in every
+/// registry `build` makes (the worker runs apart from the HTTP server).
+pub fn webhook_outcomes() -> &'static prometheus::IntCounterVec {
+    static COUNTER: std::sync::LazyLock<prometheus::IntCounterVec> =
+        std::sync::LazyLock::new(|| {
+            prometheus::IntCounterVec::new(
+                Opts::new(
+                    "webhook_deliveries_total",
+                    "Webhook delivery attempts by outcome",
+                )
+                .namespace(NAMESPACE),
+                &["outcome"],
+            )
+            .expect("a valid metric definition")
+        });
+    &COUNTER
 }
 
 /// The pool's size, idle connections and waiting requests, read when scraped.

@@ -20,3 +20,4 @@ mod organizations;
 mod participations;
 mod projects;
 mod schema;
+mod webhooks;

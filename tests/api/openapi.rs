@@ -101,3 +101,35 @@ fn every_operation_follows_the_house_rules() {
         assert!(content["example"].is_object(), "{name}: no example");
     }
 }
+
+/// Every `$ref` names a schema the document defines (client generators stop at the first one
+/// that does not).
+#[test]
+fn every_schema_reference_resolves() {
+    fn walk(value: &Value, schemas: &serde_json::Map<String, Value>, dangling: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner) {
+                        ("$ref", Value::String(target)) => {
+                            let name = target.trim_start_matches("#/components/schemas/");
+                            if target.starts_with("#/components/schemas/")
+                                && !schemas.contains_key(name)
+                            {
+                                dangling.push(name.to_owned());
+                            }
+                        }
+                        _ => walk(inner, schemas, dangling),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, schemas, dangling)),
+            _ => {}
+        }
+    }
+    let doc = generated();
+    let schemas = doc["components"]["schemas"].as_object().unwrap().clone();
+    let mut dangling = Vec::new();
+    walk(&doc, &schemas, &mut dangling);
+    assert!(dangling.is_empty(), "undefined schemas: {dangling:?}");
+}

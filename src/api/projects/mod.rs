@@ -17,6 +17,7 @@ pub mod measurements;
 pub mod milestones;
 pub mod progress;
 pub mod reports;
+pub mod transfer;
 pub mod types;
 
 use diesel::prelude::*;

@@ -381,6 +381,7 @@ impl UpdateProject {
             planned_end: self.planned_end,
             actual_start: self.actual_start,
             actual_end: self.actual_end,
+            source_url: None,
         }
     }
 }

@@ -7,6 +7,7 @@ mod lifecycle;
 mod pagination;
 mod participants;
 mod search;
+mod transfer;
 
 use reqwest::RequestBuilder;
 use serde_json::{Value, json};

@@ -1,0 +1,65 @@
+//! `GET /webhooks/{id}/deliveries`: the delivery log of one subscription.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::authorized_webhook;
+use super::types::{DeliveryResponse, DeliveryState};
+use crate::auth::Caller;
+use crate::db::{self, webhooks};
+use crate::error::ApiResult;
+use crate::http::pagination::{Page, PageQuery};
+use crate::startup::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryFilter {
+    /// Only deliveries in this state.
+    pub state: Option<DeliveryState>,
+}
+
+/// Lists a subscription's deliveries, newest event first: what was sent, how often, and what
+/// the receiver answered.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "list_webhook_deliveries",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Subscription id"), DeliveryFilter, PageQuery),
+    responses(
+        (status = 200, description = "One page of the delivery log", body = Page<DeliveryResponse>,
+         headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    filter: web::Query<DeliveryFilter>,
+    page: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.member()?;
+    let page = page.parse::<i64>()?;
+    let mut conn = db::connect(&state.pool).await?;
+    let webhook = authorized_webhook(&mut conn, &caller, *id, false).await?;
+    let rows = webhooks::deliveries(
+        &mut conn,
+        webhook.id,
+        filter.state.map(DeliveryState::as_str),
+        page.after,
+        page.fetch(),
+    )
+    .await?;
+    let page: Page<DeliveryResponse> = page
+        .page(rows, |d| d.change_seq)
+        .map(DeliveryResponse::from);
+    Ok(page.respond(&req, &state.config.public_url))
+}

@@ -1,0 +1,232 @@
+//! The delivery worker's queries. Every one is a short transaction: no transaction is held
+//! while a request is out (a long-running writing transaction would hold back the change feed
+//! of the whole cluster, see `db::changes`).
+//!
+//! Several workers, in one process or in several instances, share the work safely:
+//! - turning changes into deliveries locks the subscription's cursor row with
+//!   `FOR UPDATE SKIP LOCKED`, so each change becomes at most one delivery per subscription
+//!   (and the `(webhook_id, change_seq)` key backs that up);
+//! - sending claims a delivery with a lease (`leased_until`, `lease_token`) set under
+//!   `FOR UPDATE SKIP LOCKED`; only the oldest pending delivery of a subscription can be
+//!   claimed, so events go out in order; a worker that dies leaves a lease that runs out and
+//!   the delivery is claimed again (at least once);
+//! - the outcome is recorded only by the holder of the lease.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::db::schema::{webhook_cursors, webhook_deliveries};
+
+/// A subscription with changes it has not seen yet, its cursor row locked.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DueCursor {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub webhook_id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    pub last_seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub organization_key: String,
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    pub event_types: Vec<String>,
+}
+
+/// Locks up to `limit` cursors of active subscriptions that are behind the newest change,
+/// the furthest behind first, skipping cursors another worker holds (the subscription rows
+/// themselves stay unlocked). Call inside a transaction.
+pub async fn lock_due_cursors(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> QueryResult<Vec<DueCursor>> {
+    diesel::sql_query(
+        "SELECT c.webhook_id, c.last_seq, w.organization_key, w.event_types \
+         FROM webhook_cursors c JOIN webhooks w ON w.id = c.webhook_id \
+         WHERE w.active AND c.last_seq < (SELECT coalesce(max(seq), 0) FROM changes) \
+         ORDER BY c.last_seq, c.webhook_id \
+         LIMIT $1 \
+         FOR UPDATE OF c SKIP LOCKED",
+    )
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct NewDelivery {
+    pub webhook_id: Uuid,
+    pub change_seq: i64,
+    pub event_type: String,
+    pub payload: Value,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn insert_deliveries(
+    conn: &mut AsyncPgConnection,
+    deliveries: &[NewDelivery],
+) -> QueryResult<usize> {
+    if deliveries.is_empty() {
+        return Ok(0);
+    }
+    diesel::insert_into(webhook_deliveries::table)
+        .values(deliveries)
+        .on_conflict((
+            webhook_deliveries::webhook_id,
+            webhook_deliveries::change_seq,
+        ))
+        .do_nothing()
+        .execute(conn)
+        .await
+}
+
+pub async fn advance_cursor(
+    conn: &mut AsyncPgConnection,
+    webhook_id: Uuid,
+    last_seq: i64,
+) -> QueryResult<usize> {
+    diesel::update(webhook_cursors::table.find(webhook_id))
+        .set(webhook_cursors::last_seq.eq(last_seq))
+        .execute(conn)
+        .await
+}
+
+/// A delivery this worker holds the lease of, with what it needs to send it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Claimed {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub webhook_id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    pub change_seq: i64,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    pub payload: Value,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub lease_token: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub attempts: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub url: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub secret: String,
+}
+
+/// Claims up to `limit` due deliveries, each the oldest pending one of an active
+/// subscription whose lease (if any) has run out, until `lease_until`.
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<Vec<Claimed>> {
+    diesel::sql_query(
+        "UPDATE webhook_deliveries d \
+         SET leased_until = $2, lease_token = gen_random_uuid() \
+         FROM webhooks w \
+         WHERE w.id = d.webhook_id AND d.id IN ( \
+             SELECT head.id FROM webhook_deliveries head \
+             JOIN webhooks hw ON hw.id = head.webhook_id AND hw.active \
+             WHERE head.state = 'pending' \
+               AND head.next_attempt_at <= $1 \
+               AND (head.leased_until IS NULL OR head.leased_until <= $1) \
+               AND head.change_seq = (SELECT min(older.change_seq) FROM webhook_deliveries older \
+                                      WHERE older.webhook_id = head.webhook_id \
+                                        AND older.state = 'pending') \
+             ORDER BY head.next_attempt_at \
+             LIMIT $3 \
+             FOR UPDATE OF head SKIP LOCKED) \
+         RETURNING d.id, d.webhook_id, d.change_seq, d.payload, d.lease_token, d.attempts, \
+                   d.created_at, w.url, w.secret",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(lease_until)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone)]
+pub enum AttemptOutcome {
+    Succeeded {
+        status: i16,
+    },
+    Failed {
+        status: Option<i16>,
+        error: String,
+        /// `None`: give up (abandoned).
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// Records an attempt's outcome if the lease `token` is still held, and updates the
+/// subscription's count of consecutive failures. Returns that count, or `None` when the lease
+/// was lost (another worker took the delivery over; its outcome counts).
+pub async fn record_attempt(
+    conn: &mut AsyncPgConnection,
+    delivery: &Claimed,
+    now: DateTime<Utc>,
+    outcome: &AttemptOutcome,
+) -> QueryResult<Option<i32>> {
+    use webhook_deliveries::dsl as d;
+    let (state, status, error, next_attempt_at, completed_at) = match outcome {
+        AttemptOutcome::Succeeded { status } => ("succeeded", Some(*status), None, None, Some(now)),
+        AttemptOutcome::Failed {
+            status,
+            error,
+            retry_at: Some(at),
+        } => ("pending", *status, Some(error.clone()), Some(*at), None),
+        AttemptOutcome::Failed {
+            status,
+            error,
+            retry_at: None,
+        } => ("abandoned", *status, Some(error.clone()), None, Some(now)),
+    };
+    let target = webhook_deliveries::table
+        .filter(d::id.eq(delivery.id))
+        .filter(d::lease_token.eq(delivery.lease_token));
+    let updated = diesel::update(target)
+        .set((
+            d::state.eq(state),
+            d::attempts.eq(d::attempts + 1),
+            d::last_attempt_at.eq(now),
+            d::last_status.eq(status),
+            d::last_error.eq(error),
+            d::next_attempt_at.eq(next_attempt_at.unwrap_or(now)),
+            d::completed_at.eq(completed_at),
+            d::leased_until.eq(None::<DateTime<Utc>>),
+            d::lease_token.eq(None::<Uuid>),
+        ))
+        .execute(conn)
+        .await?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    let cursor = webhook_cursors::table.find(delivery.webhook_id);
+    let failures = match outcome {
+        AttemptOutcome::Succeeded { .. } => {
+            diesel::update(cursor)
+                .set(webhook_cursors::consecutive_failures.eq(0))
+                .returning(webhook_cursors::consecutive_failures)
+                .get_result(conn)
+                .await
+        }
+        AttemptOutcome::Failed { .. } => {
+            diesel::update(cursor)
+                .set(
+                    webhook_cursors::consecutive_failures
+                        .eq(webhook_cursors::consecutive_failures + 1),
+                )
+                .returning(webhook_cursors::consecutive_failures)
+                .get_result(conn)
+                .await
+        }
+    };
+    failures.optional().map(|f| Some(f.unwrap_or(0)))
+}

@@ -1,0 +1,201 @@
+//! Webhook subscriptions (business data, written through `db::write::audited`) and the
+//! reading side of their delivery log. The worker's queries are in `db::webhook_deliveries`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::schema::{changes, webhook_cursors, webhook_deliveries, webhooks};
+
+/// A subscription. The secret is never serialized, so it cannot reach the audit trail.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = webhooks)]
+pub struct Webhook {
+    pub id: Uuid,
+    pub organization_key: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    #[serde(skip_serializing)]
+    pub secret: String,
+    pub active: bool,
+    pub description: Option<String>,
+    pub disabled_reason: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct NewWebhook {
+    pub organization_key: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub secret: String,
+    pub active: bool,
+    pub description: Option<String>,
+}
+
+/// The fields an update may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub secret: Option<String>,
+    pub active: Option<bool>,
+    pub description: Option<Option<String>>,
+    pub disabled_reason: Option<Option<String>>,
+}
+
+impl WebhookChanges {
+    pub fn is_empty(&self) -> bool {
+        self.url.is_none()
+            && self.event_types.is_none()
+            && self.secret.is_none()
+            && self.active.is_none()
+            && self.description.is_none()
+            && self.disabled_reason.is_none()
+    }
+}
+
+/// Creates a subscription and its cursor. It receives the changes recorded after the newest
+/// one visible now (its own creation included).
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewWebhook) -> QueryResult<Webhook> {
+    let webhook: Webhook = diesel::insert_into(webhooks::table)
+        .values(new)
+        .returning(Webhook::as_returning())
+        .get_result(conn)
+        .await?;
+    let newest: Option<i64> = changes::table
+        .select(diesel::dsl::max(changes::seq))
+        .get_result(conn)
+        .await?;
+    diesel::insert_into(webhook_cursors::table)
+        .values((
+            webhook_cursors::webhook_id.eq(webhook.id),
+            webhook_cursors::last_seq.eq(newest.unwrap_or(0)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(webhook)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Webhook> {
+    let query = webhooks::table.find(id).select(Webhook::as_select());
+    if lock {
+        query.for_update().first(conn).await
+    } else {
+        query.first(conn).await
+    }
+}
+
+/// One page of subscriptions ordered by id, of one organization or of all.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    organization: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> QueryResult<Vec<Webhook>> {
+    let mut query = webhooks::table
+        .select(Webhook::as_select())
+        .order(webhooks::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(key) = organization {
+        query = query.filter(webhooks::organization_key.eq(key.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(webhooks::id.gt(after));
+    }
+    query.load(conn).await
+}
+
+/// Applies `changes` and bumps the version; the caller holds the row lock.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &WebhookChanges,
+) -> QueryResult<Webhook> {
+    diesel::update(webhooks::table.find(id))
+        .set((
+            changes,
+            webhooks::version.eq(webhooks::version + 1),
+            webhooks::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Webhook::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Deletes a subscription with its cursor and delivery log.
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(webhooks::table.find(id)).execute(conn).await
+}
+
+/// Forgets earlier failures, when a subscription is activated again.
+pub async fn reset_failures(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(webhook_cursors::table.find(id))
+        .set(webhook_cursors::consecutive_failures.eq(0))
+        .execute(conn)
+        .await
+}
+
+/// Failed attempts since the last successful one, per subscription.
+pub async fn consecutive_failures(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<(Uuid, i32)>> {
+    webhook_cursors::table
+        .filter(webhook_cursors::webhook_id.eq_any(ids))
+        .select((
+            webhook_cursors::webhook_id,
+            webhook_cursors::consecutive_failures,
+        ))
+        .load(conn)
+        .await
+}
+
+/// One entry of the delivery log.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub webhook_id: Uuid,
+    pub change_seq: i64,
+    pub event_type: String,
+    pub payload: serde_json::Value,
+    pub state: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_status: Option<i16>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// One page of a subscription's deliveries, newest event first.
+pub async fn deliveries(
+    conn: &mut AsyncPgConnection,
+    webhook_id: Uuid,
+    state: Option<&str>,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Delivery>> {
+    let mut query = webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .select(Delivery::as_select())
+        .order(webhook_deliveries::change_seq.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(state) = state {
+        query = query.filter(webhook_deliveries::state.eq(state.to_owned()));
+    }
+    if let Some(before) = before_seq {
+        query = query.filter(webhook_deliveries::change_seq.lt(before));
+    }
+    query.load(conn).await
+}

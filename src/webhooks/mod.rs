@@ -1,0 +1,101 @@
+//! Webhook delivery: the background worker that turns change records into signed POST
+//! requests to the subscriptions' URLs, and the checks on those URLs.
+//!
+//! The worker is driven entirely from the database (`webhook_cursors`, `webhook_deliveries`),
+//! so deliveries survive a restart and several instances can run workers on one database; see
+//! `db::webhook_deliveries` for how they share the work.
+
+pub mod target;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::domain::webhooks::RetryPolicy;
+
+/// How the worker behaves; from the configuration, or set directly by tests.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Whether private, loopback and link-local targets may be called.
+    pub allow_private: bool,
+    /// Consecutive failed attempts after which a subscription is disabled.
+    pub max_failures: u32,
+    /// Timeout of one request.
+    pub timeout: Duration,
+    /// How long a claimed delivery stays reserved for its worker. Longer than `timeout`, so
+    /// that no other worker takes over a delivery that is still being sent.
+    pub lease: Duration,
+    pub retry: RetryPolicy,
+    /// How long an idle worker sleeps before it looks for work again.
+    pub poll_interval: Duration,
+    /// Deliveries sent at the same time (each to a different subscription).
+    pub concurrency: usize,
+    /// Change records read per subscription and pass.
+    pub batch: i64,
+    /// The base of the `url` of each event.
+    pub public_url: String,
+}
+
+impl WorkerSettings {
+    pub fn from_config(config: &Config) -> Self {
+        let webhooks = &config.webhooks;
+        Self {
+            allow_private: webhooks.allow_private,
+            max_failures: webhooks.max_failures,
+            timeout: webhooks.timeout,
+            lease: webhooks.timeout * 2 + Duration::from_secs(30),
+            retry: RetryPolicy {
+                base: webhooks.retry_base,
+                max: webhooks.retry_max,
+                window: webhooks.retry_window,
+            },
+            poll_interval: webhooks.poll_interval,
+            concurrency: webhooks.concurrency,
+            batch: 500,
+            public_url: config.public_url.clone(),
+        }
+    }
+}
+
+/// A running worker.
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// Asks the worker to stop and waits until it has: the deliveries it is sending finish
+    /// (bounded by the request timeout), nothing new is claimed.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(error) = self.task.await
+            && error.is_panic()
+        {
+            tracing::error!(%error, "the webhook worker panicked");
+        }
+    }
+
+    /// Ends the worker at once, like a crash: deliveries it holds stay leased until their
+    /// lease runs out, then another worker sends them.
+    pub fn abort(self) {
+        self.task.abort();
+    }
+}
+
+/// Starts a delivery worker on the current tokio runtime.
+pub fn start(
+    pool: DbPool,
+    settings: WorkerSettings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<WorkerHandle> {
+    let worker = worker::Worker::new(pool, settings, clock)?;
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(worker.run(stopped));
+    Ok(WorkerHandle { stop, task })
+}

@@ -1,0 +1,340 @@
+//! The delivery loop: queue new changes as deliveries, claim the due ones, send them, record
+//! the outcome, disable subscriptions that keep failing.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use futures_util::future::join_all;
+use serde_json::json;
+use tokio::sync::watch;
+
+use super::WorkerSettings;
+use super::target::{self, PublicOnlyResolver};
+use crate::api::changes::ChangeResponse;
+use crate::clock::Clock;
+use crate::db::changes::{self, FeedScope};
+use crate::db::webhook_deliveries::{self, AttemptOutcome, Claimed, NewDelivery};
+use crate::db::webhooks::{self, WebhookChanges};
+use crate::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::{DbConn, DbPool};
+use crate::domain::feed;
+use crate::domain::webhooks::{SigningSecret, event_type_of, wants};
+
+/// Subscriptions whose changes are queued in one transaction.
+const CURSORS_PER_PASS: i64 = 20;
+/// How much of a receiver's error answer is kept in the log.
+const MAX_ERROR_CHARS: usize = 500;
+
+pub(super) struct Worker {
+    pool: DbPool,
+    settings: WorkerSettings,
+    clock: Arc<dyn Clock>,
+    client: reqwest::Client,
+}
+
+impl Worker {
+    pub(super) fn new(
+        pool: DbPool,
+        settings: WorkerSettings,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let mut client = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .user_agent(concat!("smartregion-webhooks/", env!("CARGO_PKG_VERSION")))
+            // A redirect could lead anywhere, internal addresses included; and a proxy from
+            // the environment would bypass the address check.
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
+        if !settings.allow_private {
+            client = client.dns_resolver(Arc::new(PublicOnlyResolver));
+        }
+        Ok(Self {
+            client: client.build().context("building the webhook HTTP client")?,
+            pool,
+            settings,
+            clock,
+        })
+    }
+
+    pub(super) async fn run(self, mut stop: watch::Receiver<bool>) {
+        tracing::info!("webhook delivery worker started");
+        while !*stop.borrow() {
+            let busy = match self.pass().await {
+                Ok(busy) => busy,
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "webhook delivery pass failed");
+                    false
+                }
+            };
+            if !busy {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.poll_interval) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+        }
+        tracing::info!("webhook delivery worker stopped");
+    }
+
+    /// One round of work; `true` when there was any (then the next round starts at once).
+    async fn pass(&self) -> anyhow::Result<bool> {
+        let queued = self.queue_changes().await?;
+        let sent = self.send_due().await?;
+        Ok(queued > 0 || sent > 0)
+    }
+
+    async fn connect(&self) -> anyhow::Result<DbConn> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| anyhow::anyhow!("no database connection: {e}"))
+    }
+
+    /// Turns the changes that active subscriptions have not seen yet into deliveries.
+    async fn queue_changes(&self) -> anyhow::Result<usize> {
+        let mut conn = self.connect().await?;
+        let now = self.clock.now();
+        let batch = self.settings.batch;
+        let public_url = self.settings.public_url.clone();
+        let queued = conn
+            .transaction::<usize, diesel::result::Error, _>(async move |conn| {
+                let cursors = webhook_deliveries::lock_due_cursors(conn, CURSORS_PER_PASS).await?;
+                let mut queued = 0;
+                for cursor in cursors {
+                    // Every record, so that the cursor moves past the ones this subscription
+                    // does not get; the feed's rule that nothing is skipped applies.
+                    let records =
+                        changes::after(conn, cursor.last_seq, None, FeedScope::Everything, batch)
+                            .await?;
+                    let Some(last_seq) = records.last().map(|r| r.seq) else {
+                        continue;
+                    };
+                    let deliveries: Vec<NewDelivery> = records
+                        .into_iter()
+                        .filter(|r| {
+                            feed::visible_to_member(
+                                &r.entity,
+                                r.organization_key.as_deref(),
+                                &cursor.organization_key,
+                            ) && wants(&cursor.event_types, &r.entity, &r.operation)
+                        })
+                        .map(|record| {
+                            let event_type = event_type_of(&record.entity, &record.operation);
+                            let seq = record.seq;
+                            let payload = json!({
+                                "type": event_type,
+                                "timestamp": record.occurred_at,
+                                "data": ChangeResponse::new(record, &public_url),
+                            });
+                            NewDelivery {
+                                webhook_id: cursor.webhook_id,
+                                change_seq: seq,
+                                event_type,
+                                payload,
+                                next_attempt_at: now,
+                                created_at: now,
+                            }
+                        })
+                        .collect();
+                    queued += webhook_deliveries::insert_deliveries(conn, &deliveries).await?;
+                    webhook_deliveries::advance_cursor(conn, cursor.webhook_id, last_seq).await?;
+                }
+                Ok(queued)
+            })
+            .await
+            .context("queueing webhook deliveries")?;
+        Ok(queued)
+    }
+
+    /// Claims the due deliveries and sends them concurrently.
+    async fn send_due(&self) -> anyhow::Result<usize> {
+        let claimed = {
+            let mut conn = self.connect().await?;
+            let now = self.clock.now();
+            let lease = chrono::Duration::from_std(self.settings.lease)?;
+            webhook_deliveries::claim(
+                &mut conn,
+                now,
+                now + lease,
+                self.settings.concurrency as i64,
+            )
+            .await
+            .context("claiming webhook deliveries")?
+        };
+        let count = claimed.len();
+        for result in join_all(claimed.into_iter().map(|d| self.deliver(d))).await {
+            if let Err(error) = result {
+                tracing::warn!(
+                    error = format!("{error:#}"),
+                    "recording a webhook delivery failed"
+                );
+            }
+        }
+        Ok(count)
+    }
+
+    async fn deliver(&self, delivery: Claimed) -> anyhow::Result<()> {
+        let outcome = self.attempt(&delivery).await;
+        let now = self.clock.now();
+        let label = match &outcome {
+            AttemptOutcome::Succeeded { .. } => "succeeded",
+            AttemptOutcome::Failed { retry_at: None, .. } => "abandoned",
+            AttemptOutcome::Failed { .. } => "failed",
+        };
+        crate::http::metrics::webhook_outcomes()
+            .with_label_values(&[label])
+            .inc();
+        match &outcome {
+            AttemptOutcome::Succeeded { status } => tracing::info!(
+                delivery = %delivery.id, webhook = %delivery.webhook_id, status,
+                "webhook delivered"
+            ),
+            AttemptOutcome::Failed {
+                status,
+                error,
+                retry_at,
+            } => tracing::info!(
+                delivery = %delivery.id, webhook = %delivery.webhook_id, ?status, error,
+                ?retry_at, "webhook delivery failed"
+            ),
+        }
+        let mut conn = self.connect().await?;
+        let record = delivery.clone();
+        let failures = conn
+            .transaction::<_, diesel::result::Error, _>(async move |conn| {
+                webhook_deliveries::record_attempt(conn, &record, now, &outcome).await
+            })
+            .await?;
+        match failures {
+            None => tracing::warn!(
+                delivery = %delivery.id,
+                "the lease of a webhook delivery ran out while it was sent; another worker took it over"
+            ),
+            Some(failures) if failures as u32 >= self.settings.max_failures => {
+                self.disable(&mut conn, &delivery, failures).await?;
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Sends one delivery and says how it went.
+    async fn attempt(&self, delivery: &Claimed) -> AttemptOutcome {
+        let failed = |status: Option<i16>, error: String| AttemptOutcome::Failed {
+            status,
+            error: truncate(&error),
+            retry_at: self.retry_at(delivery),
+        };
+        if let Err(error) = target::check_literal(&delivery.url, self.settings.allow_private) {
+            return failed(None, error);
+        }
+        let secret = match SigningSecret::parse(&delivery.secret) {
+            Ok(secret) => secret,
+            Err(error) => return failed(None, format!("the stored secret is unusable: {error}")),
+        };
+        let body = match serde_json::to_vec(&delivery.payload) {
+            Ok(body) => body,
+            Err(error) => return failed(None, error.to_string()),
+        };
+        let message_id = delivery.id.to_string();
+        let timestamp = self.clock.now().timestamp();
+        let signature = secret.sign(&message_id, timestamp, &body);
+        let sent = self
+            .client
+            .post(&delivery.url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &message_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status().is_success() => AttemptOutcome::Succeeded {
+                status: response.status().as_u16() as i16,
+            },
+            Ok(response) => {
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                failed(
+                    Some(status.as_u16() as i16),
+                    format!("the receiver answered {status}: {}", text.trim()),
+                )
+            }
+            Err(error) => failed(None, error_chain(&error)),
+        }
+    }
+
+    /// When to try again after this attempt failed, or `None` to give up.
+    fn retry_at(&self, delivery: &Claimed) -> Option<DateTime<Utc>> {
+        let now = self.clock.now();
+        let age = (now - delivery.created_at).to_std().unwrap_or_default();
+        let policy = self.settings.retry;
+        if policy.gives_up(age) {
+            return None;
+        }
+        let failures = (delivery.attempts + 1).max(1) as u32;
+        let delay = policy.delay(failures, rand::random::<f64>());
+        Some(now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX))
+    }
+
+    /// Disables a subscription that failed `failures` times in a row (an audited write by the
+    /// service itself; its deliveries stay queued until it is activated again).
+    async fn disable(
+        &self,
+        conn: &mut DbConn,
+        delivery: &Claimed,
+        failures: i32,
+    ) -> anyhow::Result<()> {
+        let actor = Actor::system("webhook-delivery");
+        let id = delivery.webhook_id;
+        let reason = format!(
+            "disabled after {failures} consecutive failed delivery attempts; fix the receiver \
+             and set active to true to resume"
+        );
+        audited(conn, &actor, move |conn| {
+            async move {
+                let before = webhooks::find(conn, id, true).await?;
+                if !before.active {
+                    return Ok(Recorded::new(()));
+                }
+                let changes = WebhookChanges {
+                    active: Some(false),
+                    disabled_reason: Some(Some(reason)),
+                    ..Default::default()
+                };
+                let after = webhooks::update(conn, id, &changes).await?;
+                Ok(Recorded::new(()).with(
+                    Entry::updated("webhook", id)
+                        .action("webhook.disable")
+                        .org(after.organization_key.clone())
+                        .before(&before)
+                        .after(&after),
+                ))
+            }
+            .scope_boxed()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("disabling webhook {id}: {e}"))?;
+        tracing::warn!(webhook = %id, failures, "webhook disabled after consecutive failures");
+        Ok(())
+    }
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+/// An error with its causes ("error sending request: connection refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
