@@ -48,6 +48,18 @@ posts status reports and maintains progress, milestones and indicators of the pr
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),
         (name = "changes", description = "The change feed: every change in sequence order, for systems that keep a copy in sync."),
+        (name = "oparl", description = "OParl 1.1 (https://oparl.org), the open standard API of German council information \
+systems, under `/oparl/v1.1/`, starting at `/oparl/v1.1/system`: the cooperation as one Body, the steering committee and \
+its members as Organizations, delegates who consented as Persons with Memberships, public meetings with their public \
+agenda items, places and approved minutes (Meeting, AgendaItem, Location, File), projects as Papers and their treatment \
+at agenda items as Consultations. Public and read-only; every answer carries `Access-Control-Allow-Origin: *`.\n\n\
+Deviation from the conventions of `/api/v1`: these endpoints follow OParl, not this API's house rules. Errors are OParl \
+error objects (`application/json`, `{\"type\": \"https://schema.oparl.org/1.1/Error\", \"message\": ...}`), not \
+problem+json: 404 for anything the public may not see or that does not exist, 400 for a malformed filter, limit or \
+cursor, 405 for other methods, 503 while the database is unreachable. Lists are OParl external lists (`data`, \
+`pagination`, `links.next`) with the filters `created_since`, `created_until`, `modified_since`, `modified_until`; \
+deleted objects answer 200 with `deleted: true` and are listed only with `modified_since`. Times are Europe/Berlin \
+with their offset."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(

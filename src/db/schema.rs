@@ -322,6 +322,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Every agenda-item/project link that ever existed (OParl Consultations), kept by triggers.
+    oparl_consultations (agenda_item_id, project_id) {
+        agenda_item_id -> Uuid,
+        project_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     agenda_item_votes (agenda_item_id, organization_key) {
         agenda_item_id -> Uuid,
         organization_key -> Text,
@@ -552,6 +563,8 @@ diesel::joinable!(committee_members -> organizations (organization_key));
 diesel::joinable!(agenda_items -> meetings (meeting_id));
 diesel::joinable!(agenda_item_projects -> agenda_items (agenda_item_id));
 diesel::joinable!(agenda_item_projects -> projects (project_id));
+diesel::joinable!(oparl_consultations -> agenda_items (agenda_item_id));
+diesel::joinable!(oparl_consultations -> projects (project_id));
 diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
 diesel::joinable!(meeting_attendance -> meetings (meeting_id));
 diesel::joinable!(action_items -> agenda_items (agenda_item_id));
@@ -600,4 +613,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_allocation_shares,
     organization_budget_years,
     allocation_snapshots,
+    oparl_consultations,
 );
