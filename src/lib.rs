@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod oparl;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

@@ -56,6 +56,18 @@ HMAC-SHA256 of \"{id}.{timestamp}.{body}\">`). Events of one subscription go out
 once (deduplicate by `webhook-id`); failed attempts are retried with exponential backoff and jitter for at \
 least 24 hours; after `SMARTREGION_WEBHOOK_MAX_FAILURES` consecutive failures the subscription is disabled \
 until it is set active again. Targets must be http(s) URLs resolving to public addresses."),
+        (name = "oparl", description = "OParl 1.1 (https://oparl.org), the open standard API of German council information \
+systems, under `/oparl/v1.1/`, starting at `/oparl/v1.1/system`: the cooperation as one Body, the steering committee and \
+its members as Organizations, delegates who consented as Persons with Memberships, public meetings with their public \
+agenda items, places and approved minutes (Meeting, AgendaItem, Location, File), projects as Papers and their treatment \
+at agenda items as Consultations. Public and read-only; every answer carries `Access-Control-Allow-Origin: *`.\n\n\
+Deviation from the conventions of `/api/v1`: these endpoints follow OParl, not this API's house rules. Errors are OParl \
+error objects (`application/json`, `{\"type\": \"https://schema.oparl.org/1.1/Error\", \"message\": ...}`), not \
+problem+json: 404 for anything the public may not see or that does not exist, 400 for a malformed filter, limit or \
+cursor, 405 for other methods, 503 while the database is unreachable. Lists are OParl external lists (`data`, \
+`pagination`, `links.next`) with the filters `created_since`, `created_until`, `modified_since`, `modified_until`; \
+deleted objects answer 200 with `deleted: true` and are listed only with `modified_since`. Times are Europe/Berlin \
+with their offset."),
         (name = "health", description = "Liveness and readiness probes."),
     ),
     components(

@@ -4,11 +4,48 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web;
+
+use crate::{api, oparl};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(api::health::get_health_live)
         .service(api::health::get_health_ready)
+        // OParl 1.1: public, read-only, outside `/api/v1`; OParl error objects instead of
+        // problem+json, and any origin may read every answer.
+        .service(
+            scope::scope("/oparl/v1.1")
+                .wrap(DefaultHeaders::new().add(("Access-Control-Allow-Origin", "*")))
+                .default_service(web::to(oparl::handlers::fallback))
+                .service(oparl::handlers::objects::get_oparl_system)
+                .service(oparl::handlers::lists::list_oparl_bodies)
+                .service(oparl::handlers::objects::get_oparl_body)
+                .service(oparl::handlers::lists::list_oparl_organizations)
+                .service(oparl::handlers::lists::list_oparl_persons)
+                .service(oparl::handlers::lists::list_oparl_memberships)
+                .service(oparl::handlers::lists::list_oparl_meetings)
+                .service(oparl::handlers::lists::list_oparl_agenda_items)
+                .service(oparl::handlers::lists::list_oparl_papers)
+                .service(oparl::handlers::lists::list_oparl_consultations)
+                .service(oparl::handlers::lists::list_oparl_files)
+                .service(oparl::handlers::lists::list_oparl_locations)
+                .service(oparl::handlers::lists::list_oparl_legislative_terms)
+                .service(oparl::handlers::objects::get_oparl_legislative_term)
+                .service(oparl::handlers::objects::get_oparl_committee)
+                .service(oparl::handlers::objects::get_oparl_institution)
+                .service(oparl::handlers::objects::get_oparl_person)
+                .service(oparl::handlers::objects::get_oparl_membership)
+                .service(oparl::handlers::objects::get_oparl_meeting)
+                .service(oparl::handlers::objects::get_oparl_agenda_item)
+                .service(oparl::handlers::objects::get_oparl_location)
+                .service(oparl::handlers::objects::get_oparl_paper)
+                .service(oparl::handlers::objects::get_oparl_consultation)
+                // Before `/files/{id}`, which does not take the longer paths anyway.
+                .service(oparl::handlers::objects::get_oparl_file_access)
+                .service(oparl::handlers::objects::get_oparl_file_download)
+                .service(oparl::handlers::objects::get_oparl_file),
+        )
         .service(
             scope::scope("/api/v1")
                 .service(api::me::get_me)

@@ -533,38 +533,6 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(changes -> audit_log (audit_id));
-diesel::joinable!(projects -> fields_of_action (field_of_action));
-diesel::joinable!(projects -> organizations (lead_organization));
-diesel::joinable!(project_status_changes -> projects (project_id));
-diesel::joinable!(organization_populations -> organizations (organization_key));
-diesel::joinable!(participations -> projects (project_id));
-diesel::joinable!(participations -> organizations (organization_key));
-diesel::joinable!(council_resolutions -> participations (participation_id));
-diesel::joinable!(council_consultations -> council_resolutions (resolution_id));
-diesel::joinable!(participation_history -> participations (participation_id));
-diesel::joinable!(project_milestones -> projects (project_id));
-diesel::joinable!(project_reports -> projects (project_id));
-diesel::joinable!(project_reports -> organizations (author_organization));
-diesel::joinable!(project_indicators -> projects (project_id));
-diesel::joinable!(project_measurements -> project_indicators (indicator_id));
-diesel::joinable!(committee_members -> organizations (organization_key));
-diesel::joinable!(agenda_items -> meetings (meeting_id));
-diesel::joinable!(agenda_item_projects -> agenda_items (agenda_item_id));
-diesel::joinable!(agenda_item_projects -> projects (project_id));
-diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
-diesel::joinable!(meeting_attendance -> meetings (meeting_id));
-diesel::joinable!(action_items -> agenda_items (agenda_item_id));
-diesel::joinable!(calendar_feed_tokens -> organizations (organization_key));
-diesel::joinable!(cost_items -> projects (project_id));
-diesel::joinable!(funding_applications -> projects (project_id));
-diesel::joinable!(funding_applications -> funding_programmes (programme_id));
-diesel::joinable!(cost_keys -> projects (project_id));
-diesel::joinable!(allocation_snapshots -> projects (project_id));
-diesel::joinable!(project_allocation_shares -> projects (project_id));
-diesel::joinable!(organization_budget_years -> organizations (organization_key));
-diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
-
 diesel::table! {
     webhooks (id) {
         id -> Uuid,
@@ -609,8 +577,52 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Every agenda-item/project link that ever existed (OParl Consultations), kept by triggers.
+    oparl_consultations (agenda_item_id, project_id) {
+        agenda_item_id -> Uuid,
+        project_id -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(changes -> audit_log (audit_id));
+diesel::joinable!(projects -> fields_of_action (field_of_action));
+diesel::joinable!(projects -> organizations (lead_organization));
+diesel::joinable!(project_status_changes -> projects (project_id));
+diesel::joinable!(organization_populations -> organizations (organization_key));
+diesel::joinable!(participations -> projects (project_id));
+diesel::joinable!(participations -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> participations (participation_id));
+diesel::joinable!(council_consultations -> council_resolutions (resolution_id));
+diesel::joinable!(participation_history -> participations (participation_id));
+diesel::joinable!(project_milestones -> projects (project_id));
+diesel::joinable!(project_reports -> projects (project_id));
+diesel::joinable!(project_reports -> organizations (author_organization));
+diesel::joinable!(project_indicators -> projects (project_id));
+diesel::joinable!(project_measurements -> project_indicators (indicator_id));
+diesel::joinable!(committee_members -> organizations (organization_key));
+diesel::joinable!(agenda_items -> meetings (meeting_id));
+diesel::joinable!(agenda_item_projects -> agenda_items (agenda_item_id));
+diesel::joinable!(agenda_item_projects -> projects (project_id));
+diesel::joinable!(agenda_item_votes -> agenda_items (agenda_item_id));
+diesel::joinable!(meeting_attendance -> meetings (meeting_id));
+diesel::joinable!(action_items -> agenda_items (agenda_item_id));
+diesel::joinable!(calendar_feed_tokens -> organizations (organization_key));
+diesel::joinable!(cost_items -> projects (project_id));
+diesel::joinable!(funding_applications -> projects (project_id));
+diesel::joinable!(funding_applications -> funding_programmes (programme_id));
+diesel::joinable!(cost_keys -> projects (project_id));
+diesel::joinable!(allocation_snapshots -> projects (project_id));
+diesel::joinable!(project_allocation_shares -> projects (project_id));
+diesel::joinable!(organization_budget_years -> organizations (organization_key));
+diesel::joinable!(council_resolutions -> allocation_snapshots (allocation_snapshot_id));
 diesel::joinable!(webhook_cursors -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(oparl_consultations -> agenda_items (agenda_item_id));
+diesel::joinable!(oparl_consultations -> projects (project_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -650,4 +662,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_cursors,
     webhook_deliveries,
+    oparl_consultations,
 );

@@ -15,6 +15,7 @@ mod idempotency;
 mod jwt_matrix;
 mod meetings;
 mod metrics;
+mod oparl;
 mod openapi;
 mod organizations;
 mod participations;

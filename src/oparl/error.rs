@@ -1,0 +1,67 @@
+//! Errors of the OParl endpoint: the OParl error object (`type`, `message`), not
+//! problem+json, because OParl clients expect their own format. Every answer, errors included,
+//! carries `Access-Control-Allow-Origin: *` (added by the scope's middleware).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::error::ApiError;
+
+pub const ERROR_TYPE: &str = "https://schema.oparl.org/1.1/Error";
+
+/// Any failure while answering an OParl request.
+#[derive(Debug)]
+pub struct OparlError(pub ApiError);
+
+pub type OparlResult<T> = Result<T, OparlError>;
+
+impl OparlError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        OparlError(ApiError::not_found(what))
+    }
+
+    pub fn bad_request(what: impl Into<String>) -> Self {
+        OparlError(ApiError::bad_request(what))
+    }
+}
+
+impl<E: Into<ApiError>> From<E> for OparlError {
+    fn from(error: E) -> Self {
+        OparlError(error.into())
+    }
+}
+
+impl std::fmt::Display for OparlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for OparlError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(message) = &self.0 {
+            tracing::error!(error = %message, "OParl request failed");
+        }
+        let problem = self.0.problem();
+        let mut response = HttpResponse::build(self.status_code());
+        match &self.0 {
+            ApiError::ServiceUnavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::MethodNotAllowed { allowed } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
+        }
+        response.json(json!({
+            "type": ERROR_TYPE,
+            "message": problem.detail,
+        }))
+    }
+}

@@ -1,0 +1,391 @@
+//! The Body's external lists (and the System's list of bodies). Each page costs a fixed
+//! number of queries.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Ctx, OparlListPage, OparlListParams, district, ok, render};
+use crate::db;
+use crate::db::organizations::Organization;
+use crate::db::schema::organizations;
+use crate::oparl::error::OparlResult;
+use crate::oparl::lists::ListRequest;
+use crate::oparl::rows::{self, ConsultationSelection, Selection};
+use crate::oparl::{body, location, organization, paper, person};
+use crate::startup::AppState;
+
+fn selection(request: &ListRequest) -> OparlResult<Selection> {
+    Ok(Selection {
+        only: None,
+        include_deleted: request.include_deleted(),
+        window: request.window,
+        after: request.after::<Uuid>()?,
+        limit: request.fetch(),
+        parents: None,
+    })
+}
+
+/// The committee, with the memberships the public may see (one query for the delegates, one
+/// for when they last changed).
+pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<Value> {
+    let district = district(conn).await?;
+    let members = rows::members(
+        conn,
+        &Selection {
+            limit: i64::MAX,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+    let changed = rows::members_changed(conn).await?;
+    Ok(organization::committee(
+        &ctx.urls,
+        organization::committee_stamps(&district, changed),
+        &ids,
+    ))
+}
+
+/// Lists the bodies of the System: the one Body of the cooperation.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_bodies", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Body objects", body = OparlListPage)),
+)]
+#[get("/bodies")]
+pub async fn list_oparl_bodies(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    single_list(
+        &state,
+        &req,
+        |ctx, district| body::body(&ctx.urls, district),
+        |ctx| ctx.urls.bodies(),
+        body::stamps,
+    )
+    .await
+}
+
+/// Lists the legislative terms of the Body.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_legislative_terms", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/legislative-terms")]
+pub async fn list_oparl_legislative_terms(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    single_list(
+        &state,
+        &req,
+        |ctx, district| body::legislative_term(&ctx.urls, district),
+        |ctx| ctx.urls.list("legislative-terms"),
+        |district| crate::oparl::Stamps {
+            created: district.created_at,
+            modified: district.created_at,
+        },
+    )
+    .await
+}
+
+/// A list of exactly one synthetic object.
+async fn single_list(
+    state: &AppState,
+    req: &HttpRequest,
+    render: impl Fn(&Ctx, &Organization) -> Value,
+    url: impl Fn(&Ctx) -> String,
+    stamps: impl Fn(&Organization) -> crate::oparl::Stamps,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let after: Option<u8> = request.after()?;
+    let ctx = Ctx::new(state);
+    let mut conn = db::connect(&state.pool).await?;
+    let district = district(&mut conn).await?;
+    let s = stamps(&district);
+    let rows: Vec<u8> = (after.is_none() && request.window.contains(s.created, s.modified))
+        .then_some(0)
+        .into_iter()
+        .collect();
+    Ok(ok(request.page(
+        &url(&ctx),
+        rows,
+        |k| *k,
+        |_| render(&ctx, &district),
+    )))
+}
+
+/// Lists the organizations: the steering committee first, then the members by key.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_organizations", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Organization objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/organizations")]
+pub async fn list_oparl_organizations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    // The committee's key is "", before every organization key.
+    let after: Option<String> = request.after()?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let mut page: Vec<(String, Value)> = Vec::new();
+    if after.is_none() {
+        let committee = committee(&mut conn, &ctx).await?;
+        let stamp = |name: &str| {
+            chrono::DateTime::parse_from_rfc3339(committee[name].as_str().unwrap_or_default())
+                .map(|t| t.to_utc())
+        };
+        if let (Ok(created), Ok(modified)) = (stamp("created"), stamp("modified"))
+            && request.window.contains(created, modified)
+        {
+            page.push((String::new(), committee));
+        }
+    }
+    let w = request.window;
+    let mut query = organizations::table
+        .select(Organization::as_select())
+        .order(organizations::key.asc())
+        .limit(request.fetch())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(organizations::key.gt(after));
+    }
+    if let Some(t) = w.created_since {
+        query = query.filter(organizations::created_at.ge(t));
+    }
+    if let Some(t) = w.created_until {
+        query = query.filter(organizations::created_at.le(t));
+    }
+    if let Some(t) = w.modified_since {
+        query = query.filter(organizations::updated_at.ge(t));
+    }
+    if let Some(t) = w.modified_until {
+        query = query.filter(organizations::updated_at.le(t));
+    }
+    let orgs: Vec<Organization> = query.load(&mut conn).await?;
+    page.extend(
+        orgs.iter()
+            .map(|o| (o.key.clone(), organization::institution(&ctx.urls, o))),
+    );
+    Ok(ok(request.page(
+        &ctx.urls.list("organizations"),
+        page,
+        |(key, _)| key.clone(),
+        |(_, value)| value.clone(),
+    )))
+}
+
+/// Lists the delegates who consented to publication (and, with `modified_since`, the
+/// tombstones of those deleted or without consent).
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_persons", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Person objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/persons")]
+pub async fn list_oparl_persons(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::members(&mut conn, &selection(&request)?).await?;
+    Ok(ok(request.page(
+        &ctx.urls.list("persons"),
+        rows,
+        |r| r.id,
+        |r| person::person(&ctx.urls, r),
+    )))
+}
+
+/// Lists the memberships in the steering committee of the delegates who consented.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_memberships", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Membership objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/memberships")]
+pub async fn list_oparl_memberships(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::members(&mut conn, &selection(&request)?).await?;
+    Ok(ok(request.page(
+        &ctx.urls.list("memberships"),
+        rows,
+        |r| r.id,
+        |r| person::membership(&ctx.urls, r),
+    )))
+}
+
+/// Lists the public meetings.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_meetings", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Meeting objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/meetings")]
+pub async fn list_oparl_meetings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let mut rows = rows::meetings(&mut conn, &selection(&request)?).await?;
+    // Render the page only, not the extra row that tells whether another page follows.
+    let extra = (rows.len() as i64 > request.limit)
+        .then(|| rows.pop())
+        .flatten();
+    let mut rendered: Vec<(Uuid, Value)> = rows
+        .iter()
+        .map(|r| r.id)
+        .zip(render::meetings(&mut conn, &ctx, &rows).await?)
+        .collect();
+    rendered.extend(extra.map(|r| (r.id, Value::Null)));
+    Ok(ok(request.page(
+        &ctx.urls.list("meetings"),
+        rendered,
+        |r| r.0,
+        |r| r.1.clone(),
+    )))
+}
+
+/// Lists the public agenda items of the public meetings.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_agenda_items", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of AgendaItem objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/agenda-items")]
+pub async fn list_oparl_agenda_items(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::agenda_items(&mut conn, &selection(&request)?).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let rendered = render::agenda_items(&mut conn, &ctx, &rows).await?;
+    let page: Vec<(Uuid, Value)> = ids.into_iter().zip(rendered).collect();
+    Ok(ok(request.page(
+        &ctx.urls.list("agenda-items"),
+        page,
+        |r| r.0,
+        |r| r.1.clone(),
+    )))
+}
+
+/// Lists the Files: the approved minutes of the public meetings.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_files", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of File objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/files")]
+pub async fn list_oparl_files(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::files(&mut conn, &selection(&request)?).await?;
+    let rendered = render::files(&mut conn, &ctx, &rows).await?;
+    // A file whose content is not public (cannot happen for approved minutes) is left out,
+    // but keeps its place in the keyset order.
+    let page: Vec<(Uuid, Option<Value>)> = rows.iter().map(|r| r.id).zip(rendered).collect();
+    let mut value = request.page(
+        &ctx.urls.list("files"),
+        page,
+        |r| r.0,
+        |r| r.1.clone().unwrap_or(Value::Null),
+    );
+    if let Some(data) = value["data"].as_array_mut() {
+        data.retain(|v| !v.is_null());
+    }
+    Ok(ok(value))
+}
+
+/// Lists the Locations: the places of the public meetings.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_locations", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Location objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/locations")]
+pub async fn list_oparl_locations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::locations(&mut conn, &selection(&request)?).await?;
+    Ok(ok(request.page(
+        &ctx.urls.list("locations"),
+        rows,
+        |r| r.id,
+        |r| location::from_row(&ctx.urls, r),
+    )))
+}
+
+/// Lists the Papers: every project of the catalogue.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_papers", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Paper objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/papers")]
+pub async fn list_oparl_papers(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let rows = rows::papers(&mut conn, &selection(&request)?).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let rendered = render::papers(&mut conn, &ctx, &rows).await?;
+    let page: Vec<(Uuid, Value)> = ids.into_iter().zip(rendered).collect();
+    Ok(ok(request.page(
+        &ctx.urls.list("papers"),
+        page,
+        |r| r.0,
+        |r| r.1.clone(),
+    )))
+}
+
+/// Lists the Consultations: every link between a public agenda item and a project.
+#[utoipa::path(
+    tag = "oparl", operation_id = "list_oparl_consultations", security(()), params(OparlListParams),
+    responses((status = 200, description = "A page of Consultation objects", body = OparlListPage)),
+)]
+#[get("/bodies/smartregion/consultations")]
+pub async fn list_oparl_consultations(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> OparlResult<HttpResponse> {
+    let request = ListRequest::parse(req.query_string())?;
+    let ctx = Ctx::new(&state);
+    let mut conn = db::connect(&state.pool).await?;
+    let selection = ConsultationSelection {
+        only: None,
+        include_deleted: request.include_deleted(),
+        window: request.window,
+        after: request.after::<(Uuid, Uuid)>()?,
+        limit: request.fetch(),
+        projects: None,
+        agenda_items: None,
+    };
+    let rows = rows::consultations(&mut conn, &selection).await?;
+    Ok(ok(request.page(
+        &ctx.urls.list("consultations"),
+        rows,
+        |r| (r.agenda_item_id, r.project_id),
+        |r| paper::consultation(&ctx.urls, r),
+    )))
+}
