@@ -15,6 +15,8 @@ pub mod meetings;
 pub mod organizations;
 pub mod participations;
 pub mod projects;
+pub mod reporting;
+pub mod strategy;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
 pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -14,6 +14,7 @@ pub mod projects;
 pub mod reports;
 pub mod schema;
 pub mod seed;
+pub mod strategy;
 pub mod write;
 
 use std::time::Duration;
