@@ -11,6 +11,7 @@ pub mod milestones;
 pub mod organizations;
 pub mod participations;
 pub mod projects;
+pub mod reporting;
 pub mod reports;
 pub mod schema;
 pub mod seed;

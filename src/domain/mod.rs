@@ -10,4 +10,5 @@ pub mod lifecycle;
 pub mod meetings;
 pub mod participation;
 pub mod projects;
+pub mod reporting;
 pub mod validation;
