@@ -116,6 +116,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::strategy::goals::get_goal)
                 .service(api::strategy::goals::update_goal)
                 .service(api::strategy::goals::delete_goal)
-                .service(api::reporting::report::get_organization_report),
+                .service(api::reporting::report::get_organization_report)
+                .service(api::reporting::dashboard::get_dashboard),
         );
 }

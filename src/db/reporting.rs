@@ -14,8 +14,8 @@ use crate::db::participations::Participation;
 use crate::db::projects::Project;
 use crate::db::reports::Report;
 use crate::db::schema::{
-    goal_indicators, project_indicators, project_measurements,
-    project_milestones, project_reports, projects, participations,
+    goal_indicators, participations, project_indicators, project_measurements, project_milestones,
+    project_reports, projects,
 };
 use crate::domain::participation::ParticipationState;
 
@@ -24,7 +24,10 @@ use crate::domain::participation::ParticipationState;
 pub const SECTION_LIMIT: i64 = 1000;
 
 fn active_states() -> Vec<&'static str> {
-    ParticipationState::ACTIVE.iter().map(|s| s.as_str()).collect()
+    ParticipationState::ACTIVE
+        .iter()
+        .map(|s| s.as_str())
+        .collect()
 }
 
 /// An organization's active participations (interested, intends to join, council decision

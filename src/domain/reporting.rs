@@ -27,9 +27,7 @@ impl Period {
             return Err("`from` must not be after `to`".into());
         }
         if (to - from).num_days() > MAX_PERIOD_DAYS {
-            return Err(format!(
-                "a report covers at most {MAX_PERIOD_DAYS} days"
-            ));
+            return Err(format!("a report covers at most {MAX_PERIOD_DAYS} days"));
         }
         Ok(Self { from, to })
     }
@@ -49,10 +47,18 @@ pub fn milestone_missed(state: &str, planned: NaiveDate, reference: NaiveDate) -
 
 /// Whether the latest value reached the target, in the direction from baseline to target (a
 /// target below the baseline is reached by falling to it). `None` without target or value.
-pub fn target_reached(baseline: Option<f64>, target: Option<f64>, latest: Option<f64>) -> Option<bool> {
+pub fn target_reached(
+    baseline: Option<f64>,
+    target: Option<f64>,
+    latest: Option<f64>,
+) -> Option<bool> {
     let (target, latest) = (target?, latest?);
     let falling = baseline.is_some_and(|b| target < b);
-    Some(if falling { latest <= target } else { latest >= target })
+    Some(if falling {
+        latest <= target
+    } else {
+        latest >= target
+    })
 }
 
 pub fn project_status_de(status: &str) -> &'static str {
@@ -134,10 +140,22 @@ mod tests {
 
     #[test]
     fn targets_in_both_directions() {
-        assert_eq!(target_reached(Some(0.0), Some(100.0), Some(100.0)), Some(true));
-        assert_eq!(target_reached(Some(0.0), Some(100.0), Some(99.0)), Some(false));
-        assert_eq!(target_reached(Some(50.0), Some(10.0), Some(9.0)), Some(true));
-        assert_eq!(target_reached(Some(50.0), Some(10.0), Some(11.0)), Some(false));
+        assert_eq!(
+            target_reached(Some(0.0), Some(100.0), Some(100.0)),
+            Some(true)
+        );
+        assert_eq!(
+            target_reached(Some(0.0), Some(100.0), Some(99.0)),
+            Some(false)
+        );
+        assert_eq!(
+            target_reached(Some(50.0), Some(10.0), Some(9.0)),
+            Some(true)
+        );
+        assert_eq!(
+            target_reached(Some(50.0), Some(10.0), Some(11.0)),
+            Some(false)
+        );
         assert_eq!(target_reached(None, Some(10.0), Some(11.0)), Some(true));
         assert_eq!(target_reached(None, None, Some(11.0)), None);
         assert_eq!(target_reached(None, Some(1.0), None), None);

@@ -31,10 +31,9 @@ pub fn render(report: &ReportResponse) -> Result<Vec<u8>, csv::Error> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let empty = String::new;
     for p in &report.projects {
-        let participation = crate::domain::participation::ParticipationState::parse(
-            &p.participation_state,
-        )
-        .map_or("unbekannt", |s| s.label_de());
+        let participation =
+            crate::domain::participation::ParticipationState::parse(&p.participation_state)
+                .map_or("unbekannt", |s| s.label_de());
         let resolution = match &p.resolution {
             Some(r) => format!(
                 "Ratsbeschluss: {}, Vorlage {}, {}",
@@ -52,7 +51,11 @@ pub fn render(report: &ReportResponse) -> Result<Vec<u8>, csv::Error> {
                 .as_ref()
                 .map(|r| short_date(r.decided_on))
                 .unwrap_or_default(),
-            format!("{} / {}", project_status_de(&p.project.status), participation),
+            format!(
+                "{} / {}",
+                project_status_de(&p.project.status),
+                participation
+            ),
             format!(
                 "{resolution}; Fortschritt {} %; Ampel {}",
                 p.project.progress_percent,

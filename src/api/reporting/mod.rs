@@ -3,6 +3,6 @@
 //! Both only read, and every figure comes from the queries and rules the corresponding
 //! resources use, loaded for all rows at once (a fixed number of queries per document).
 
-// pub mod dashboard;
+pub mod dashboard;
 pub mod report;
 mod report_types;

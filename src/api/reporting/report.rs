@@ -11,8 +11,8 @@
 use std::collections::BTreeSet;
 
 use actix_web::http::header;
-use chrono::Datelike;
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Datelike;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -130,9 +130,7 @@ pub async fn get_organization_report(
         .build_transaction()
         .repeatable_read()
         .read_only()
-        .run(async move |conn| -> Result<_, ApiError> {
-            build(conn, organization, period).await
-        })
+        .run(async move |conn| -> Result<_, ApiError> { build(conn, organization, period).await })
         .await?;
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(report)),
@@ -373,7 +371,9 @@ async fn joinable(
 
     let mut out = Vec::with_capacity(projects.len());
     for (project, (id, list)) in projects.iter().zip(hypothetical.drain(..)) {
-        let plan = plans.remove(&id).unwrap_or_else(|| unreachable!("loaded for every id"));
+        let plan = plans
+            .remove(&id)
+            .unwrap_or_else(|| unreachable!("loaded for every id"));
         let date = plan
             .key
             .as_ref()
@@ -400,10 +400,7 @@ async fn joinable(
                     .map(|s| s.get(org).copied().unwrap_or(0)),
             })
             .collect();
-        let total_share_cents = years
-            .iter()
-            .map(|y| y.share_cents)
-            .sum::<Option<i64>>();
+        let total_share_cents = years.iter().map(|y| y.share_cents).sum::<Option<i64>>();
         out.push(JoinableProject {
             project: project_ref(project),
             preview_status: preview.status,
