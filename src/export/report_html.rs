@@ -176,6 +176,7 @@ pub fn render(report: &ReportResponse) -> String {
                                 }
                                 td.num {
                                     @match j.total_share_cents {
+                                        _ if j.years.is_empty() => "–",
                                         Some(c) => (eur(c)),
                                         None => "nicht berechenbar",
                                     }

@@ -19,4 +19,5 @@ mod openapi;
 mod organizations;
 mod participations;
 mod projects;
+mod reporting;
 mod schema;
