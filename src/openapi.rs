@@ -44,6 +44,8 @@ The steering office (coordinator) maintains the catalogue; the lead organization
 posts status reports and maintains progress, milestones and indicators of the projects it leads."),
         (name = "meetings", description = "The steering committee's meetings: agenda, attendance, results, minutes, action items, the decisions register, exports and the calendar feed."),
         (name = "committee", description = "The delegates of the steering committee (names published only with consent)."),
+        (name = "strategy", description = "The strategy's vision, guiding principles and goals; projects and indicators are linked to goals on the goal (`project_ids`, `indicator_ids`). Public to read; the steering office writes."),
+        (name = "reporting", description = "The implementation report of one organization for its council (JSON, printable HTML, CSV for German Excel) and the cooperation dashboard. Every figure comes from the same queries the corresponding resources use."),
         (name = "reference", description = "Reference data of the Smart Region strategy."),
         (name = "auth", description = "The caller as the service understood its token."),
         (name = "audit", description = "The append-only audit trail of every write."),

@@ -154,6 +154,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::decisions::list_decisions)
                 .service(api::feed_tokens::list_calendar_feed_tokens)
                 .service(api::feed_tokens::create_calendar_feed_token)
-                .service(api::feed_tokens::delete_calendar_feed_token),
+                .service(api::feed_tokens::delete_calendar_feed_token)
+                .service(api::strategy::get_strategy)
+                .service(api::strategy::put_strategy)
+                .service(api::strategy::goals::list_goals)
+                .service(api::strategy::goals::create_goal)
+                .service(api::strategy::goals::get_goal)
+                .service(api::strategy::goals::update_goal)
+                .service(api::strategy::goals::delete_goal)
+                .service(api::reporting::report::get_organization_report)
+                .service(api::reporting::dashboard::get_dashboard),
         );
 }

@@ -52,7 +52,8 @@ pub struct DecisionQuery {
     pub to: Option<NaiveDate>,
 }
 
-fn start_of_day(date: NaiveDate) -> Option<DateTime<Utc>> {
+/// The first instant of a day in Europe/Berlin.
+pub(crate) fn start_of_day(date: NaiveDate) -> Option<DateTime<Utc>> {
     date.and_hms_opt(0, 0, 0)?
         .and_local_timezone(TIME_ZONE)
         .earliest()
@@ -91,6 +92,7 @@ pub async fn list_decisions(
     let filter = DecisionFilter {
         public_only: audience.is_public(),
         project: query.project,
+        any_project: None,
         meeting: query.meeting,
         result: query.result.map(|r| r.as_str().to_owned()),
         from: query.from.and_then(start_of_day),

@@ -15,6 +15,8 @@ pub mod meetings;
 pub mod organizations;
 pub mod participations;
 pub mod projects;
+pub mod reporting;
+pub mod strategy;
 pub mod webhooks;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).

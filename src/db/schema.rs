@@ -588,6 +588,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    strategy (id) {
+        id -> Int2,
+        vision -> Text,
+        guiding_principles -> Text,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    strategy_goals (id) {
+        id -> Uuid,
+        title -> Text,
+        description -> Text,
+        field_of_action -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_goals (goal_id, project_id) {
+        goal_id -> Uuid,
+        project_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    goal_indicators (goal_id, indicator_id) {
+        goal_id -> Uuid,
+        indicator_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));
@@ -623,6 +661,11 @@ diesel::joinable!(webhook_cursors -> webhooks (webhook_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(oparl_consultations -> agenda_items (agenda_item_id));
 diesel::joinable!(oparl_consultations -> projects (project_id));
+diesel::joinable!(strategy_goals -> fields_of_action (field_of_action));
+diesel::joinable!(project_goals -> strategy_goals (goal_id));
+diesel::joinable!(project_goals -> projects (project_id));
+diesel::joinable!(goal_indicators -> strategy_goals (goal_id));
+diesel::joinable!(goal_indicators -> project_indicators (indicator_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
@@ -663,4 +706,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_cursors,
     webhook_deliveries,
     oparl_consultations,
+    strategy,
+    strategy_goals,
+    project_goals,
+    goal_indicators,
 );

@@ -140,6 +140,17 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: Some(|id| format!("/api/v1/funding-programmes/{}", segment(id))),
     },
+    // The strategy's structure is public.
+    FeedEntity {
+        name: "strategy",
+        audience: Audience::Members,
+        path: Some(|_| "/api/v1/strategy".to_owned()),
+    },
+    FeedEntity {
+        name: "strategy_goal",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/strategy/goals/{}", segment(id))),
+    },
     FeedEntity {
         name: "action_item",
         audience: Audience::Members,

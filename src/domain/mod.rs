@@ -10,5 +10,6 @@ pub mod lifecycle;
 pub mod meetings;
 pub mod participation;
 pub mod projects;
+pub mod reporting;
 pub mod validation;
 pub mod webhooks;

@@ -11,6 +11,8 @@ pub mod excel_csv;
 pub mod german;
 pub mod html;
 pub mod ics;
+pub mod report_csv;
+pub mod report_html;
 
 use std::collections::HashMap;
 

@@ -20,5 +20,6 @@ mod openapi;
 mod organizations;
 mod participations;
 mod projects;
+mod reporting;
 mod schema;
 mod webhooks;

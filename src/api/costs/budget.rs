@@ -73,6 +73,43 @@ pub struct BudgetQuery {
     pub format: Option<String>,
 }
 
+/// The budget of `organization` for the fiscal years `range`: one indexed read of its summary.
+/// The implementation report shows exactly this.
+pub(crate) async fn budget_view(
+    conn: &mut diesel_async::AsyncPgConnection,
+    organization: crate::db::organizations::Organization,
+    range: std::ops::RangeInclusive<i32>,
+) -> Result<BudgetResponse, ApiError> {
+    let rows = budget_years(conn, &organization.key, *range.start(), *range.end()).await?;
+    let years: Vec<BudgetYear> = range
+        .clone()
+        .map(|year| {
+            let row = rows.iter().find(|r| r.fiscal_year == year);
+            let committed_cents = row.map_or(0, |r| r.committed_cents);
+            let pending_cents = row.map_or(0, |r| r.pending_cents);
+            BudgetYear {
+                fiscal_year: year,
+                committed_cents,
+                pending_cents,
+                total_cents: committed_cents + pending_cents,
+            }
+        })
+        .collect();
+    let totals = BudgetTotals {
+        committed_cents: years.iter().map(|y| y.committed_cents).sum(),
+        pending_cents: years.iter().map(|y| y.pending_cents).sum(),
+        total_cents: years.iter().map(|y| y.total_cents).sum(),
+    };
+    Ok(BudgetResponse {
+        organization_key: organization.key,
+        organization_name: organization.name,
+        from: *range.start(),
+        to: *range.end(),
+        years,
+        totals,
+    })
+}
+
 /// One organization's shares across all projects per fiscal year: committed, and pending
 /// council decisions separately. The organization itself (any role) and the steering office;
 /// another organization's budget is refused. As JSON or, with `format=csv` or
@@ -138,34 +175,7 @@ pub async fn get_organization_budget(
             }
             other => other.into(),
         })?;
-    let rows = budget_years(&mut conn, &org, *range.start(), *range.end()).await?;
-    let years: Vec<BudgetYear> = range
-        .clone()
-        .map(|year| {
-            let row = rows.iter().find(|r| r.fiscal_year == year);
-            let committed_cents = row.map_or(0, |r| r.committed_cents);
-            let pending_cents = row.map_or(0, |r| r.pending_cents);
-            BudgetYear {
-                fiscal_year: year,
-                committed_cents,
-                pending_cents,
-                total_cents: committed_cents + pending_cents,
-            }
-        })
-        .collect();
-    let totals = BudgetTotals {
-        committed_cents: years.iter().map(|y| y.committed_cents).sum(),
-        pending_cents: years.iter().map(|y| y.pending_cents).sum(),
-        total_cents: years.iter().map(|y| y.total_cents).sum(),
-    };
-    let budget = BudgetResponse {
-        organization_key: organization.key,
-        organization_name: organization.name,
-        from: *range.start(),
-        to: *range.end(),
-        years,
-        totals,
-    };
+    let budget = budget_view(&mut conn, organization, range).await?;
     if csv {
         let rows: Vec<budget_csv::Row> = budget
             .years

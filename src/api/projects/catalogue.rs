@@ -193,8 +193,9 @@ pub async fn list_projects(
     let Page { items, next_cursor } = page.page(rows, |p| ProjectCursor::of(query.sort, p));
     let ids: Vec<Uuid> = items.iter().map(|p| p.id).collect();
     let participants = projects::participants_of(&mut conn, &ids).await?;
+    let goals = crate::db::strategy::goals_of_projects(&mut conn, &ids).await?;
     let page = Page {
-        items: ProjectResponse::page(items, caller.is_member(), participants),
+        items: ProjectResponse::page(items, caller.is_member(), participants, goals),
         next_cursor,
     };
     Ok(page.respond(&req, &state.config.public_url))
@@ -236,12 +237,17 @@ pub(crate) async fn respond(
 ) -> ApiResult<HttpResponse> {
     let mut participants = projects::participants_of(conn, &[project.id]).await?;
     let of_project = participants.remove(&project.id).unwrap_or_default();
+    let goals = crate::db::strategy::goals_of_projects(conn, &[project.id])
+        .await?
+        .remove(&project.id)
+        .unwrap_or_default();
     Ok(builder
         .insert_header((header::ETAG, etag::header_value(project.version)))
         .json(ProjectResponse::new(
             project,
             caller.is_member(),
             of_project,
+            goals,
         )))
 }
 

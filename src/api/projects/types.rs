@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::projects::{NewProject, Participant, Project, ProjectChanges};
+use crate::db::strategy::GoalRef;
 use crate::domain::lifecycle::ProjectStatus;
 use crate::domain::projects::{
     Category, GenderEqualityRelevance, TrafficLight, is_project_code, span_ok,
@@ -23,6 +24,17 @@ pub struct ParticipantResponse {
     /// The state of its participation (opt-in), e.g. `committed`.
     #[schema(example = "interested")]
     pub state: String,
+}
+
+/// A strategy goal a project contributes to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectGoalResponse {
+    pub id: Uuid,
+    #[schema(example = "Nahversorgung in allen Ortsteilen sichern")]
+    pub title: String,
+    /// The goal's field of action.
+    #[schema(example = "town_village_centres")]
+    pub field_of_action: String,
 }
 
 /// A project of the catalogue.
@@ -76,13 +88,21 @@ pub struct ProjectResponse {
     pub classification_confirmed: bool,
     /// The organizations taking part, with the state of their participation.
     pub participants: Vec<ParticipantResponse>,
+    /// The strategy goals the project contributes to (linked on the goal,
+    /// `/api/v1/strategy/goals`), by title.
+    pub goals: Vec<ProjectGoalResponse>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl ProjectResponse {
     /// The response for a caller; `member` decides whether the internal note is shown.
-    pub fn new(project: Project, member: bool, participants: Vec<Participant>) -> Self {
+    pub fn new(
+        project: Project,
+        member: bool,
+        participants: Vec<Participant>,
+        goals: Vec<GoalRef>,
+    ) -> Self {
         Self {
             category: Category::parse(&project.category).unwrap_or(Category::Lead),
             gender_equality_relevant: GenderEqualityRelevance::parse(
@@ -100,6 +120,14 @@ impl ProjectResponse {
                 .map(|p| ParticipantResponse {
                     organization: p.organization,
                     state: p.state,
+                })
+                .collect(),
+            goals: goals
+                .into_iter()
+                .map(|g| ProjectGoalResponse {
+                    id: g.id,
+                    title: g.title,
+                    field_of_action: g.field_of_action,
                 })
                 .collect(),
             id: project.id,
@@ -125,17 +153,20 @@ impl ProjectResponse {
         }
     }
 
-    /// The responses for a page, with the participants loaded for the whole page at once.
+    /// The responses for a page, with the participants and goals loaded for the whole page at
+    /// once.
     pub fn page(
         projects: Vec<Project>,
         member: bool,
         mut participants: HashMap<Uuid, Vec<Participant>>,
+        mut goals: HashMap<Uuid, Vec<GoalRef>>,
     ) -> Vec<Self> {
         projects
             .into_iter()
             .map(|p| {
                 let of_project = participants.remove(&p.id).unwrap_or_default();
-                Self::new(p, member, of_project)
+                let its_goals = goals.remove(&p.id).unwrap_or_default();
+                Self::new(p, member, of_project, its_goals)
             })
             .collect()
     }

@@ -23,6 +23,8 @@ pub struct DecisionFilter {
     /// Only public items of public meetings.
     pub public_only: bool,
     pub project: Option<Uuid>,
+    /// Only items concerning any of these projects.
+    pub any_project: Option<Vec<Uuid>>,
     pub meeting: Option<Uuid>,
     pub result: Option<String>,
     pub from: Option<DateTime<Utc>>,
@@ -68,6 +70,15 @@ pub async fn list(
             agenda_items::id.eq_any(
                 agenda_item_projects::table
                     .filter(agenda_item_projects::project_id.eq(project))
+                    .select(agenda_item_projects::agenda_item_id),
+            ),
+        );
+    }
+    if let Some(projects) = &filter.any_project {
+        query = query.filter(
+            agenda_items::id.eq_any(
+                agenda_item_projects::table
+                    .filter(agenda_item_projects::project_id.eq_any(projects.clone()))
                     .select(agenda_item_projects::agenda_item_id),
             ),
         );

@@ -44,11 +44,33 @@ impl PlanData {
 }
 
 pub async fn load_plan(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<PlanData> {
-    Ok(PlanData {
-        items: cost_items::accepted(conn, project_id).await?,
-        applications: funding::for_allocation(conn, project_id).await?,
-        key: cost_keys::current(conn, project_id).await?,
-    })
+    Ok(load_plans(conn, &[project_id])
+        .await?
+        .remove(&project_id)
+        .expect("load_plans answers for every project asked"))
+}
+
+/// The plans of several projects in three queries, one entry per project asked for.
+pub async fn load_plans(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, PlanData>> {
+    let mut items = cost_items::accepted_of(conn, project_ids).await?;
+    let mut applications = funding::for_allocations(conn, project_ids).await?;
+    let mut keys = cost_keys::current_of(conn, project_ids).await?;
+    Ok(project_ids
+        .iter()
+        .map(|id| {
+            (
+                *id,
+                PlanData {
+                    items: items.remove(id).unwrap_or_default(),
+                    applications: applications.remove(id).unwrap_or_default(),
+                    key: keys.remove(id),
+                },
+            )
+        })
+        .collect())
 }
 
 /// A computed allocation with everything it was computed from.
@@ -80,29 +102,81 @@ pub async fn compute(
     scenario: Scenario,
     years: RangeInclusive<i32>,
 ) -> QueryResult<Computed> {
-    let stored_key = plan.key.as_ref().map(CostKeyRow::to_definition);
-    let (key, key_version) = match key_choice {
-        KeyChoice::Stored => (stored_key.as_ref(), plan.key.as_ref().map(|k| k.version)),
-        KeyChoice::Hypothetical(key) => (Some(key), None),
+    let figures = match populations_needed(plan, key_choice, &payers) {
+        Some((keyed, date)) => populations_on(conn, &keyed, date).await?,
+        None => BTreeMap::new(),
     };
-    let mut populations = BTreeMap::new();
-    if let Some(key) = key
-        && key.needs_population()
-        && let Some(date) = key.population_date
-    {
-        // With a district share the district pays a fixed part; only the others' populations
-        // matter.
-        let keyed: Vec<String> = payers
-            .iter()
-            .filter(|p| !(p.is_district && key.district_share_bp.is_some()))
-            .map(|p| p.organization_key.clone())
-            .collect();
-        populations = populations_on(conn, &keyed, date)
-            .await?
-            .into_iter()
-            .map(|(org, population)| (org, i64::from(population)))
-            .collect();
+    Ok(compute_with(
+        plan,
+        key_choice,
+        payers,
+        |org| figures.get(org).copied(),
+        scenario,
+        years,
+    ))
+}
+
+/// The key a computation uses and its stored version.
+fn chosen_key<'a>(
+    plan: &PlanData,
+    key_choice: KeyChoice<'a>,
+) -> (Option<std::borrow::Cow<'a, KeyDefinition>>, Option<i32>) {
+    match key_choice {
+        KeyChoice::Stored => (
+            plan.key
+                .as_ref()
+                .map(|k| std::borrow::Cow::Owned(k.to_definition())),
+            plan.key.as_ref().map(|k| k.version),
+        ),
+        KeyChoice::Hypothetical(key) => (Some(std::borrow::Cow::Borrowed(key)), None),
     }
+}
+
+/// The organizations whose population figures the computation needs, and the reference date
+/// of those figures; `None` when the key does not split by population.
+pub fn populations_needed(
+    plan: &PlanData,
+    key_choice: KeyChoice<'_>,
+    payers: &[PayingParticipant],
+) -> Option<(Vec<String>, NaiveDate)> {
+    let (key, _) = chosen_key(plan, key_choice);
+    let key = key?;
+    if !key.needs_population() {
+        return None;
+    }
+    let date = key.population_date?;
+    // With a district share the district pays a fixed part; only the others' populations
+    // matter.
+    let keyed = payers
+        .iter()
+        .filter(|p| !(p.is_district && key.district_share_bp.is_some()))
+        .map(|p| p.organization_key.clone())
+        .collect();
+    Some((keyed, date))
+}
+
+/// [`compute`] without the database: `population` gives an organization's figure on the key's
+/// reference date (see [`populations_needed`]). Lets a report compute many projects' what-ifs
+/// from figures read in one query.
+pub fn compute_with(
+    plan: &PlanData,
+    key_choice: KeyChoice<'_>,
+    payers: Vec<PayingParticipant>,
+    population: impl Fn(&str) -> Option<i32>,
+    scenario: Scenario,
+    years: RangeInclusive<i32>,
+) -> Computed {
+    let needed = populations_needed(plan, key_choice, &payers);
+    let (key, key_version) = chosen_key(plan, key_choice);
+    let key = key.as_deref();
+    let populations: BTreeMap<String, i64> = needed
+        .map(|(keyed, _)| {
+            keyed
+                .into_iter()
+                .filter_map(|org| population(&org).map(|p| (org, i64::from(p))))
+                .collect()
+        })
+        .unwrap_or_default();
     let engine_payers: Vec<Payer> = payers
         .iter()
         .map(|p| Payer {
@@ -123,14 +197,14 @@ pub async fn compute(
         scenario,
         years,
     );
-    Ok(Computed {
+    Computed {
         scenario,
         key_version,
         population_date: key.and_then(|k| k.population_date.filter(|_| k.needs_population())),
         payers,
         populations,
         allocation,
-    })
+    }
 }
 
 /// An empty range of years, for a plan without any.

@@ -1,5 +1,7 @@
 //! A project's cost items.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -91,14 +93,29 @@ pub async fn accepted(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
 ) -> QueryResult<Vec<CostItem>> {
+    Ok(accepted_of(conn, &[project_id])
+        .await?
+        .remove(&project_id)
+        .unwrap_or_default())
+}
+
+/// The accepted items of several projects in one query, each project's in id order.
+pub async fn accepted_of(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+) -> QueryResult<HashMap<Uuid, Vec<CostItem>>> {
     let rows: Vec<CostItemRow> = cost_items::table
-        .filter(cost_items::project_id.eq(project_id))
+        .filter(cost_items::project_id.eq_any(project_ids))
         .filter(cost_items::status.eq("accepted"))
-        .order(cost_items::id.asc())
+        .order((cost_items::project_id.asc(), cost_items::id.asc()))
         .select(CostItemRow::as_select())
         .load(conn)
         .await?;
-    Ok(rows.iter().map(CostItemRow::to_domain).collect())
+    let mut map: HashMap<Uuid, Vec<CostItem>> = HashMap::new();
+    for row in &rows {
+        map.entry(row.project_id).or_default().push(row.to_domain());
+    }
+    Ok(map)
 }
 
 pub async fn count(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<i64> {

@@ -113,13 +113,23 @@ pub async fn current(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
 ) -> QueryResult<Option<CostKeyRow>> {
-    cost_keys::table
-        .filter(cost_keys::project_id.eq(project_id))
-        .order(cost_keys::version.desc())
+    Ok(current_of(conn, &[project_id]).await?.remove(&project_id))
+}
+
+/// The newest version of each of several projects' keys, in one query (`DISTINCT ON`, served by
+/// the primary key).
+pub async fn current_of(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, CostKeyRow>> {
+    let rows: Vec<CostKeyRow> = cost_keys::table
+        .filter(cost_keys::project_id.eq_any(project_ids))
+        .distinct_on(cost_keys::project_id)
+        .order((cost_keys::project_id.asc(), cost_keys::version.desc()))
         .select(CostKeyRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(|row| (row.project_id, row)).collect())
 }
 
 pub async fn version(

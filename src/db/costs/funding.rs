@@ -309,26 +309,43 @@ pub async fn for_allocation(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
 ) -> QueryResult<Vec<FundingApplication>> {
+    Ok(for_allocations(conn, &[project_id])
+        .await?
+        .remove(&project_id)
+        .unwrap_or_default())
+}
+
+/// The applications of several projects in one query, each project's in id order.
+pub async fn for_allocations(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<FundingApplication>>> {
     let rows: Vec<(ApplicationRow, ProgrammeRow)> = funding_applications::table
         .inner_join(funding_programmes::table)
-        .filter(funding_applications::project_id.eq(project_id))
-        .order(funding_applications::id.asc())
+        .filter(funding_applications::project_id.eq_any(project_ids))
+        .order((
+            funding_applications::project_id.asc(),
+            funding_applications::id.asc(),
+        ))
         .select((ApplicationRow::as_select(), ProgrammeRow::as_select()))
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(application, programme)| FundingApplication {
-            years: application.first_year..=application.last_year,
-            state: match application.state.as_str() {
-                "granted" => ApplicationState::Granted,
-                "submitted" => ApplicationState::Submitted,
-                "rejected" => ApplicationState::Rejected,
-                _ => ApplicationState::Planned,
-            },
-            requested_cents: application.requested_cents,
-            granted_cents: application.granted_cents,
-            rule: programme.to_rule(),
-        })
-        .collect())
+    let mut map: std::collections::HashMap<Uuid, Vec<FundingApplication>> = Default::default();
+    for (application, programme) in rows {
+        map.entry(application.project_id)
+            .or_default()
+            .push(FundingApplication {
+                years: application.first_year..=application.last_year,
+                state: match application.state.as_str() {
+                    "granted" => ApplicationState::Granted,
+                    "submitted" => ApplicationState::Submitted,
+                    "rejected" => ApplicationState::Rejected,
+                    _ => ApplicationState::Planned,
+                },
+                requested_cents: application.requested_cents,
+                granted_cents: application.granted_cents,
+                rule: programme.to_rule(),
+            });
+    }
+    Ok(map)
 }

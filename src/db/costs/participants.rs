@@ -42,26 +42,43 @@ pub async fn paying_participants(
     project_id: Uuid,
     include_pending: bool,
 ) -> QueryResult<Vec<PayingParticipant>> {
+    Ok(paying_participants_of(conn, &[project_id], include_pending)
+        .await?
+        .remove(&project_id)
+        .unwrap_or_default())
+}
+
+/// The paying participants of several projects in one query, each project's ordered by
+/// organization key; projects without any are absent.
+pub async fn paying_participants_of(
+    conn: &mut AsyncPgConnection,
+    project_ids: &[Uuid],
+    include_pending: bool,
+) -> QueryResult<std::collections::HashMap<Uuid, Vec<PayingParticipant>>> {
     let states: &[&str] = if include_pending {
         &["committed", "council_decision_pending"]
     } else {
         &["committed"]
     };
-    let rows: Vec<(String, String, String)> = participations::table
+    let rows: Vec<(Uuid, String, String, String)> = participations::table
         .inner_join(organizations::table)
-        .filter(participations::project_id.eq(project_id))
+        .filter(participations::project_id.eq_any(project_ids))
         .filter(participations::state.eq_any(states))
-        .order(participations::organization_key.asc())
+        .order((
+            participations::project_id.asc(),
+            participations::organization_key.asc(),
+        ))
         .select((
+            participations::project_id,
             participations::organization_key,
             participations::state,
             organizations::kind,
         ))
         .load(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(organization_key, state, kind)| PayingParticipant {
+    let mut map: std::collections::HashMap<Uuid, Vec<PayingParticipant>> = Default::default();
+    for (project_id, organization_key, state, kind) in rows {
+        map.entry(project_id).or_default().push(PayingParticipant {
             state: if state == "committed" {
                 ParticipantState::Committed
             } else {
@@ -69,8 +86,9 @@ pub async fn paying_participants(
             },
             organization_key,
             is_district: kind == "kreis",
-        })
-        .collect())
+        });
+    }
+    Ok(map)
 }
 
 /// Whether `organization` takes part in the project (any participation that is neither
@@ -126,4 +144,27 @@ pub async fn populations_on(
         .load(conn)
         .await?;
     Ok(rows.into_iter().collect())
+}
+
+/// The population figures of `keys` for any of `dates`, by organization and date (one query for
+/// many keys' reference dates).
+pub async fn populations_on_dates(
+    conn: &mut AsyncPgConnection,
+    keys: &[String],
+    dates: &[NaiveDate],
+) -> QueryResult<BTreeMap<(String, NaiveDate), i32>> {
+    use crate::db::schema::organization_populations as pop;
+    if keys.is_empty() || dates.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<(String, NaiveDate, i32)> = pop::table
+        .filter(pop::organization_key.eq_any(keys))
+        .filter(pop::reference_date.eq_any(dates))
+        .select((pop::organization_key, pop::reference_date, pop::population))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(org, date, population)| ((org, date), population))
+        .collect())
 }

@@ -179,7 +179,7 @@ pub(crate) fn from_stored(
 }
 
 /// The response from a fresh computation (a preview).
-pub(super) fn from_computed(
+pub(crate) fn from_computed(
     project_id: Uuid,
     include_pending: bool,
     computed: store::Computed,
