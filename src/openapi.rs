@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::{FieldError, Problem};
+pub use crate::oparl::error::{OparlBadRequest, OparlNotFound, OparlServiceUnavailable};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,8 +27,11 @@ characters, e.g. a UUID), scoped to the token's organization and kept for \
 returns the first answer (status, headers, body) with `Idempotent-Replayed: true` and does not \
 do the work again; the same key with a different request is refused with 422; while the first \
 request is still running, a repeat gets 409. Answers with a 5xx status are not kept.\n\n\
-Keeping a copy in sync: follow `GET /api/v1/changes` (every change exactly once, in order); \
-the organizations list also takes `modified_since`.",
+Keeping a copy in sync: follow `GET /api/v1/changes` (every change exactly once, in order, \
+deletions included). Every list also takes `modified_since` (RFC 3339) and then holds only the \
+items created or changed at or after that instant; the time is the start of the writing \
+transaction, so ask again from a little before your last visit, or use the feed where nothing \
+may be missed.",
         version = env!("CARGO_PKG_VERSION"),
     ),
     tags(
@@ -78,6 +82,7 @@ with their offset."),
         schemas(
             Problem,
             FieldError,
+            crate::oparl::error::OparlErrorObject,
             crate::api::meetings::export::ExportFormat,
             crate::api::participations::matrix::MatrixFormat,
             crate::api::projects::catalogue::ProjectSortParam,
@@ -96,7 +101,10 @@ with their offset."),
             UnsupportedMediaType,
             UnprocessableEntity,
             PreconditionRequired,
-            ServiceUnavailable
+            ServiceUnavailable,
+            OparlBadRequest,
+            OparlNotFound,
+            OparlServiceUnavailable
         )
     ),
     modifiers(&BearerAuth),

@@ -26,6 +26,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -62,7 +63,7 @@ pub struct ActionItemQuery {
     tag = "meetings",
     operation_id = "list_action_items",
     security(("bearer" = [])),
-    params(ActionItemQuery, PageQuery),
+    params(ActionItemQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of action items", body = Page<ActionItemResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -77,6 +78,7 @@ pub async fn list_action_items(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<ActionItemQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
@@ -87,6 +89,7 @@ pub async fn list_action_items(
         status: query.status.map(|s| s.as_str().to_owned()),
         meeting: query.meeting,
         overdue_on: query.overdue.unwrap_or(false).then_some(today),
+        modified_since: since.get(),
     };
     let mut conn = db::connect(&state.pool).await?;
     let rows = action_items::list(&mut conn, &filter, page.after, page.fetch()).await?;

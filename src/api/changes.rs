@@ -15,6 +15,7 @@ use crate::db::changes::{self, ChangeRecord, FeedScope};
 use crate::db::{self};
 use crate::domain::feed;
 use crate::error::{ApiError, ApiResult};
+use crate::http::modified_since::ModifiedSince;
 use crate::startup::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -147,14 +148,15 @@ impl ChangeFeedQuery {
 }
 
 /// Reads the change feed: every change after `after` that the caller may see, in sequence
-/// order. Members only. The coordinator sees every change; other members see changes to
+/// order. `modified_since` lets a new client start at a point in time instead of a sequence
+/// number; from then on it asks with `after`. Members only. The coordinator sees every change; other members see changes to
 /// records every member may read (organizations, population figures, fields of action,
 /// projects) and changes to their own organization's data.
 #[utoipa::path(
     tag = "changes",
     operation_id = "list_changes",
     security(("bearer" = [])),
-    params(ChangeFeedQuery),
+    params(ChangeFeedQuery, ModifiedSince),
     responses(
         (status = 200, description = "The next changes in sequence order", body = ChangeFeedResponse,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when more changes are ready"))),
@@ -169,6 +171,7 @@ pub async fn list_changes(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<ChangeFeedQuery>,
+    since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
     let principal = caller.member()?;
     let request = query.into_inner().parse()?;
@@ -185,6 +188,7 @@ pub async fn list_changes(
     let mut rows = changes::after(
         &mut conn,
         request.after,
+        since.get(),
         request.entities.as_deref(),
         scope,
         request.limit + 1,

@@ -20,6 +20,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -95,7 +96,7 @@ pub struct MemberQuery {
     tag = "committee",
     operation_id = "list_committee_members",
     security((), ("bearer" = [])),
-    params(MemberQuery, PageQuery),
+    params(MemberQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of delegates", body = Page<CommitteeMemberResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -110,6 +111,7 @@ pub async fn list_committee_members(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<MemberQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let audience = Audience::of(&caller);
@@ -118,6 +120,7 @@ pub async fn list_committee_members(
     let rows = members::list(
         &mut conn,
         query.organization.as_deref(),
+        since.get(),
         page.after.clone(),
         page.fetch(),
     )

@@ -16,6 +16,7 @@ use crate::db::committee::agenda;
 use crate::db::committee::decisions::{self, DecisionFilter, DecisionKey};
 use crate::domain::meetings::{AgendaResult, TIME_ZONE};
 use crate::error::{ApiError, ApiResult};
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -65,7 +66,7 @@ pub(crate) fn start_of_day(date: NaiveDate) -> Option<DateTime<Utc>> {
     tag = "meetings",
     operation_id = "list_decisions",
     security((), ("bearer" = [])),
-    params(DecisionQuery, PageQuery),
+    params(DecisionQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of decisions", body = Page<DecisionResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -80,6 +81,7 @@ pub async fn list_decisions(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<DecisionQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let audience = Audience::of(&caller);
@@ -97,6 +99,7 @@ pub async fn list_decisions(
         result: query.result.map(|r| r.as_str().to_owned()),
         from: query.from.and_then(start_of_day),
         to: query.to.and_then(|d| d.succ_opt()).and_then(start_of_day),
+        modified_since: since.get(),
     };
     let mut conn = db::connect(&state.pool).await?;
     let rows = decisions::list(&mut conn, &filter, page.after, page.fetch()).await?;

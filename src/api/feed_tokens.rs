@@ -20,6 +20,7 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -77,7 +78,7 @@ pub struct FeedTokenQuery {
     tag = "meetings",
     operation_id = "list_calendar_feed_tokens",
     security(("bearer" = [])),
-    params(FeedTokenQuery, PageQuery),
+    params(FeedTokenQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of feed tokens", body = Page<FeedTokenResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -93,6 +94,7 @@ pub async fn list_calendar_feed_tokens(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<FeedTokenQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let principal = caller.member()?;
@@ -103,7 +105,14 @@ pub async fn list_calendar_feed_tokens(
     caller.require(Right::Admin, &organization)?;
     let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let rows = feed_tokens::list(&mut conn, Some(&organization), page.after, page.fetch()).await?;
+    let rows = feed_tokens::list(
+        &mut conn,
+        Some(&organization),
+        since.get(),
+        page.after,
+        page.fetch(),
+    )
+    .await?;
     let page = page
         .page(rows, |t| (t.created_at, t.id))
         .map(FeedTokenResponse::from);

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::db::{self, fields_of_action};
 use crate::error::ApiResult;
+use crate::http::modified_since::ModifiedSince;
 use crate::startup::AppState;
 
 /// A field of action (Handlungsfeld) of the Smart Region strategy.
@@ -27,7 +28,7 @@ pub struct FieldOfActionResponse {
 
 #[derive(Serialize, ToSchema)]
 pub struct FieldsOfActionResponse {
-    /// All six fields of action in the strategy's order.
+    /// The fields of action in the strategy's order (all six unless `modified_since` narrows them).
     pub items: Vec<FieldOfActionResponse>,
 }
 
@@ -36,8 +37,10 @@ pub struct FieldsOfActionResponse {
     tag = "reference",
     operation_id = "list_fields_of_action",
     security((), ("bearer" = [])),
+    params(ModifiedSince),
     responses(
         (status = 200, description = "The six fields of action", body = FieldsOfActionResponse),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
@@ -46,9 +49,10 @@ pub struct FieldsOfActionResponse {
 pub async fn list_fields_of_action(
     state: web::Data<AppState>,
     _caller: crate::auth::Caller,
+    since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::connect(&state.pool).await?;
-    let items = fields_of_action::all(&mut conn)
+    let items = fields_of_action::all(&mut conn, since.get())
         .await?
         .into_iter()
         .map(|f| FieldOfActionResponse {

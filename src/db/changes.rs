@@ -51,6 +51,7 @@ pub enum FeedScope<'a> {
 pub async fn after(
     conn: &mut AsyncPgConnection,
     after: i64,
+    modified_since: Option<DateTime<Utc>>,
     entities: Option<&[String]>,
     scope: FeedScope<'_>,
     limit: i64,
@@ -67,6 +68,9 @@ pub async fn after(
         .order(changes::seq.asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(changes::occurred_at.ge(since));
+    }
     if let Some(entities) = entities {
         query = query.filter(changes::entity.eq_any(entities.to_vec()));
     }

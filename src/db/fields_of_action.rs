@@ -1,5 +1,6 @@
 //! The six fields of action (Handlungsfelder) of the Smart Region strategy.
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
@@ -15,12 +16,19 @@ pub struct FieldOfAction {
     pub position: i32,
 }
 
-pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<FieldOfAction>> {
-    fields_of_action::table
+/// The fields in the strategy's order; `modified_since` compares with `updated_at`.
+pub async fn all(
+    conn: &mut AsyncPgConnection,
+    modified_since: Option<DateTime<Utc>>,
+) -> QueryResult<Vec<FieldOfAction>> {
+    let mut query = fields_of_action::table
         .order(fields_of_action::position.asc())
         .select(FieldOfAction::as_select())
-        .load(conn)
-        .await
+        .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(fields_of_action::updated_at.ge(since));
+    }
+    query.load(conn).await
 }
 
 pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {

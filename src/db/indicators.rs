@@ -87,6 +87,7 @@ pub async fn find(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Indicator>> {
@@ -99,6 +100,9 @@ pub async fn list(
         .select(Indicator::as_select())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(project_indicators::updated_at.ge(since));
+    }
     if let Some((at, id)) = after {
         query = query.filter(
             project_indicators::created_at
@@ -178,6 +182,7 @@ pub async fn find_measurement(
 pub async fn list_measurements(
     conn: &mut AsyncPgConnection,
     indicator_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<NaiveDate>,
     limit: i64,
 ) -> QueryResult<Vec<Measurement>> {
@@ -187,6 +192,9 @@ pub async fn list_measurements(
         .select(Measurement::as_select())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(project_measurements::created_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(project_measurements::measured_on.gt(after));
     }

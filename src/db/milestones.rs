@@ -71,6 +71,7 @@ pub async fn find(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Milestone>> {
@@ -83,6 +84,9 @@ pub async fn list(
         .select(Milestone::as_select())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(project_milestones::updated_at.ge(since));
+    }
     if let Some((date, id)) = after {
         query = query.filter(
             project_milestones::planned_date

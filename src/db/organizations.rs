@@ -125,16 +125,22 @@ pub async fn update(
         .await
 }
 
+/// Every figure of an organization, newest reference date first; figures are never
+/// rewritten, so `modified_since` compares with the time a figure was recorded.
 pub async fn population_history(
     conn: &mut AsyncPgConnection,
     key: &str,
+    modified_since: Option<DateTime<Utc>>,
 ) -> QueryResult<Vec<PopulationFigure>> {
-    organization_populations::table
+    let mut query = organization_populations::table
         .filter(organization_populations::organization_key.eq(key))
         .order(organization_populations::reference_date.desc())
         .select(PopulationFigure::as_select())
-        .load(conn)
-        .await
+        .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(organization_populations::recorded_at.ge(since));
+    }
+    query.load(conn).await
 }
 
 pub async fn find_population(

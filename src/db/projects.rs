@@ -417,6 +417,7 @@ pub async fn held_from(
 pub async fn status_history(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<StatusChange>> {
@@ -426,6 +427,9 @@ pub async fn status_history(
         .select(StatusChange::as_select())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(project_status_changes::changed_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(project_status_changes::id.gt(after));
     }

@@ -121,6 +121,7 @@ pub async fn newer_exists(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<ReportWithSuccessor>> {
@@ -143,6 +144,9 @@ pub async fn list(
         ))
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(reports.field(project_reports::updated_at).ge(since));
+    }
     if let Some((date, id)) = after {
         query = query.filter(
             reports

@@ -65,6 +65,7 @@ diesel::table! {
         name_de -> Text,
         name_en -> Text,
         position -> Int4,
+        updated_at -> Timestamptz,
     }
 }
 

@@ -127,6 +127,7 @@ pub async fn delete_goal(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
 pub async fn list_goals(
     conn: &mut AsyncPgConnection,
     field_of_action: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Goal>> {
@@ -135,6 +136,9 @@ pub async fn list_goals(
         .order(lower(strategy_goals::title).asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(strategy_goals::updated_at.ge(since));
+    }
     if let Some(field) = field_of_action {
         query = query.filter(strategy_goals::field_of_action.eq(field.to_owned()));
     }

@@ -96,6 +96,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryRe
 pub async fn list(
     conn: &mut AsyncPgConnection,
     organization: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<Webhook>> {
@@ -104,6 +105,9 @@ pub async fn list(
         .order(webhooks::id.asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(webhooks::updated_at.ge(since));
+    }
     if let Some(key) = organization {
         query = query.filter(webhooks::organization_key.eq(key.to_owned()));
     }
@@ -182,6 +186,7 @@ pub async fn deliveries(
     conn: &mut AsyncPgConnection,
     webhook_id: Uuid,
     state: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     before_seq: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<Delivery>> {
@@ -191,6 +196,16 @@ pub async fn deliveries(
         .order(webhook_deliveries::change_seq.desc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        // A delivery changes when it is attempted and when it completes.
+        query = query.filter(
+            webhook_deliveries::created_at
+                .ge(since)
+                .nullable()
+                .or(webhook_deliveries::last_attempt_at.ge(since))
+                .or(webhook_deliveries::completed_at.ge(since)),
+        );
+    }
     if let Some(state) = state {
         query = query.filter(webhook_deliveries::state.eq(state.to_owned()));
     }

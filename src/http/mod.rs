@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by every resource: request ids, body and parameter extraction,
-//! pagination, ETags, and the answers for unknown routes.
+//! pagination and the `modified_since` filter, ETags, and the answers for unknown routes.
 
 pub mod cors;
 pub mod etag;
@@ -7,5 +7,6 @@ pub mod extract;
 pub mod fallback;
 pub mod idempotency;
 pub mod metrics;
+pub mod modified_since;
 pub mod pagination;
 pub mod request_id;

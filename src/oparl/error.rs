@@ -65,3 +65,41 @@ impl ResponseError for OparlError {
         }))
     }
 }
+
+/// The OParl error object: what every OParl answer with a 4xx or 5xx status carries instead
+/// of problem+json.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct OparlErrorObject {
+    /// Always `https://schema.oparl.org/1.1/Error`.
+    #[schema(example = "https://schema.oparl.org/1.1/Error")]
+    r#type: String,
+    /// What went wrong, for people.
+    #[schema(example = "modified_since must be a date-time like 2026-03-26T17:00:00+01:00")]
+    message: String,
+}
+
+/// A list parameter is malformed (an OParl error object).
+#[derive(utoipa::ToResponse)]
+#[response(
+    content_type = "application/json",
+    example = json!({"type": ERROR_TYPE, "message": "modified_since must be a date-time like 2026-03-26T17:00:00+01:00"})
+)]
+pub struct OparlBadRequest(#[allow(dead_code)] OparlErrorObject);
+
+/// No such object, or not a public one (an OParl error object).
+#[derive(utoipa::ToResponse)]
+#[response(
+    content_type = "application/json",
+    example = json!({"type": ERROR_TYPE, "message": "no OParl object at this URL"})
+)]
+pub struct OparlNotFound(#[allow(dead_code)] OparlErrorObject);
+
+/// The database cannot be reached; retry after `Retry-After` seconds (an OParl error object).
+#[derive(utoipa::ToResponse)]
+#[response(
+    content_type = "application/json",
+    headers(("Retry-After" = String, description = "Seconds to wait before retrying")),
+    example = json!({"type": ERROR_TYPE, "message": "the database connection was lost; retry"})
+)]
+pub struct OparlServiceUnavailable(#[allow(dead_code)] OparlErrorObject);

@@ -105,9 +105,15 @@ impl Worker {
                 for cursor in cursors {
                     // Every record, so that the cursor moves past the ones this subscription
                     // does not get; the feed's rule that nothing is skipped applies.
-                    let records =
-                        changes::after(conn, cursor.last_seq, None, FeedScope::Everything, batch)
-                            .await?;
+                    let records = changes::after(
+                        conn,
+                        cursor.last_seq,
+                        None,
+                        None,
+                        FeedScope::Everything,
+                        batch,
+                    )
+                    .await?;
                     let Some(last_seq) = records.last().map(|r| r.seq) else {
                         continue;
                     };

@@ -15,6 +15,7 @@ mod idempotency;
 mod jwt_matrix;
 mod meetings;
 mod metrics;
+mod modified_since;
 mod oparl;
 mod openapi;
 mod organizations;

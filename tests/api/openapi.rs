@@ -77,14 +77,31 @@ fn every_operation_follows_the_house_rules() {
                 }
             }
             // Every operation that reaches the database documents the 503.
-            if path.starts_with("/api/") {
+            if path.starts_with("/api/") || path.starts_with("/oparl/") {
                 assert!(responses.contains_key("503"), "{id}: no 503");
+            }
+            if path.starts_with("/oparl/") && path.contains('{') {
+                assert!(responses.contains_key("404"), "{id}: no 404");
             }
             let secured = op["security"]
                 .as_array()
                 .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
             if secured && path.starts_with("/api/") {
                 assert!(responses.contains_key("401"), "{id}: secured but no 401");
+            }
+            // Every list lets an integrating system ask for what changed since its last visit.
+            if method == "get" && id.starts_with("list_") {
+                let parameters = op["parameters"].as_array().cloned().unwrap_or_default();
+                assert!(
+                    parameters
+                        .iter()
+                        .any(|p| p["name"] == "modified_since" && p["in"] == "query"),
+                    "{id}: a list without `modified_since`"
+                );
+                assert!(
+                    responses.contains_key("400"),
+                    "{id}: takes query parameters but no 400"
+                );
             }
             if op.get("requestBody").is_some() {
                 for status in ["413", "415", "422"] {
@@ -97,8 +114,17 @@ fn every_operation_follows_the_house_rules() {
         }
     }
     for (name, response) in doc["components"]["responses"].as_object().unwrap() {
-        let content = &response["content"]["application/problem+json"];
-        assert!(content["example"].is_object(), "{name}: no example");
+        // OParl clients expect OParl error objects; everything else answers problem+json.
+        let media_type = if name.starts_with("Oparl") {
+            "application/json"
+        } else {
+            "application/problem+json"
+        };
+        let content = &response["content"][media_type];
+        assert!(
+            content["example"].is_object(),
+            "{name}: no {media_type} example"
+        );
     }
 }
 

@@ -18,6 +18,7 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -135,7 +136,7 @@ pub async fn put_cost_key(
     tag = "costs",
     operation_id = "list_cost_key_versions",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of versions", body = Page<CostKeyResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -151,13 +152,14 @@ pub async fn list_cost_key_versions(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let page = page.parse::<i32>()?;
     let mut conn = db::connect(&state.pool).await?;
     super::find_project(&mut conn, *id).await?;
-    let rows = cost_keys::versions(&mut conn, *id, page.after, page.fetch()).await?;
+    let rows = cost_keys::versions(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page.page(rows, |r| r.version).map(CostKeyResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
 }

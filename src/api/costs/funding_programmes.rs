@@ -20,6 +20,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -232,7 +233,7 @@ fn validate(
     tag = "costs",
     operation_id = "list_funding_programmes",
     security(("bearer" = [])),
-    params(PageQuery),
+    params(ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of programmes", body = Page<FundingProgrammeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -246,12 +247,13 @@ pub async fn list_funding_programmes(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let rows = funding::list_programmes(&mut conn, page.after, page.fetch()).await?;
+    let rows = funding::list_programmes(&mut conn, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| r.id)
         .map(FundingProgrammeResponse::from);

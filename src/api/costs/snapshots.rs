@@ -20,6 +20,7 @@ use crate::domain::cost_sharing::Scenario;
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -220,7 +221,7 @@ async fn require_shares(
     tag = "costs",
     operation_id = "list_allocation_snapshots",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of snapshots", body = Page<SnapshotResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -237,13 +238,14 @@ pub async fn list_allocation_snapshots(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
     require_shares(&mut conn, &caller, *id).await?;
-    let rows = snapshots::list(&mut conn, *id, page.after, page.fetch()).await?;
+    let rows = snapshots::list(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| (r.created_at, r.id))
         .map(SnapshotResponse::from);

@@ -25,6 +25,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::startup::AppState;
 
 const MAX_DELEGATES: usize = 10;
@@ -42,7 +43,7 @@ pub struct AttendanceListResponse {
     tag = "meetings",
     operation_id = "list_attendance",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id")),
+    params(("id" = Uuid, Path, description = "Meeting id"), ModifiedSince),
     responses(
         (status = 200, description = "The attendance", body = AttendanceListResponse),
         (status = 400, response = crate::openapi::BadRequest),
@@ -56,11 +57,14 @@ pub async fn list_attendance(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
     let meeting = visible_meeting(&mut conn, *id, audience).await?;
-    let items = load_attendance(&mut conn, meeting.id, audience).await?;
+    let mut items = load_attendance(&mut conn, meeting.id, audience).await?;
+    // One record per organization at most, so the filter runs on the loaded records.
+    items.retain(|record| since.includes(record.updated_at));
     Ok(HttpResponse::Ok().json(AttendanceListResponse { items }))
 }
 

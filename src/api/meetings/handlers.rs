@@ -22,6 +22,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -47,7 +48,7 @@ pub struct MeetingQuery {
     tag = "meetings",
     operation_id = "list_meetings",
     security((), ("bearer" = [])),
-    params(MeetingQuery, PageQuery),
+    params(MeetingQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of meetings, earliest first", body = Page<MeetingResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -62,6 +63,7 @@ pub async fn list_meetings(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<MeetingQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let audience = Audience::of(&caller);
@@ -71,6 +73,7 @@ pub async fn list_meetings(
         state: query.state.map(|s| s.as_str().to_owned()),
         from: query.from.map(|t| t.with_timezone(&Utc)),
         to: query.to.map(|t| t.with_timezone(&Utc)),
+        modified_since: since.get(),
     };
     let mut conn = db::connect(&state.pool).await?;
     let rows = rows::list(&mut conn, &filter, page.after, page.fetch()).await?;

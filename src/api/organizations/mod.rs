@@ -3,7 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,6 +13,7 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -25,12 +25,6 @@ pub use types::*;
 pub struct OrganizationFilter {
     /// Only organizations of this kind.
     pub kind: Option<OrganizationKind>,
-    /// Only organizations changed at or after this instant (RFC 3339): `updated_at >=
-    /// modified_since`. `updated_at` is the start of the changing transaction, so a change
-    /// that committed slowly can carry an earlier time than the moment it became visible; for
-    /// an exact sync, follow the change feed (`/api/v1/changes`).
-    #[param(example = "2026-11-01T00:00:00Z")]
-    pub modified_since: Option<DateTime<Utc>>,
 }
 
 /// Lists the organizations, ordered by key. Public.
@@ -38,7 +32,7 @@ pub struct OrganizationFilter {
     tag = "organizations",
     operation_id = "list_organizations",
     security((), ("bearer" = [])),
-    params(OrganizationFilter, PageQuery),
+    params(OrganizationFilter, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of organizations", body = Page<OrganizationResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -53,6 +47,7 @@ pub async fn list_organizations(
     req: HttpRequest,
     _caller: Caller,
     filter: web::Query<OrganizationFilter>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<String>()?;
@@ -60,7 +55,7 @@ pub async fn list_organizations(
     let rows = organizations::list(
         &mut conn,
         filter.kind.map(OrganizationKind::as_str),
-        filter.modified_since,
+        since.get(),
         page.after.as_deref(),
         page.fetch(),
     )
@@ -103,9 +98,10 @@ pub async fn get_organization(
     tag = "organizations",
     operation_id = "list_organization_populations",
     security((), ("bearer" = [])),
-    params(("key" = String, Path, description = "Organization key", example = "05570004")),
+    params(("key" = String, Path, description = "Organization key", example = "05570004"), ModifiedSince),
     responses(
         (status = 200, description = "Every population figure the organization had", body = PopulationHistoryResponse),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 503, response = crate::openapi::ServiceUnavailable),
@@ -116,12 +112,13 @@ pub async fn list_organization_populations(
     state: web::Data<AppState>,
     _caller: Caller,
     key: web::Path<String>,
+    since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::connect(&state.pool).await?;
     if !organizations::exists(&mut conn, &key).await? {
         return Err(not_found_as(diesel::result::Error::NotFound, &key));
     }
-    let items = organizations::population_history(&mut conn, &key)
+    let items = organizations::population_history(&mut conn, &key, since.get())
         .await?
         .into_iter()
         .map(PopulationResponse::from)

@@ -15,6 +15,7 @@ use crate::db::{self, projects};
 use crate::domain::participation::Authority;
 use crate::error::ApiResult;
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -26,6 +27,7 @@ use crate::startup::AppState;
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Project id"),
+        ModifiedSince,
         PageQuery,
     ),
     responses(
@@ -43,6 +45,7 @@ pub async fn list_project_participations(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let project_id = id.into_inner();
@@ -54,6 +57,7 @@ pub async fn list_project_participations(
     let rows = participations::list_for_project(
         &mut conn,
         project_id,
+        since.get(),
         page.after.as_deref(),
         page.fetch(),
     )
@@ -215,6 +219,7 @@ pub async fn put_participation(
     security((), ("bearer" = [])),
     params(
         ("key" = String, Path, description = "Organization key", example = "05570032"),
+        ModifiedSince,
         PageQuery,
     ),
     responses(
@@ -232,6 +237,7 @@ pub async fn list_organization_participations(
     req: HttpRequest,
     caller: Caller,
     key: web::Path<String>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let key = key.into_inner();
@@ -243,9 +249,14 @@ pub async fn list_organization_participations(
             &key,
         ));
     }
-    let rows =
-        participations::list_for_organization(&mut conn, &key, page.after.as_deref(), page.fetch())
-            .await?;
+    let rows = participations::list_for_organization(
+        &mut conn,
+        &key,
+        since.get(),
+        page.after.as_deref(),
+        page.fetch(),
+    )
+    .await?;
     let page = page.page(rows, |(_, project)| project.code.clone());
     let ids: Vec<Uuid> = page.items.iter().map(|(p, _)| p.id).collect();
     let mut resolutions = resolutions::for_participations(&mut conn, &ids).await?;

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::db::participations::history::{self, HistoryEntry};
 use crate::db::{self, participations, projects};
 use crate::error::ApiResult;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -76,6 +77,7 @@ impl ParticipationHistoryEntryResponse {
     params(
         ("id" = Uuid, Path, description = "Project id"),
         ("org" = String, Path, description = "Organization key", example = "05570032"),
+        ModifiedSince,
         PageQuery,
     ),
     responses(
@@ -93,6 +95,7 @@ pub async fn list_participation_history(
     req: HttpRequest,
     caller: Caller,
     path: web::Path<(Uuid, String)>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (project_id, org) = path.into_inner();
@@ -104,7 +107,14 @@ pub async fn list_participation_history(
     let participation = participations::find(&mut conn, project_id, &org)
         .await?
         .ok_or_else(|| participation_not_found(project_id, &org))?;
-    let rows = history::list(&mut conn, participation.id, page.after, page.fetch()).await?;
+    let rows = history::list(
+        &mut conn,
+        participation.id,
+        since.get(),
+        page.after,
+        page.fetch(),
+    )
+    .await?;
     let show_subject = caller.is_member();
     let page = page
         .page(rows, |entry| entry.id)

@@ -2,7 +2,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,6 +19,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::{self, ModifiedSince};
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -66,9 +66,6 @@ pub struct ProjectListParams {
     /// "Dorfladenbox").
     #[param(example = "dorfladen")]
     q: Option<String>,
-    /// Only projects changed at or after this instant (RFC 3339).
-    #[param(example = "2026-01-01T00:00:00Z")]
-    modified_since: Option<DateTime<Utc>>,
     /// The order; a cursor only continues the order it was made for.
     sort: Option<ProjectSortParam>,
 }
@@ -123,9 +120,8 @@ impl ListQuery {
                     filter.q = Some(q.to_owned());
                 }
                 "modified_since" => {
-                    let at = DateTime::parse_from_rfc3339(&value)
-                        .map_err(|_| bad("modified_since", "must be an RFC 3339 instant"))?;
-                    filter.modified_since = Some(at.with_timezone(&Utc));
+                    filter.modified_since =
+                        Some(modified_since::parse(&value).map_err(ApiError::bad_request)?);
                 }
                 "sort" => {
                     sort = match value.as_str() {
@@ -159,7 +155,7 @@ impl ListQuery {
     tag = "projects",
     operation_id = "list_projects",
     security((), ("bearer" = [])),
-    params(ProjectListParams, PageQuery),
+    params(ProjectListParams, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of projects", body = Page<ProjectResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),

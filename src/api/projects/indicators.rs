@@ -18,6 +18,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -125,7 +126,7 @@ fn respond(builder: &mut actix_web::HttpResponseBuilder, i: Indicator) -> HttpRe
     tag = "projects",
     operation_id = "list_project_indicators",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of indicators", body = Page<IndicatorResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -142,12 +143,14 @@ pub async fn list_project_indicators(
     req: HttpRequest,
     _caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, *id, false).await?;
-    let rows = indicators::list(&mut conn, project.id, page.after, page.fetch()).await?;
+    let rows =
+        indicators::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |i| (i.created_at, i.id))
         .map(IndicatorResponse::from);

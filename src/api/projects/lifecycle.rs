@@ -19,6 +19,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::IfMatch;
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -180,7 +181,7 @@ pub async fn update_project_status(
     tag = "projects",
     operation_id = "list_project_status_history",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of transitions", body = Page<StatusChangeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -197,12 +198,15 @@ pub async fn list_project_status_history(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<i64>()?;
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, *id, false).await?;
-    let rows = projects::status_history(&mut conn, project.id, page.after, page.fetch()).await?;
+    let rows =
+        projects::status_history(&mut conn, project.id, since.get(), page.after, page.fetch())
+            .await?;
     let member = caller.is_member();
     let page = page
         .page(rows, |c| c.id)

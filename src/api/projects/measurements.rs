@@ -16,6 +16,7 @@ use crate::db::{self};
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -64,7 +65,7 @@ pub struct CreateMeasurement {
     tag = "projects",
     operation_id = "list_indicator_measurements",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of measurements", body = Page<MeasurementResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -81,6 +82,7 @@ pub async fn list_indicator_measurements(
     req: HttpRequest,
     _caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let (id, iid) = path.into_inner();
@@ -90,7 +92,8 @@ pub async fn list_indicator_measurements(
     indicators::find(&mut conn, id, iid, false)
         .await
         .map_err(not_found_as("indicator", iid))?;
-    let rows = indicators::list_measurements(&mut conn, iid, page.after, page.fetch()).await?;
+    let rows = indicators::list_measurements(&mut conn, iid, since.get(), page.after, page.fetch())
+        .await?;
     let page = page
         .page(rows, |m| m.measured_on)
         .map(MeasurementResponse::from);

@@ -18,6 +18,7 @@ use crate::domain::validation::Validator;
 use crate::error::ApiResult;
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -91,7 +92,7 @@ fn respond(builder: &mut actix_web::HttpResponseBuilder, m: Milestone) -> HttpRe
     tag = "projects",
     operation_id = "list_project_milestones",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of milestones", body = Page<MilestoneResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -108,12 +109,14 @@ pub async fn list_project_milestones(
     req: HttpRequest,
     _caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<(NaiveDate, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, *id, false).await?;
-    let rows = milestones::list(&mut conn, project.id, page.after, page.fetch()).await?;
+    let rows =
+        milestones::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |m| (m.planned_date, m.id))
         .map(MilestoneResponse::from);

@@ -22,6 +22,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -185,7 +186,7 @@ fn respond(
     tag = "projects",
     operation_id = "list_project_reports",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), PageQuery),
+    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of reports", body = Page<ReportResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -202,12 +203,13 @@ pub async fn list_project_reports(
     req: HttpRequest,
     _caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<(NaiveDate, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, *id, false).await?;
-    let rows = reports::list(&mut conn, project.id, page.after, page.fetch()).await?;
+    let rows = reports::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| (r.report.report_date, r.report.id))
         .map(|r| ReportResponse::new(r.report, r.superseded_by));

@@ -161,7 +161,7 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
         .read_only()
         .run(async move |conn| -> Result<_, ApiError> {
             let today = today();
-            let fields = fields_of_action::all(conn).await?;
+            let fields = fields_of_action::all(conn, None).await?;
             let counts = queries::projects_per_field_and_status(conn).await?;
             let projects_by_field = fields
                 .into_iter()

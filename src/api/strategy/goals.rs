@@ -19,6 +19,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -117,7 +118,7 @@ async fn check_links(
     tag = "strategy",
     operation_id = "list_goals",
     security((), ("bearer" = [])),
-    params(GoalFilter, PageQuery),
+    params(GoalFilter, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of goals", body = Page<GoalResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -132,6 +133,7 @@ pub async fn list_goals(
     req: HttpRequest,
     _caller: Caller,
     filter: web::Query<GoalFilter>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let page = page.parse::<String>()?;
@@ -139,6 +141,7 @@ pub async fn list_goals(
     let rows = strategy::list_goals(
         &mut conn,
         filter.field_of_action.as_deref(),
+        since.get(),
         page.after.as_deref(),
         page.fetch(),
     )

@@ -10,6 +10,7 @@ use super::types::{DeliveryResponse, DeliveryState};
 use crate::auth::Caller;
 use crate::db::{self, webhooks};
 use crate::error::ApiResult;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -26,7 +27,7 @@ pub struct DeliveryFilter {
     tag = "webhooks",
     operation_id = "list_webhook_deliveries",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Subscription id"), DeliveryFilter, PageQuery),
+    params(("id" = Uuid, Path, description = "Subscription id"), DeliveryFilter, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of the delivery log", body = Page<DeliveryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -44,6 +45,7 @@ pub async fn list_webhook_deliveries(
     caller: Caller,
     id: web::Path<Uuid>,
     filter: web::Query<DeliveryFilter>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
@@ -54,6 +56,7 @@ pub async fn list_webhook_deliveries(
         &mut conn,
         webhook.id,
         filter.state.map(DeliveryState::as_str),
+        since.get(),
         page.after,
         page.fetch(),
     )

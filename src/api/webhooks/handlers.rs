@@ -19,6 +19,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 use crate::webhooks::target;
@@ -163,7 +164,7 @@ pub async fn create_webhook(
     tag = "webhooks",
     operation_id = "list_webhooks",
     security(("bearer" = [])),
-    params(WebhookOrganizationQuery, PageQuery),
+    params(WebhookOrganizationQuery, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of subscriptions", body = Page<WebhookResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -179,6 +180,7 @@ pub async fn list_webhooks(
     req: HttpRequest,
     caller: Caller,
     query: web::Query<WebhookOrganizationQuery>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let principal = caller.member()?;
@@ -191,7 +193,14 @@ pub async fn list_webhooks(
     }
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let rows = webhooks::list(&mut conn, organization.as_deref(), page.after, page.fetch()).await?;
+    let rows = webhooks::list(
+        &mut conn,
+        organization.as_deref(),
+        since.get(),
+        page.after,
+        page.fetch(),
+    )
+    .await?;
     let page = page.page(rows, |w| w.id);
     let ids: Vec<Uuid> = page.items.iter().map(|w| w.id).collect();
     let failures = failures_of(&mut conn, &ids).await?;

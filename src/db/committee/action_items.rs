@@ -55,6 +55,7 @@ pub struct ActionItemFilter {
     pub meeting: Option<Uuid>,
     /// Only pending items due before this date.
     pub overdue_on: Option<NaiveDate>,
+    pub modified_since: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewActionItem) -> QueryResult<ActionItem> {
@@ -125,6 +126,9 @@ pub async fn list(
         .order((action_items::created_at.asc(), action_items::id.asc()))
         .limit(limit)
         .into_boxed();
+    if let Some(since) = filter.modified_since {
+        query = query.filter(action_items::updated_at.ge(since));
+    }
     if let Some(owner) = &filter.owner {
         query = query.filter(action_items::owner_organization.eq(owner.clone()));
     }

@@ -29,6 +29,9 @@ pub struct DecisionFilter {
     pub result: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only decisions whose agenda item or meeting changed at or after this instant (a
+    /// decision shows both).
+    pub modified_since: Option<DateTime<Utc>>,
 }
 
 /// The sort key: meeting start, position on its agenda, item id.
@@ -94,6 +97,13 @@ pub async fn list(
     }
     if let Some(to) = filter.to {
         query = query.filter(meetings::starts_at.lt(to));
+    }
+    if let Some(since) = filter.modified_since {
+        query = query.filter(
+            agenda_items::updated_at
+                .ge(since)
+                .or(meetings::updated_at.ge(since)),
+        );
     }
     if let Some((starts_at, position, id)) = after {
         query = query.filter(

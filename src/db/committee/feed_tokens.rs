@@ -86,6 +86,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedT
 pub async fn list(
     conn: &mut AsyncPgConnection,
     organization: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<FeedToken>> {
@@ -97,6 +98,9 @@ pub async fn list(
         ))
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(calendar_feed_tokens::updated_at.ge(since));
+    }
     if let Some(org) = organization {
         query = query.filter(calendar_feed_tokens::organization_key.eq(org.to_owned()));
     }

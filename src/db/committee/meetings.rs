@@ -65,6 +65,8 @@ pub struct MeetingFilter {
     pub state: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Only meetings changed (themselves or anything they embed) at or after this instant.
+    pub modified_since: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewMeeting) -> QueryResult<Meeting> {
@@ -165,6 +167,9 @@ pub async fn list(
     }
     if let Some(to) = filter.to {
         query = query.filter(meetings::starts_at.lt(to));
+    }
+    if let Some(since) = filter.modified_since {
+        query = query.filter(meetings::updated_at.ge(since));
     }
     if let Some((starts_at, id)) = after {
         query = query.filter(

@@ -101,6 +101,7 @@ pub async fn find_many(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     organization: Option<&str>,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(String, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<CommitteeMember>> {
@@ -113,6 +114,9 @@ pub async fn list(
         ))
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(committee_members::updated_at.ge(since));
+    }
     if let Some(org) = organization {
         query = query.filter(committee_members::organization_key.eq(org.to_owned()));
     }

@@ -73,6 +73,7 @@ pub struct CostItemValues {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<CostItemRow>> {
@@ -82,6 +83,9 @@ pub async fn list(
         .limit(limit)
         .select(CostItemRow::as_select())
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(cost_items::updated_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(cost_items::id.gt(after));
     }

@@ -148,6 +148,7 @@ pub async fn version(
 pub async fn versions(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     before: Option<i32>,
     limit: i64,
 ) -> QueryResult<Vec<CostKeyRow>> {
@@ -157,6 +158,9 @@ pub async fn versions(
         .limit(limit)
         .select(CostKeyRow::as_select())
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(cost_keys::created_at.ge(since));
+    }
     if let Some(before) = before {
         query = query.filter(cost_keys::version.lt(before));
     }

@@ -100,6 +100,7 @@ impl ProgrammeValues {
 
 pub async fn list_programmes(
     conn: &mut AsyncPgConnection,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<ProgrammeRow>> {
@@ -108,6 +109,9 @@ pub async fn list_programmes(
         .limit(limit)
         .select(ProgrammeRow::as_select())
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(funding_programmes::updated_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(funding_programmes::id.gt(after));
     }
@@ -212,6 +216,7 @@ pub struct ApplicationValues {
 pub async fn list_applications(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<Uuid>,
     limit: i64,
 ) -> QueryResult<Vec<ApplicationRow>> {
@@ -221,6 +226,9 @@ pub async fn list_applications(
         .limit(limit)
         .select(ApplicationRow::as_select())
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(funding_applications::updated_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(funding_applications::id.gt(after));
     }

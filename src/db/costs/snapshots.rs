@@ -71,6 +71,7 @@ pub async fn find(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<SnapshotRow>> {
@@ -81,6 +82,9 @@ pub async fn list(
         .limit(limit)
         .select(SnapshotRow::as_select())
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(s::created_at.ge(since));
+    }
     if let Some((at, id)) = after {
         query = query.filter(
             s::created_at

@@ -51,6 +51,7 @@ pub async fn insert(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     participation_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after_id: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<HistoryEntry>> {
@@ -60,6 +61,9 @@ pub async fn list(
         .order(participation_history::id.asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(participation_history::changed_at.ge(since));
+    }
     if let Some(after) = after_id {
         query = query.filter(participation_history::id.gt(after));
     }

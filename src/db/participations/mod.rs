@@ -149,6 +149,7 @@ pub async fn update(
 pub async fn list_for_project(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
+    modified_since: Option<DateTime<Utc>>,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<Participation>> {
@@ -158,6 +159,9 @@ pub async fn list_for_project(
         .order(participations::organization_key.asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(participations::updated_at.ge(since));
+    }
     if let Some(after) = after {
         query = query.filter(participations::organization_key.gt(after.to_owned()));
     }
@@ -169,6 +173,7 @@ pub async fn list_for_project(
 pub async fn list_for_organization(
     conn: &mut AsyncPgConnection,
     organization: &str,
+    modified_since: Option<DateTime<Utc>>,
     after_code: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<(Participation, ProjectRef)>> {
@@ -180,6 +185,9 @@ pub async fn list_for_organization(
         .order(projects::code.asc())
         .limit(limit)
         .into_boxed();
+    if let Some(since) = modified_since {
+        query = query.filter(participations::updated_at.ge(since));
+    }
     if let Some(after) = after_code {
         query = query.filter(projects::code.gt(after.to_owned()));
     }

@@ -52,7 +52,11 @@ pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<V
 /// Lists the bodies of the System: the one Body of the cooperation.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_bodies", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Body objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Body objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies")]
 pub async fn list_oparl_bodies(
@@ -72,7 +76,11 @@ pub async fn list_oparl_bodies(
 /// Lists the legislative terms of the Body.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_legislative_terms", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/legislative-terms")]
 pub async fn list_oparl_legislative_terms(
@@ -121,7 +129,11 @@ async fn single_list(
 /// Lists the organizations: the steering committee first, then the members by key.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_organizations", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Organization objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Organization objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/organizations")]
 pub async fn list_oparl_organizations(
@@ -184,7 +196,11 @@ pub async fn list_oparl_organizations(
 /// tombstones of those deleted or without consent).
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_persons", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Person objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Person objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/persons")]
 pub async fn list_oparl_persons(
@@ -206,7 +222,11 @@ pub async fn list_oparl_persons(
 /// Lists the memberships in the steering committee of the delegates who consented.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_memberships", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Membership objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Membership objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/memberships")]
 pub async fn list_oparl_memberships(
@@ -228,7 +248,11 @@ pub async fn list_oparl_memberships(
 /// Lists the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_meetings", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Meeting objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Meeting objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/meetings")]
 pub async fn list_oparl_meetings(
@@ -260,7 +284,11 @@ pub async fn list_oparl_meetings(
 /// Lists the public agenda items of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_agenda_items", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of AgendaItem objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of AgendaItem objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/agenda-items")]
 pub async fn list_oparl_agenda_items(
@@ -285,7 +313,11 @@ pub async fn list_oparl_agenda_items(
 /// Lists the Files: the approved minutes of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_files", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of File objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of File objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/files")]
 pub async fn list_oparl_files(
@@ -315,7 +347,11 @@ pub async fn list_oparl_files(
 /// Lists the Locations: the places of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_locations", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Location objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Location objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/locations")]
 pub async fn list_oparl_locations(
@@ -337,7 +373,11 @@ pub async fn list_oparl_locations(
 /// Lists the Papers: every project of the catalogue.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_papers", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Paper objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Paper objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/papers")]
 pub async fn list_oparl_papers(
@@ -362,7 +402,11 @@ pub async fn list_oparl_papers(
 /// Lists the Consultations: every link between a public agenda item and a project.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_consultations", security(()), params(OparlListParams),
-    responses((status = 200, description = "A page of Consultation objects", body = OparlListPage)),
+    responses(
+        (status = 200, description = "A page of Consultation objects", body = OparlListPage),
+        (status = 400, response = crate::openapi::OparlBadRequest),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion/consultations")]
 pub async fn list_oparl_consultations(

@@ -16,7 +16,10 @@ use crate::startup::AppState;
 /// Reads the OParl System: the entry point, naming the OParl version and the body list.
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_system", security(()),
-    responses((status = 200, description = "The System object (https://schema.oparl.org/1.1/System)", body = OparlObject)),
+    responses(
+        (status = 200, description = "The System object (https://schema.oparl.org/1.1/System)", body = OparlObject),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/system")]
 pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpResponse> {
@@ -28,7 +31,10 @@ pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpRes
 /// Reads the Body: the Smart Region cooperation, with its ten lists and legislative term.
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_body", security(()),
-    responses((status = 200, description = "The Body object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Body object", body = OparlObject),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/bodies/smartregion")]
 pub async fn get_oparl_body(state: web::Data<AppState>) -> OparlResult<HttpResponse> {
@@ -41,7 +47,11 @@ pub async fn get_oparl_body(state: web::Data<AppState>) -> OparlResult<HttpRespo
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_legislative_term", security(()),
     params(("key" = String, Path, description = "The term, `2025-2030`")),
-    responses((status = 200, description = "The LegislativeTerm object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The LegislativeTerm object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/legislative-terms/{key}")]
 pub async fn get_oparl_legislative_term(
@@ -62,7 +72,10 @@ pub async fn get_oparl_legislative_term(
 /// Reads the steering committee as an Organization (type "Gremium").
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_committee", security(()),
-    responses((status = 200, description = "The Organization object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Organization object", body = OparlObject),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/organizations/lenkungskreis")]
 pub async fn get_oparl_committee(state: web::Data<AppState>) -> OparlResult<HttpResponse> {
@@ -75,7 +88,11 @@ pub async fn get_oparl_committee(state: web::Data<AppState>) -> OparlResult<Http
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_institution", security(()),
     params(("key" = String, Path, description = "Organization key (official municipality key, or `gfw`)")),
-    responses((status = 200, description = "The Organization object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Organization object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/organizations/institutions/{key}")]
 pub async fn get_oparl_institution(
@@ -95,7 +112,11 @@ pub async fn get_oparl_institution(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_person", security(()),
     params(("id" = String, Path, description = "Delegate id")),
-    responses((status = 200, description = "The Person object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Person object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/persons/{id}")]
 pub async fn get_oparl_person(
@@ -114,7 +135,11 @@ pub async fn get_oparl_person(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_membership", security(()),
     params(("id" = String, Path, description = "Delegate id")),
-    responses((status = 200, description = "The Membership object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Membership object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/memberships/{id}")]
 pub async fn get_oparl_membership(
@@ -133,7 +158,11 @@ pub async fn get_oparl_membership(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_meeting", security(()),
     params(("id" = String, Path, description = "Meeting id")),
-    responses((status = 200, description = "The Meeting object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Meeting object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/meetings/{id}")]
 pub async fn get_oparl_meeting(
@@ -152,7 +181,11 @@ pub async fn get_oparl_meeting(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_agenda_item", security(()),
     params(("id" = String, Path, description = "Agenda item id")),
-    responses((status = 200, description = "The AgendaItem object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The AgendaItem object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/agenda-items/{id}")]
 pub async fn get_oparl_agenda_item(
@@ -171,7 +204,11 @@ pub async fn get_oparl_agenda_item(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_location", security(()),
     params(("id" = String, Path, description = "Meeting id")),
-    responses((status = 200, description = "The Location object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Location object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/locations/{id}")]
 pub async fn get_oparl_location(
@@ -190,7 +227,11 @@ pub async fn get_oparl_location(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_paper", security(()),
     params(("id" = String, Path, description = "Project id")),
-    responses((status = 200, description = "The Paper object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Paper object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/papers/{id}")]
 pub async fn get_oparl_paper(
@@ -212,7 +253,11 @@ pub async fn get_oparl_paper(
         ("item" = String, Path, description = "Agenda item id"),
         ("project" = String, Path, description = "Project id"),
     ),
-    responses((status = 200, description = "The Consultation object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The Consultation object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/consultations/{item}/{project}")]
 pub async fn get_oparl_consultation(
@@ -237,7 +282,11 @@ pub async fn get_oparl_consultation(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_file", security(()),
     params(("id" = String, Path, description = "Minutes id")),
-    responses((status = 200, description = "The File object", body = OparlObject)),
+    responses(
+        (status = 200, description = "The File object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/files/{id}")]
 pub async fn get_oparl_file(
@@ -268,7 +317,11 @@ async fn file_bytes(state: &AppState, id: &str) -> OparlResult<(rows::FileRow, S
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_file_access", security(()),
     params(("id" = String, Path, description = "Minutes id")),
-    responses((status = 200, description = "The file's bytes", content_type = "text/markdown", body = String)),
+    responses(
+        (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/files/{id}/access")]
 pub async fn get_oparl_file_access(
@@ -285,8 +338,12 @@ pub async fn get_oparl_file_access(
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_file_download", security(()),
     params(("id" = String, Path, description = "Minutes id")),
-    responses((status = 200, description = "The file's bytes", content_type = "text/markdown", body = String,
-        headers(("Content-Disposition" = String, description = "`attachment` with the file name")))),
+    responses(
+        (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String,
+        headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
+        (status = 404, response = crate::openapi::OparlNotFound),
+        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+    ),
 )]
 #[get("/files/{id}/download")]
 pub async fn get_oparl_file_download(

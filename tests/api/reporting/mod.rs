@@ -4,5 +4,5 @@
 
 mod dashboard;
 mod report;
-mod scenario;
+pub mod scenario;
 mod strategy;

@@ -19,6 +19,7 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -39,7 +40,7 @@ pub struct ItemPath {
     tag = "costs",
     operation_id = "list_cost_items",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of cost items", body = Page<CostItemResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -55,13 +56,14 @@ pub async fn list_cost_items(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
     super::find_project(&mut conn, *id).await?;
-    let rows = cost_items::list(&mut conn, *id, page.after, page.fetch()).await?;
+    let rows = cost_items::list(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page.page(rows, |r| r.id).map(CostItemResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
 }

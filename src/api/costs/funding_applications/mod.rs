@@ -22,6 +22,7 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
@@ -42,7 +43,7 @@ pub struct ApplicationPath {
     tag = "costs",
     operation_id = "list_funding_applications",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), PageQuery),
+    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of applications", body = Page<FundingApplicationResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -58,13 +59,15 @@ pub async fn list_funding_applications(
     req: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
+    since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
     super::find_project(&mut conn, *id).await?;
-    let rows = funding::list_applications(&mut conn, *id, page.after, page.fetch()).await?;
+    let rows =
+        funding::list_applications(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| r.id)
         .map(FundingApplicationResponse::from);
