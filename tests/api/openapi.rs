@@ -80,6 +80,10 @@ fn every_operation_follows_the_house_rules() {
             if path.starts_with("/api/") || path.starts_with("/oparl/") {
                 assert!(responses.contains_key("503"), "{id}: no 503");
             }
+            // Everything below a project answers 410 once the project is deleted.
+            if path.starts_with("/api/v1/projects/{id}") {
+                assert!(responses.contains_key("410"), "{id}: no 410");
+            }
             if path.starts_with("/oparl/") && path.contains('{') {
                 assert!(responses.contains_key("404"), "{id}: no 404");
             }

@@ -33,6 +33,7 @@ use crate::startup::AppState;
          headers(("ETag" = String, description = "The version; send it as If-Match to change the key"))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -69,6 +70,7 @@ pub async fn get_cost_key(
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 412, response = crate::openapi::PreconditionFailed),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
@@ -143,6 +145,7 @@ pub async fn put_cost_key(
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -184,6 +187,7 @@ pub struct VersionPath {
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]

@@ -22,8 +22,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use crate::api::projects::live_project;
 use crate::auth::{Caller, Principal, Right};
-use crate::db::projects::{self, Project};
+use crate::db::projects::Project;
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
 
@@ -37,33 +38,20 @@ pub const FULL_BP: i64 = 10_000;
 /// At most this many years in one allocation or budget answer.
 pub const MAX_YEARS: i32 = 50;
 
-/// Reads a live project or answers 404.
+/// Reads a live project, or answers 404 (never existed) or 410 (deleted).
 pub(crate) async fn find_project(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> Result<Project, ApiError> {
-    projects::find_live(conn, id)
-        .await
-        .map_err(|e| project_not_found(e, id))
+    live_project(conn, id, false).await
 }
 
-/// Locks a live project for the rest of the transaction or answers 404.
+/// Locks a live project for the rest of the transaction, or answers 404 or 410.
 pub(crate) async fn lock_project(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> Result<Project, ApiError> {
-    projects::lock_live(conn, id)
-        .await
-        .map_err(|e| project_not_found(e, id))
-}
-
-fn project_not_found(error: diesel::result::Error, id: Uuid) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("project {id} does not exist"))
-        }
-        other => other.into(),
-    }
+    live_project(conn, id, true).await
 }
 
 /// Who changes a project's cost plan.

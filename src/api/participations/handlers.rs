@@ -7,11 +7,12 @@ use uuid::Uuid;
 use super::request::PutParticipation;
 use super::types::ParticipationResponse;
 use super::write::{self, Precondition, WriteContext, Written};
-use super::{organization_not_found, project_not_found, project_ref};
+use super::{organization_not_found, project_ref};
+use crate::api::projects::live_project;
 use crate::auth::{Caller, Right};
 use crate::db::participations::{self, resolutions};
 use crate::db::write::{ScopedFutureExt, audited};
-use crate::db::{self, projects};
+use crate::db::{self};
 use crate::domain::participation::Authority;
 use crate::error::ApiResult;
 use crate::http::extract::Json;
@@ -36,6 +37,7 @@ use crate::startup::AppState;
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -51,9 +53,7 @@ pub async fn list_project_participations(
     let project_id = id.into_inner();
     let page = page.parse::<String>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = projects::find_live(&mut conn, project_id)
-        .await
-        .map_err(|e| project_not_found(e, project_id))?;
+    let project = live_project(&mut conn, project_id, false).await?;
     let rows = participations::list_for_project(
         &mut conn,
         project_id,
@@ -88,6 +88,7 @@ pub async fn list_project_participations(
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -99,9 +100,7 @@ pub async fn get_participation(
 ) -> ApiResult<HttpResponse> {
     let (project_id, org) = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let project = projects::find_live(&mut conn, project_id)
-        .await
-        .map_err(|e| project_not_found(e, project_id))?;
+    let project = live_project(&mut conn, project_id, false).await?;
     let row = participations::find(&mut conn, project_id, &org)
         .await?
         .ok_or_else(|| super::participation_not_found(project_id, &org))?;
@@ -148,6 +147,7 @@ pub async fn get_participation(
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 409, response = crate::openapi::Conflict),
         (status = 412, response = crate::openapi::PreconditionFailed),
         (status = 413, response = crate::openapi::PayloadTooLarge),

@@ -6,11 +6,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::participation_not_found;
 use super::types::{ParticipationState, stored_state};
-use super::{participation_not_found, project_not_found};
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::participations::history::{self, HistoryEntry};
-use crate::db::{self, participations, projects};
+use crate::db::{self, participations};
 use crate::error::ApiResult;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -86,6 +87,7 @@ impl ParticipationHistoryEntryResponse {
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -101,9 +103,7 @@ pub async fn list_participation_history(
     let (project_id, org) = path.into_inner();
     let page = page.parse::<i64>()?;
     let mut conn = db::connect(&state.pool).await?;
-    projects::find_live(&mut conn, project_id)
-        .await
-        .map_err(|e| project_not_found(e, project_id))?;
+    live_project(&mut conn, project_id, false).await?;
     let participation = participations::find(&mut conn, project_id, &org)
         .await?
         .ok_or_else(|| participation_not_found(project_id, &org))?;

@@ -33,15 +33,6 @@ fn project_ref(project: &Project) -> ProjectRef {
     }
 }
 
-fn project_not_found(error: diesel::result::Error, id: Uuid) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("project {id} does not exist"))
-        }
-        other => other.into(),
-    }
-}
-
 fn organization_not_found(error: diesel::result::Error, key: &str) -> ApiError {
     match error {
         diesel::result::Error::NotFound => {

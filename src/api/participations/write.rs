@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use super::request::CheckedPut;
 use super::types::{ParticipationState, stored_state};
+use crate::db::organizations;
 use crate::db::participations::history::{self, NewHistoryEntry};
 use crate::db::participations::{self, Participation, ParticipationData, ProjectRef, resolutions};
 use crate::db::write::{Actor, Entry, Recorded};
-use crate::db::{organizations, projects};
 use crate::domain::participation::{self as rules, Authority};
 use crate::error::ApiError;
 use crate::http::etag::{self, IfMatch};
@@ -93,9 +93,7 @@ pub async fn put(
     } = ctx;
     // The project lock comes first: every change that affects a project's cost shares takes
     // it, so the cost-sharing work can recompute the shares here without races.
-    let project = projects::lock_live(conn, project_id)
-        .await
-        .map_err(|e| super::project_not_found(e, project_id))?;
+    let project = crate::api::projects::live_project(conn, project_id, true).await?;
     let project = ProjectRef {
         id: project.id,
         code: project.code,

@@ -219,8 +219,31 @@ async fn missing_and_deleted_projects_are_404_and_410_everywhere() {
             format!("{base}/indicators/{other}"),
             format!("{base}/indicators/{other}/measurements"),
         ];
-        for path in reads {
-            let body = problem(app.get(&path).send().await.unwrap(), status).await;
+        // Participations and costs (members only for most of them).
+        let member_reads = [
+            format!("{base}/participations"),
+            format!("{base}/participations/{AHLEN}"),
+            format!("{base}/participations/{AHLEN}/history"),
+            format!("{base}/cost-items"),
+            format!("{base}/cost-items/{other}"),
+            format!("{base}/cost-key"),
+            format!("{base}/cost-key/versions"),
+            format!("{base}/cost-key/versions/1"),
+            format!("{base}/funding"),
+            format!("{base}/funding/{other}"),
+            format!("{base}/allocation"),
+            format!("{base}/allocation/snapshots"),
+            format!("{base}/allocation/snapshots/{other}"),
+        ];
+        let anonymous = reads.into_iter().map(|path| (path, false));
+        for (path, member) in anonymous.chain(member_reads.into_iter().map(|path| (path, true))) {
+            let request = app.get(&path);
+            let request = if member {
+                request.by_coordinator()
+            } else {
+                request
+            };
+            let body = problem(request.send().await.unwrap(), status).await;
             assert!(
                 body["detail"]
                     .as_str()
@@ -256,6 +279,28 @@ async fn missing_and_deleted_projects_are_404_and_410_everywhere() {
                 Method::POST,
                 format!("{base}/indicators"),
                 json!({"name": "x", "unit": "y"}),
+            ),
+            (
+                Method::PUT,
+                format!("{base}/participations/{AHLEN}"),
+                json!({"state": "interested"}),
+            ),
+            (
+                Method::POST,
+                format!("{base}/cost-items"),
+                json!({"category": "investment", "recurrence": "one_off", "fiscal_year": 2027,
+                       "amount_cents": 100, "eligible_for_funding": true, "basis": "estimate",
+                       "description": "x"}),
+            ),
+            (
+                Method::PUT,
+                format!("{base}/cost-key"),
+                json!({"type": "equal"}),
+            ),
+            (
+                Method::POST,
+                format!("{base}/allocation/snapshots"),
+                json!({"label": "x"}),
             ),
         ];
         for (method, path, body) in writes {

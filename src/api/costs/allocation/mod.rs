@@ -106,6 +106,7 @@ pub(crate) async fn read_stored(
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 503, response = crate::openapi::ServiceUnavailable),
     ),
 )]
@@ -168,6 +169,7 @@ pub struct PreviewRequest {
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
+        (status = 410, response = crate::openapi::Gone),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::UnprocessableEntity),
