@@ -7,7 +7,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
+use crate::db::costs::allocation;
 use crate::db::organizations::{self, Organization};
+use crate::db::projects::{self, Lookup};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
@@ -202,6 +204,15 @@ pub async fn update_organization(
                                 .org(key.clone())
                                 .after(&figure),
                         );
+                        // Shares split by population on this date could not be computed
+                        // without the figure; they are, now, in the same transaction.
+                        for project_id in allocation::awaiting_population(conn, &key, date).await? {
+                            if let Lookup::Live(_) =
+                                projects::lookup(conn, project_id, true).await?
+                            {
+                                allocation::recompute(conn, project_id).await?;
+                            }
+                        }
                     }
                 }
                 if before.population_date.is_none_or(|current| date >= current) {

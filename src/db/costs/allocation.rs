@@ -258,6 +258,24 @@ pub async fn recompute(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryR
     apply_budget_delta(conn, &before, &after).await
 }
 
+/// The projects whose stored allocation splits by population on `date` with `organization`
+/// among the payers, in id order (the order to lock them in). A figure that is new for that
+/// organization and date was missing when they were computed, so they must be computed again.
+pub async fn awaiting_population(
+    conn: &mut AsyncPgConnection,
+    organization: &str,
+    date: NaiveDate,
+) -> QueryResult<Vec<Uuid>> {
+    project_allocations::table
+        .filter(project_allocations::population_date.eq(date))
+        .filter(project_allocations::payers.contains(vec![organization.to_owned()]))
+        .select(project_allocations::project_id)
+        .distinct()
+        .order(project_allocations::project_id.asc())
+        .load(conn)
+        .await
+}
+
 /// Removes a deleted project's stored allocation and takes its shares out of the budget
 /// summaries. The caller holds the project's row lock, in the deleting transaction.
 pub async fn clear(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<()> {

@@ -198,6 +198,38 @@ async fn population_keys_use_the_figures_of_their_reference_date() {
             (BECKUM.to_owned(), 30_738)
         ]
     );
+
+    // Ostbevern joins without a figure for 2023-12-31: the key does not fit any more ...
+    set_state(&app, project, OSTBEVERN, "council_decision_pending").await;
+    let planning_path = "?include=pending&from=2028&to=2028";
+    let misfit = allocation(&app, project, planning_path, Some(coordinator())).await;
+    assert_eq!(misfit["status"], "key_does_not_fit");
+    assert!(misfit["problem"].as_str().unwrap().contains(OSTBEVERN));
+    // ... until the steering office records the figure: the shares follow at once.
+    json(
+        app.patch(&format!("/api/v1/organizations/{OSTBEVERN}"))
+            .by_coordinator()
+            .header("if-match", "*")
+            .json(&json!({"population": {"value": 11_200, "reference_date": "2023-12-31"}}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let planning = allocation(&app, project, planning_path, Some(coordinator())).await;
+    assert_eq!(planning["status"], "complete");
+    assert_sums(&planning);
+    // The rest, 750 EUR, split 53278 : 37000 : 11200.
+    assert_eq!(
+        shares(&planning, 0),
+        [
+            (DISTRICT.to_owned(), 25_000),
+            (AHLEN.to_owned(), 39_376),
+            (BECKUM.to_owned(), 27_346),
+            (OSTBEVERN.to_owned(), 8_278)
+        ]
+    );
 }
 
 #[actix_web::test]
