@@ -7,7 +7,7 @@
 --
 -- The queries mirror those `db::projects::list` builds (same predicates, order and limit;
 -- bound values inlined). Expected (PostgreSQL 15): ordered index scans that stop after the
--- page (projects_code / projects_lead / projects_title / projects_updated) for lists and
+-- page (projects_code / projects_lead / projects_title_de / projects_updated) for lists and
 -- frequent filter values, and a BitmapOr of the GIN indexes projects_search and projects_trgm
 -- for selective searches. Frequent filter values are cheaper read in code order and filtered
 -- than read through their own index and sorted; the planner picks that by itself.
@@ -58,10 +58,10 @@ EXPLAIN (COSTS OFF) SELECT id, code, title FROM projects
 WHERE deleted_at IS NULL AND projects.code > 'BE-5000'
 ORDER BY code LIMIT 51;
 
-\echo '== 3. sort=title, later page'
+\echo '== 3. sort=title (German collation), later page'
 EXPLAIN (COSTS OFF) SELECT id, code, title FROM projects
-WHERE deleted_at IS NULL AND (lower(projects.title), projects.id) > (lower('Offene Wärmeplanung 5'), '00000000-0000-0000-0000-000000000000')
-ORDER BY lower(title), id LIMIT 51;
+WHERE deleted_at IS NULL AND (projects.title COLLATE "de-DE-x-icu", projects.id) > ('Offene Wärmeplanung 5', '00000000-0000-0000-0000-000000000000')
+ORDER BY projects.title COLLATE "de-DE-x-icu", id LIMIT 51;
 
 \echo '== 4. sort=updated_at with modified_since'
 EXPLAIN (COSTS OFF) SELECT id, code, title FROM projects

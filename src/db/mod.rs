@@ -20,6 +20,11 @@ pub mod webhook_deliveries;
 pub mod webhooks;
 pub mod write;
 
+/// The collation titles sort by: German dictionary order (`Ä` with `A`, `ß` as `ss`), which
+/// the database's default collation does not give (it puts `Ärztehaus` after `Zentrum`). An
+/// ICU collation that PostgreSQL creates at initdb; the title indexes are built with it.
+pub const GERMAN_COLLATION: &str = "\"de-DE-x-icu\"";
+
 use std::time::Duration;
 
 use anyhow::Context;

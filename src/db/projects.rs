@@ -11,6 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::db::GERMAN_COLLATION;
 use crate::db::schema::{project_status_changes, projects};
 use crate::db::write::Actor;
 
@@ -198,7 +199,7 @@ pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
 pub enum ProjectSort {
     #[default]
     Code,
-    /// Case-insensitive (`lower(title)`).
+    /// German dictionary order ([`crate::db::GERMAN_COLLATION`]).
     Title,
     UpdatedAt,
 }
@@ -308,7 +309,11 @@ pub async fn list(
         // Codes are unique (deleted rows included), so the code alone is the keyset and
         // `projects_live_code` delivers the order without a sort step.
         ProjectSort::Code => query.order(projects::code.asc()),
-        ProjectSort::Title => query.order((lower(projects::title).asc(), projects::id.asc())),
+        // `projects_title_de` delivers this order.
+        ProjectSort::Title => query.order((
+            sql::<Text>(&format!("projects.title COLLATE {GERMAN_COLLATION}")).asc(),
+            projects::id.asc(),
+        )),
         ProjectSort::UpdatedAt => query.order((projects::updated_at.asc(), projects::id.asc())),
     };
     // Row comparisons, so that PostgreSQL can start the index scan at the cursor.
@@ -316,9 +321,11 @@ pub async fn list(
         None => query,
         Some(ProjectCursor::Code(code, _)) => query.filter(projects::code.gt(code.clone())),
         Some(ProjectCursor::Title(title, id)) => query.filter(
-            sql::<Bool>("(lower(projects.title), projects.id) > (lower(")
-                .bind::<Text, _>(title.clone())
-                .sql("), ")
+            sql::<Bool>(&format!(
+                "(projects.title COLLATE {GERMAN_COLLATION}, projects.id) > ("
+            ))
+            .bind::<Text, _>(title.clone())
+            .sql(", ")
                 .bind::<diesel::sql_types::Uuid, _>(*id)
                 .sql(")"),
         ),

@@ -4,11 +4,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::GERMAN_COLLATION;
 use crate::db::schema::{
     goal_indicators, project_goals, project_indicators, projects, strategy, strategy_goals,
 };
@@ -133,7 +136,8 @@ pub async fn list_goals(
 ) -> QueryResult<Vec<Goal>> {
     let mut query = strategy_goals::table
         .select(Goal::as_select())
-        .order(lower(strategy_goals::title).asc())
+        // Titles are unique ignoring case, so the lower-cased title alone is the keyset.
+        .order(sql::<Text>(&format!("lower(strategy_goals.title) COLLATE {GERMAN_COLLATION}")).asc())
         .limit(limit)
         .into_boxed();
     if let Some(since) = modified_since {
@@ -143,7 +147,12 @@ pub async fn list_goals(
         query = query.filter(strategy_goals::field_of_action.eq(field.to_owned()));
     }
     if let Some(after) = after {
-        query = query.filter(lower(strategy_goals::title).gt(after.to_owned()));
+        query = query.filter(
+            sql::<Bool>(&format!(
+                "lower(strategy_goals.title) COLLATE {GERMAN_COLLATION} > "
+            ))
+            .bind::<Text, _>(after.to_owned()),
+        );
     }
     query.load(conn).await
 }

@@ -29,7 +29,7 @@ use crate::startup::AppState;
 pub enum ProjectSortParam {
     /// By code (default).
     Code,
-    /// By title, ignoring case.
+    /// By title in German dictionary order (`Ä` with `A`; case only breaks ties).
     Title,
     /// By last change, oldest first (for synchronisation with `modified_since`).
     UpdatedAt,

@@ -478,3 +478,50 @@ async fn lists_filter_by_field_category_status_lead_tag_and_modification() {
 fn urlencode(text: &str) -> String {
     text.replace('+', "%2B").replace(':', "%3A")
 }
+
+#[actix_web::test]
+async fn titles_sort_in_german_dictionary_order_across_pages() {
+    let app = TestApp::spawn().await;
+    let titles = [
+        "Zentrumsentwicklung",
+        "Öffentliches WLAN",
+        "Bürgerportal",
+        "apotheke digital",
+        "Offene Daten",
+        "Ärztehaus im Dorf",
+        "Buchungssystem",
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        ProjectBuilder::new(&format!("DE-{i}"))
+            .title(title)
+            .tag("umlaut")
+            .create(&app)
+            .await;
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/projects?tag=umlaut&sort=title&limit=2".to_owned();
+    loop {
+        let page = json(app.get(&path).send().await.unwrap(), 200).await;
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["title"].as_str().unwrap().to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!("/api/v1/projects?tag=umlaut&sort=title&limit=2&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "apotheke digital",
+            "Ärztehaus im Dorf",
+            "Buchungssystem",
+            "Bürgerportal",
+            "Offene Daten",
+            "Öffentliches WLAN",
+            "Zentrumsentwicklung",
+        ]
+    );
+}
