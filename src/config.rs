@@ -51,6 +51,9 @@ pub struct AuthConfig {
     pub leeway: Duration,
     /// An unknown `kid` refreshes the JWKS at most once per this interval.
     pub jwks_refresh_interval: Duration,
+    /// The JWKS is reloaded at least this often, so that keys the issuer removed stop being
+    /// accepted.
+    pub jwks_max_age: Duration,
 }
 
 impl AuthConfig {
@@ -151,6 +154,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_JWT_AUDIENCE", DEFAULT_AUDIENCE),
     ("SMARTREGION_JWT_LEEWAY_SECS", "30"),
     ("SMARTREGION_JWKS_REFRESH_SECS", "300"),
+    ("SMARTREGION_JWKS_MAX_AGE_SECS", "3600"),
     ("SMARTREGION_LOG_FORMAT", "text"),
     ("RUST_LOG", "info"),
     ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
@@ -241,6 +245,7 @@ impl Config {
         };
         let leeway_secs = parse_number(&get, "SMARTREGION_JWT_LEEWAY_SECS", 30, 0, 30)?;
         let refresh_secs = parse_number(&get, "SMARTREGION_JWKS_REFRESH_SECS", 300, 1, 86_400)?;
+        let max_age_secs = parse_number(&get, "SMARTREGION_JWKS_MAX_AGE_SECS", 3600, 1, 86_400)?;
 
         let log_format = match get("SMARTREGION_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -335,6 +340,7 @@ impl Config {
                     .unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
                 leeway: Duration::from_secs(leeway_secs),
                 jwks_refresh_interval: Duration::from_secs(refresh_secs),
+                jwks_max_age: Duration::from_secs(max_age_secs),
             },
             log_format,
             max_body_bytes: max_body_bytes as usize,

@@ -161,6 +161,7 @@ pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> 
     } else {
         None
     };
+    let jwks_refresh = verifier.spawn_jwks_refresh(config.auth.jwks_max_age);
     let config = Arc::new(config);
     let shared = Shared::new(AppState {
         pool,
@@ -183,6 +184,9 @@ pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> 
     };
     if let Some(worker) = worker {
         worker.stop().await;
+    }
+    if let Some(task) = jwks_refresh {
+        task.abort();
     }
     served
 }

@@ -326,8 +326,8 @@ pub async fn list(
             ))
             .bind::<Text, _>(title.clone())
             .sql(", ")
-                .bind::<diesel::sql_types::Uuid, _>(*id)
-                .sql(")"),
+            .bind::<diesel::sql_types::Uuid, _>(*id)
+            .sql(")"),
         ),
         Some(ProjectCursor::UpdatedAt(at, id)) => query.filter(
             sql::<Bool>("(projects.updated_at, projects.id) > (")

@@ -137,7 +137,12 @@ pub async fn list_goals(
     let mut query = strategy_goals::table
         .select(Goal::as_select())
         // Titles are unique ignoring case, so the lower-cased title alone is the keyset.
-        .order(sql::<Text>(&format!("lower(strategy_goals.title) COLLATE {GERMAN_COLLATION}")).asc())
+        .order(
+            sql::<Text>(&format!(
+                "lower(strategy_goals.title) COLLATE {GERMAN_COLLATION}"
+            ))
+            .asc(),
+        )
         .limit(limit)
         .into_boxed();
     if let Some(since) = modified_since {

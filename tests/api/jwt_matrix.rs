@@ -746,6 +746,41 @@ async fn key_rotation_via_file() {
 }
 
 #[tokio::test]
+async fn the_periodic_reload_stops_a_removed_key() {
+    let dir = scratch_dir("periodic");
+    let path = dir.join("jwks.json");
+    write_jwks(&path, &["rsa_a.jwk.json", "rsa_b.jwk.json"]);
+    let token_a = sign_rs(&claims(), "rsa_a_private.pem", Some("rsa-a"));
+    let token_b = sign_rs(&claims(), "rsa_b_private.pem", Some("rsa-b"));
+    // The unknown-kid reload may not run for an hour: only the periodic one can act.
+    let v = JwtVerifier::new(jwks_file_settings(path.clone(), Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    let no_jwks = JwtVerifier::new(rsa_pem_settings()).await.unwrap();
+    assert!(
+        no_jwks
+            .spawn_jwks_refresh(Duration::from_millis(100))
+            .is_none()
+    );
+    let task = v.spawn_jwks_refresh(Duration::from_millis(100)).unwrap();
+    assert!(v.verify(&token_a).await.is_ok());
+
+    // The issuer removes A (say, after a leak).
+    write_jwks(&path, &["rsa_b.jwk.json"]);
+    let mut refused = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if v.verify(&token_a).await == Err(TokenError::UnknownKey) {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "the removed key was still accepted after 2.5 s");
+    assert!(v.verify(&token_b).await.is_ok());
+    task.abort();
+}
+
+#[tokio::test]
 async fn refresh_at_most_once_per_interval() {
     let interval = Duration::from_millis(1500);
     let dir = scratch_dir("once-per-interval");

@@ -49,7 +49,7 @@ mod settings;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub use jsonwebtoken::Algorithm;
 use jsonwebtoken::{DecodingKey, Validation};
@@ -223,6 +223,28 @@ impl JwtVerifier {
                 source: jwks.source.to_string(),
                 reason,
             })
+    }
+
+    /// Reloads the JWKS every `every` until the returned task is aborted; `None` without a
+    /// JWKS. An unknown `kid` already triggers a reload, but a key the issuer *removed* (say,
+    /// after a leak) is still known here; only a periodic reload stops it being accepted.
+    pub fn spawn_jwks_refresh(&self, every: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        self.inner.jwks.as_ref()?;
+        let verifier = self.clone();
+        Some(tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks.tick().await; // the first tick is immediate; the set was just loaded
+            loop {
+                ticks.tick().await;
+                match verifier.refresh_jwks().await {
+                    Ok(keys) => tracing::debug!(keys, "JWKS reloaded"),
+                    Err(error) => {
+                        tracing::warn!(%error, "JWKS reload failed; keeping the last set")
+                    }
+                }
+            }
+        }))
     }
 
     async fn verify_inner(&self, token: &str) -> Result<Claims, TokenError> {
