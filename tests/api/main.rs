@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod changes;
 mod cli;
+mod contract;
 mod cors;
 mod costs;
 mod errors;

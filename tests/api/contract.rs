@@ -1,0 +1,99 @@
+//! The OpenAPI document is the contract: every operation, called by every kind of caller with
+//! ids that do not exist and an empty body, answers only with statuses it documents, and
+//! every error is problem+json (OParl errors are OParl error objects). A refused request
+//! writes nothing.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::*;
+
+/// Fills a path template: uuids for ids, an organization key for keys, 1 for versions.
+fn fill(template: &str) -> String {
+    let mut path = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        path.push_str(&rest[..start]);
+        let end = rest[start..].find('}').unwrap() + start;
+        let value = match &rest[start + 1..end] {
+            "key" | "org" => AHLEN.to_owned(),
+            "version" => "1".to_owned(),
+            _ => Uuid::new_v4().to_string(),
+        };
+        path.push_str(&value);
+        rest = &rest[end + 1..];
+    }
+    path.push_str(rest);
+    path
+}
+
+#[actix_web::test]
+async fn every_operation_answers_only_with_documented_statuses() {
+    let app = TestApp::spawn().await;
+    let doc = serde_json::to_value(smartregion::startup::openapi_document()).unwrap();
+    let callers: [(&str, Option<String>); 4] = [
+        ("anonymous", None),
+        ("a refused token", Some("not-a-token".to_owned())),
+        ("a viewer of Beckum", Some(token(BECKUM, &["viewer"]))),
+        ("the steering office", Some(coordinator())),
+    ];
+    let before = app.trail_counts().await;
+    let mut undocumented = Vec::new();
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let documented: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            for (who, bearer) in &callers {
+                let path = fill(template);
+                let mut request = app.request(method.clone(), &path);
+                if let Some(bearer) = bearer {
+                    request = request.bearer_auth(bearer);
+                }
+                if op.get("requestBody").is_some() {
+                    request = request.json(&json!({}));
+                }
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                checked += 1;
+                if !documented.iter().any(|d| d.as_str() == status.to_string()) {
+                    undocumented.push(format!("{id} ({method} {path}) as {who}: {status}"));
+                    continue;
+                }
+                if status >= 400 {
+                    let content_type = response
+                        .headers()
+                        .get("content-type")
+                        .map(|v| v.to_str().unwrap().to_owned())
+                        .unwrap_or_default();
+                    let body: Value = response.json().await.unwrap_or(Value::Null);
+                    if template.starts_with("/oparl/") {
+                        assert_eq!(
+                            body["type"], "https://schema.oparl.org/1.1/Error",
+                            "{id} as {who}: {body}"
+                        );
+                    } else {
+                        assert_eq!(
+                            content_type, "application/problem+json",
+                            "{id} as {who}: {body}"
+                        );
+                        assert_eq!(body["status"], status, "{id} as {who}: {body}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} calls");
+    assert!(
+        undocumented.is_empty(),
+        "statuses the OpenAPI document does not list:\n{}",
+        undocumented.join("\n")
+    );
+    assert_eq!(
+        app.trail_counts().await,
+        before,
+        "a refused request wrote something"
+    );
+}
