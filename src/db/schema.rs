@@ -287,6 +287,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        ever_public -> Bool,
     }
 }
 
@@ -310,6 +311,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        ever_public -> Bool,
     }
 }
 

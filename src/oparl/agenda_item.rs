@@ -93,7 +93,11 @@ pub fn consultation_authoritative(result: Option<&str>) -> Option<bool> {
 
 pub fn render(urls: &Urls, row: &AgendaItemRow, context: &AgendaContext) -> Value {
     if row.deleted {
-        return tombstone(urls.agenda_item(row.id), "AgendaItem", row.stamps());
+        // The AgendaItem schema requires `order` even of a deleted item, which has no place
+        // on the agenda any more; 0 says nothing about where it was.
+        let mut gone = tombstone(urls.agenda_item(row.id), "AgendaItem", row.stamps());
+        gone["order"] = json!(0);
+        return gone;
     }
     let result = row.result.as_deref().and_then(AgendaResult::parse);
     Object::new(urls.agenda_item(row.id), "AgendaItem")

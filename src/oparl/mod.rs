@@ -22,7 +22,8 @@
 //! agenda-item/project link answers 200 with `deleted: true` when the object was public in its
 //! last state. A delegate who withdraws consent also becomes such a tombstone (no personal
 //! data), so that clients erase the name. A meeting or agenda item that is made non-public
-//! simply disappears (404): its existence is itself not public.
+//! becomes a tombstone too (with what it embeds: agenda items, minutes, location,
+//! consultations), so that mirrors drop the content; one that never was public stays 404.
 //!
 //! `created`/`modified`: an object's `modified` is the latest change of any row it is built
 //! from (a meeting's row moves with every change to its agenda, attendance and minutes; the

@@ -5,7 +5,9 @@
 //! `api::meetings`): meetings with `public`; agenda items with `public` in a public meeting;
 //! minutes once approved, of a public meeting; delegates with `name_public_consent`. Each
 //! query returns what the public may see plus the tombstones of what it could see before
-//! (`deleted`), and a page costs one query per object type.
+//! (`deleted`), and a page costs one query per object type. A meeting or agenda item made
+//! non-public counts as deleted for the public (`ever_public`, kept by a trigger, tells it
+//! from one that never was public, which stays unknown).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
@@ -104,8 +106,8 @@ const MEETINGS: &str = "SELECT m.id, m.id AS parent, m.number, m.title, m.starts
        GREATEST(m.updated_at, (SELECT max(p.updated_at) FROM agenda_items a \
            JOIN agenda_item_projects l ON l.agenda_item_id = a.id \
            JOIN projects p ON p.id = l.project_id WHERE a.meeting_id = m.id)) AS modified, \
-       m.deleted_at IS NOT NULL AS deleted \
-     FROM meetings m WHERE m.public";
+       (m.deleted_at IS NOT NULL OR NOT m.public) AS deleted \
+     FROM meetings m WHERE m.ever_public";
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct MeetingRow {
@@ -152,9 +154,9 @@ pub async fn locations(
         conn,
         "SELECT m.id, m.id AS parent, m.location_address, m.location_room, \
                 m.created_at AS created, m.updated_at AS modified, \
-                m.deleted_at IS NOT NULL AS deleted \
+                (m.deleted_at IS NOT NULL OR NOT m.public) AS deleted \
            FROM meetings m \
-          WHERE m.public AND (m.location_address IS NOT NULL OR m.location_room IS NOT NULL)",
+          WHERE m.ever_public AND (m.location_address IS NOT NULL OR m.location_room IS NOT NULL)",
         s,
     )
     .await
@@ -209,9 +211,10 @@ pub async fn agenda_items(
         "SELECT a.id, a.meeting_id AS parent, a.meeting_id, a.number, a.title, a.result, \
                 a.resolution_text, a.created_at AS created, \
                 GREATEST(m.updated_at, {ITEM_PROJECTS_CHANGED}) AS modified, \
-                (a.deleted_at IS NOT NULL OR m.deleted_at IS NOT NULL) AS deleted \
+                (a.deleted_at IS NOT NULL OR m.deleted_at IS NOT NULL \
+                 OR NOT a.public OR NOT m.public) AS deleted \
            FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id \
-          WHERE a.public AND m.public"
+          WHERE a.ever_public AND m.ever_public"
     );
     select(conn, &inner, s).await
 }
@@ -243,9 +246,9 @@ pub async fn files(
         conn,
         "SELECT n.id, n.meeting_id AS parent, n.meeting_id, m.number AS meeting_number, \
                 n.approved_at AS created, GREATEST(n.updated_at, m.updated_at) AS modified, \
-                m.deleted_at IS NOT NULL AS deleted \
+                (m.deleted_at IS NOT NULL OR NOT m.public) AS deleted \
            FROM meeting_minutes n JOIN meetings m ON m.id = n.meeting_id \
-          WHERE m.public AND n.approved_at IS NOT NULL",
+          WHERE m.ever_public AND n.approved_at IS NOT NULL",
         s,
     )
     .await
@@ -334,12 +337,13 @@ pub async fn consultations(
                   c.created_at AS created, \
                   GREATEST(c.updated_at, c.removed_at, m.updated_at, p.updated_at) AS modified, \
                   (c.removed_at IS NOT NULL OR a.deleted_at IS NOT NULL \
-                   OR m.deleted_at IS NOT NULL OR p.deleted_at IS NOT NULL) AS deleted \
+                   OR m.deleted_at IS NOT NULL OR p.deleted_at IS NOT NULL \
+                   OR NOT a.public OR NOT m.public) AS deleted \
              FROM oparl_consultations c \
              JOIN agenda_items a ON a.id = c.agenda_item_id \
              JOIN meetings m ON m.id = a.meeting_id \
              JOIN projects p ON p.id = c.project_id \
-            WHERE a.public AND m.public) o \
+            WHERE a.ever_public AND m.ever_public) o \
          WHERE ($1::uuid IS NULL OR (o.agenda_item_id = $1 AND o.project_id = $2)) \
            AND ($3 OR NOT o.deleted) \
            AND ($4::timestamptz IS NULL OR o.created >= $4) \

@@ -44,6 +44,20 @@ async fn modified_since_returns_changes_and_deletions_and_nothing_else() {
         .to_owned();
     let doomed = ProjectBuilder::new("ZZ-9").create(&app).await;
     let paula = add_member(&app, BECKUM, "Paula Publik", "member", true).await;
+    // Published by mistake: made non-public after `t`.
+    let withdrawn = simple_meeting(&app, 9, true).await;
+    let withdrawn_item = add_item(
+        &app,
+        &withdrawn,
+        json!({"number": "1", "title": "Versehentlich veröffentlicht", "public": true,
+               "project_ids": [s.sample.project]}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Never public: unknown before and after.
+    let never = simple_meeting(&app, 10, false).await;
 
     let before = crawl(&app, &schemas).await;
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
@@ -74,6 +88,31 @@ async fn modified_since_returns_changes_and_deletions_and_nothing_else() {
             .by_coordinator()
             .header("If-Match", tag)
             .json(&json!({"name_public_consent": false}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+
+    let path = format!("/api/v1/meetings/{withdrawn}");
+    let tag = etag(&app, &path).await;
+    json(
+        app.patch(&path)
+            .by_coordinator()
+            .header("If-Match", tag)
+            .json(&json!({"public": false}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    json(
+        app.patch(&format!("/api/v1/meetings/{never}"))
+            .by_coordinator()
+            .header("If-Match", "*")
+            .json(&json!({"title": "Nichtöffentliche Klausur"}))
             .send()
             .await
             .unwrap(),
@@ -137,7 +176,16 @@ async fn modified_since_returns_changes_and_deletions_and_nothing_else() {
         format!("{BASE}/consultations/{item}/{}", s.second_project),
         format!("{BASE}/persons/{paula}"),
         format!("{BASE}/memberships/{paula}"),
+        format!("{BASE}/meetings/{withdrawn}"),
+        format!("{BASE}/agenda-items/{withdrawn_item}"),
+        format!("{BASE}/consultations/{withdrawn_item}/{}", s.sample.project),
+        format!("{BASE}/locations/{withdrawn}"),
     ] {
+        assert!(
+            changed[&url].get("name").is_none(),
+            "a tombstone carries content: {}",
+            changed[&url]
+        );
         assert_eq!(changed[&url]["deleted"], true, "{url}");
         let list = list_of(changed[&url]["type"].as_str().unwrap()).unwrap();
         assert!(
@@ -155,6 +203,9 @@ async fn modified_since_returns_changes_and_deletions_and_nothing_else() {
         assert!(changed.contains_key(&url), "{url}");
     }
     assert!(!changed.contains_key(&format!("{BASE}/meetings/{}", s.sample.meeting)));
+    assert!(!changed.contains_key(&format!("{BASE}/meetings/{never}")));
+    let (status, _) = fetch(&app, &format!("{BASE}/meetings/{never}")).await;
+    assert_eq!(status, 404);
     assert_eq!(
         after.objects[&format!("{BASE}/agenda-items/{item}")]["consultation"],
         format!("{BASE}/consultations/{item}/{}", s.sample.project)
