@@ -115,6 +115,8 @@ pub struct WebhookConfig {
     pub poll_interval: Duration,
     /// Deliveries one worker sends at the same time (to different subscriptions).
     pub concurrency: usize,
+    /// Encrypts the subscriptions' signing secrets at rest (see `webhooks::secret_store`).
+    pub secret_key: Option<crate::webhooks::secret_store::StorageKey>,
 }
 
 /// A setting that could not be used; names the variable.
@@ -173,6 +175,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_WEBHOOK_RETRY_WINDOW_SECS", "86400"),
     ("SMARTREGION_WEBHOOK_POLL_MS", "1000"),
     ("SMARTREGION_WEBHOOK_CONCURRENCY", "4"),
+    ("SMARTREGION_WEBHOOK_SECRET_KEY", "(none)"),
 ];
 
 impl Config {
@@ -325,6 +328,13 @@ impl Config {
                 60_000,
             )?),
             concurrency: parse_number(&get, "SMARTREGION_WEBHOOK_CONCURRENCY", 4, 1, 64)? as usize,
+            secret_key: get("SMARTREGION_WEBHOOK_SECRET_KEY")
+                .map(|text| {
+                    crate::webhooks::secret_store::StorageKey::from_base64(&text).map_err(
+                        |message| ConfigError::new("SMARTREGION_WEBHOOK_SECRET_KEY", message),
+                    )
+                })
+                .transpose()?,
         };
 
         Ok(Self {

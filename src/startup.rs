@@ -161,6 +161,12 @@ pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> 
     } else {
         None
     };
+    if config.webhooks.secret_key.is_none() {
+        tracing::warn!(
+            "SMARTREGION_WEBHOOK_SECRET_KEY is not set: webhook signing secrets are stored in \
+             plain text; set it in production"
+        );
+    }
     let jwks_refresh = verifier.spawn_jwks_refresh(config.auth.jwks_max_age);
     let config = Arc::new(config);
     let shared = Shared::new(AppState {

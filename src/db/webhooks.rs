@@ -30,6 +30,8 @@ pub struct Webhook {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = webhooks)]
 pub struct NewWebhook {
+    /// Chosen before the insert: the stored secret is bound to it.
+    pub id: Uuid,
     pub organization_key: String,
     pub url: String,
     pub event_types: Vec<String>,

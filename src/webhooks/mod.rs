@@ -5,6 +5,7 @@
 //! so deliveries survive a restart and several instances can run workers on one database; see
 //! `db::webhook_deliveries` for how they share the work.
 
+pub mod secret_store;
 pub mod target;
 mod worker;
 
@@ -40,6 +41,8 @@ pub struct WorkerSettings {
     pub batch: i64,
     /// The base of the `url` of each event.
     pub public_url: String,
+    /// Opens the stored signing secrets.
+    pub secrets: secret_store::SecretStore,
 }
 
 impl WorkerSettings {
@@ -59,6 +62,7 @@ impl WorkerSettings {
             concurrency: webhooks.concurrency,
             batch: 500,
             public_url: config.public_url.clone(),
+            secrets: secret_store::SecretStore::new(webhooks.secret_key.clone()),
         }
     }
 }

@@ -236,7 +236,12 @@ impl Worker {
         if let Err(error) = target::check_literal(&delivery.url, self.settings.allow_private) {
             return failed(None, error);
         }
-        let secret = match SigningSecret::parse(&delivery.secret) {
+        let secret = self
+            .settings
+            .secrets
+            .open(delivery.webhook_id, &delivery.secret)
+            .and_then(|text| SigningSecret::parse(&text));
+        let secret = match secret {
             Ok(secret) => secret,
             Err(error) => return failed(None, format!("the stored secret is unusable: {error}")),
         };

@@ -22,6 +22,7 @@ use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
+use crate::webhooks::secret_store::SecretStore;
 use crate::webhooks::target;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -126,11 +127,13 @@ pub async fn create_webhook(
     if !organizations::exists(&mut conn, &organization).await? {
         v.error("/query/organization", "is not an organization key");
     }
+    let id = Uuid::new_v4();
     let new = v.finish(NewWebhook {
+        id,
         organization_key: organization.clone(),
         url,
         event_types,
-        secret: secret_text,
+        secret: secret_store(&state).seal(id, &secret_text),
         active: body.active.unwrap_or(true),
         description,
     })?;
@@ -147,7 +150,8 @@ pub async fn create_webhook(
     })
     .await?;
     let location = format!("{}/api/v1/webhooks/{}", state.config.public_url, webhook.id);
-    let secret = webhook.secret.clone();
+    // The answer carries the secret as given or generated, not its stored (sealed) form.
+    let secret = secret_text;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .insert_header((header::ETAG, etag::header_value(webhook.version)))
@@ -288,7 +292,9 @@ pub async fn update_webhook(
     let mut v = Validator::new();
     let mut changes = WebhookChanges {
         event_types: body.event_types.map(|t| event_types(&mut v, &t)),
-        secret: body.secret.map(|s| secret(&mut v, &s)),
+        secret: body
+            .secret
+            .map(|s| secret_store(&state).seal(id, &secret(&mut v, &s))),
         active: body.active,
         description: body.description.map(|d| description(&mut v, d)),
         ..Default::default()
@@ -378,4 +384,9 @@ pub async fn delete_webhook(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Seals secrets for storage with the configured key (if any).
+fn secret_store(state: &AppState) -> SecretStore {
+    SecretStore::new(state.config.webhooks.secret_key.clone())
 }

@@ -387,3 +387,87 @@ async fn a_delivery_is_abandoned_after_the_retry_window_and_the_next_one_goes_ou
     assert_eq!(log[0]["state"], "succeeded");
     assert_eq!(log[1]["state"], "abandoned");
 }
+
+#[actix_web::test]
+async fn with_a_storage_key_secrets_are_encrypted_at_rest_and_still_sign() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use smartregion::db::schema::webhooks;
+    const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let app = TestApp::builder()
+        .env("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("SMARTREGION_WEBHOOK_SECRET_KEY", KEY)
+        .spawn()
+        .await;
+    let receiver = Receiver::start().await;
+    let hook = subscribe(&app, AHLEN, &receiver.url("/ahlen"), &["project"]).await;
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    let id: uuid::Uuid = hook["id"].as_str().unwrap().parse().unwrap();
+    let stored: String = webhooks::table
+        .find(id)
+        .select(webhooks::secret)
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("enc:v1:"), "{stored}");
+    let encoded = secret.trim_start_matches("whsec_");
+    assert!(
+        !stored.contains(encoded),
+        "the secret is readable in the database"
+    );
+
+    ProjectBuilder::new("WH-90").create(&app).await;
+    let settings = WorkerSettings {
+        secrets: SecretStore::new(Some(StorageKey::from_base64(KEY).unwrap())),
+        ..fast_settings()
+    };
+    let worker = start_worker(&app, settings);
+    eventually(10, "one delivery", || {
+        receiver.accepted("/ahlen").len() == 1
+    })
+    .await;
+    worker.stop().await;
+    assert!(signature_is_valid(&secret, &receiver.accepted("/ahlen")[0]));
+
+    // A replaced secret is sealed too; a worker without the key cannot use it and says why.
+    let replacement = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    json(
+        app.patch(&format!("/api/v1/webhooks/{id}"))
+            .bearer_for(AHLEN, &["admin"])
+            .header("if-match", "*")
+            .json(&json!({"secret": replacement}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let stored: String = webhooks::table
+        .find(id)
+        .select(webhooks::secret)
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("enc:v1:") && !stored.contains("MfKQ9r8G"));
+    ProjectBuilder::new("WH-91").create(&app).await;
+    let worker = start_worker(&app, fast_settings());
+    let id = id.to_string();
+    let mut reason = String::new();
+    for _ in 0..200 {
+        let failed = deliveries(&app, &id)
+            .await
+            .into_iter()
+            .find_map(|d| d["last_error"].as_str().map(str::to_owned));
+        if let Some(error) = failed {
+            reason = error;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.stop().await;
+    assert!(
+        reason.contains("SMARTREGION_WEBHOOK_SECRET_KEY"),
+        "{reason}"
+    );
+    assert_eq!(receiver.accepted("/ahlen").len(), 1);
+}

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 use smartregion::clock::SystemClock;
 use smartregion::domain::webhooks::RetryPolicy;
+use smartregion::webhooks::secret_store::{SecretStore, StorageKey};
 use smartregion::webhooks::{WorkerHandle, WorkerSettings};
 
 use crate::helpers::*;
@@ -195,6 +196,7 @@ pub fn fast_settings() -> WorkerSettings {
         concurrency: 4,
         batch: 500,
         public_url: PUBLIC_URL.into(),
+        secrets: SecretStore::default(),
     }
 }
 
