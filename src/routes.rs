@@ -142,6 +142,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::meetings::agenda::delete_agenda_item)
                 .service(api::meetings::attendance::list_attendance)
                 .service(api::meetings::attendance::put_attendance)
+                .service(api::meetings::attendance::get_attendance)
+                .service(api::meetings::attendance::delete_attendance)
                 .service(api::meetings::minutes::get_minutes)
                 .service(api::meetings::minutes::put_minutes)
                 .service(api::meetings::minutes::approve_minutes)

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -247,4 +247,112 @@ pub async fn put_attendance(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(version)))
         .json(attendance_response(record, &members, Audience::Member)))
+}
+
+fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "no attendance of organization {org} is recorded for meeting {meeting}"
+    ))
+}
+
+/// Reads the attendance of one organization. Anonymous callers (public meetings only) see
+/// names only of delegates who consented.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "get_attendance",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Meeting id"),
+        ("org" = String, Path, description = "Organization key", example = "05570004"),
+    ),
+    responses(
+        (status = 200, description = "The attendance", body = AttendanceResponse,
+         headers(("ETag" = String, description = "The record's version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[get("/meetings/{id}/attendance/{org}")]
+pub async fn get_attendance(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+) -> ApiResult<HttpResponse> {
+    let (meeting_id, org) = path.into_inner();
+    let audience = Audience::of(&caller);
+    let mut conn = db::connect(&state.pool).await?;
+    let meeting = visible_meeting(&mut conn, meeting_id, audience).await?;
+    let record = attendance::find(&mut conn, meeting.id, &org)
+        .await?
+        .ok_or_else(|| attendance_not_found(meeting_id, &org))?;
+    let members = members_by_id(&mut conn, &record.delegate_member_ids).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::header_value(record.version)))
+        .json(attendance_response(record, &members, audience)))
+}
+
+/// Removes the attendance recorded for one organization (e.g. recorded for the wrong one):
+/// the steering office, or the organization's admin or editor. Needs `If-Match`; refused
+/// once the minutes are approved.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "delete_attendance",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Meeting id"),
+        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("If-Match" = String, Header, description = "The ETag of the record", example = "\"1\""),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 428, response = crate::openapi::PreconditionRequired),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/meetings/{id}/attendance/{org}")]
+pub async fn delete_attendance(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    path: web::Path<(Uuid, String)>,
+) -> ApiResult<HttpResponse> {
+    let (meeting_id, org) = path.into_inner();
+    caller.require(Right::Edit, &org)?;
+    let if_match = IfMatch::from_request(&req)?;
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&org);
+    let mut conn = db::connect(&state.pool).await?;
+    audited(&mut conn, &actor, move |conn| {
+        async move {
+            let meeting = meeting_rows::lock_live(conn, meeting_id)
+                .await
+                .map_err(or_meeting_not_found(meeting_id))?;
+            let before = attendance::find(conn, meeting_id, &org)
+                .await?
+                .ok_or_else(|| attendance_not_found(meeting_id, &org))?;
+            if_match.check(before.version)?;
+            ensure_changeable(&meeting, MeetingPart::Attendance)?;
+            attendance::delete(conn, before.id).await?;
+            meeting_rows::touch(conn, meeting_id).await?;
+            Ok(Recorded::new(())
+                .with(
+                    Entry::deleted("attendance", before.id)
+                        .org(org.clone())
+                        .on_behalf_of(on_behalf_of)
+                        .before(&before),
+                )
+                .with(Entry::updated("meeting", meeting_id).action("meeting.attendance_changed")))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -87,3 +87,9 @@ pub async fn replace(
         .get_result(conn)
         .await
 }
+
+pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(meeting_attendance::table.find(id))
+        .execute(conn)
+        .await
+}

@@ -548,3 +548,100 @@ async fn changes_to_embedded_records_bump_updated_at_of_item_and_meeting() {
     assert!(instant(&meeting_last["updated_at"]) > instant(&meeting_after["updated_at"]));
     assert!(meeting_last["ical_sequence"].as_i64() > meeting_after["ical_sequence"].as_i64());
 }
+
+#[actix_web::test]
+async fn one_organizations_attendance_is_read_and_removed_on_its_own() {
+    let app = TestApp::spawn().await;
+    let s = sample(&app).await;
+    let meeting = &s.meeting;
+    let beckum = format!("/api/v1/meetings/{meeting}/attendance/{BECKUM}");
+
+    // Public meeting: anyone reads it, without the names of delegates who did not consent.
+    let response = app.get(&beckum).send().await.unwrap();
+    assert_eq!(response.headers()["etag"], "\"1\"");
+    let record = json(response, 200).await;
+    assert_eq!(record["organization"], BECKUM);
+    assert_eq!(record["status"], "present");
+    assert_eq!(record["delegates"][0]["name"], serde_json::Value::Null);
+    let record = json(app.get(&beckum).by_coordinator().send().await.unwrap(), 200).await;
+    assert_eq!(record["delegates"][0]["name"], "Max Verborgen");
+    for path in [
+        format!("/api/v1/meetings/{meeting}/attendance/{OSTBEVERN}"),
+        format!(
+            "/api/v1/meetings/{}/attendance/{BECKUM}",
+            uuid::Uuid::new_v4()
+        ),
+    ] {
+        problem(app.get(&path).send().await.unwrap(), 404).await;
+    }
+
+    // Removing it: only Beckum's admin or editor, or the steering office, with If-Match.
+    let before = app.trail_counts().await;
+    problem(app.delete(&beckum).send().await.unwrap(), 401).await;
+    for org in [AHLEN, TELGTE] {
+        problem(
+            app.delete(&beckum)
+                .bearer_for(org, &["admin"])
+                .header("if-match", "\"1\"")
+                .send()
+                .await
+                .unwrap(),
+            403,
+        )
+        .await;
+    }
+    problem(
+        app.delete(&beckum)
+            .bearer_for(BECKUM, &["viewer"])
+            .header("if-match", "\"1\"")
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+    let editor = || app.delete(&beckum).bearer_for(BECKUM, &["editor"]);
+    problem(editor().send().await.unwrap(), 428).await;
+    problem(
+        editor().header("if-match", "\"7\"").send().await.unwrap(),
+        412,
+    )
+    .await;
+    assert_eq!(app.trail_counts().await, before);
+    let response = editor().header("if-match", "\"1\"").send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let (audits, changes) = app.trail_counts().await;
+    assert_eq!((audits, changes), (before.0 + 2, before.1 + 2));
+    problem(app.get(&beckum).send().await.unwrap(), 404).await;
+    problem(editor().header("if-match", "*").send().await.unwrap(), 404).await;
+    let list = json(
+        app.get(&format!("/api/v1/meetings/{meeting}/attendance"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let organizations: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["organization"].as_str().unwrap())
+        .collect();
+    assert_eq!(organizations, [DISTRICT, AHLEN, TELGTE]);
+
+    // Approved minutes freeze the attendance.
+    approve(&app, meeting).await;
+    let before = app.trail_counts().await;
+    problem(
+        app.delete(&format!("/api/v1/meetings/{meeting}/attendance/{AHLEN}"))
+            .by_coordinator()
+            .header("if-match", "*")
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    assert_eq!(app.trail_counts().await, before);
+}
