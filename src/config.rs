@@ -117,6 +117,8 @@ pub struct WebhookConfig {
     pub concurrency: usize,
     /// Encrypts the subscriptions' signing secrets at rest (see `webhooks::secret_store`).
     pub secret_key: Option<crate::webhooks::secret_store::StorageKey>,
+    /// How long finished deliveries stay in the delivery log.
+    pub retention: Duration,
 }
 
 /// A setting that could not be used; names the variable.
@@ -176,6 +178,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_WEBHOOK_POLL_MS", "1000"),
     ("SMARTREGION_WEBHOOK_CONCURRENCY", "4"),
     ("SMARTREGION_WEBHOOK_SECRET_KEY", "(none)"),
+    ("SMARTREGION_WEBHOOK_RETENTION_DAYS", "30"),
 ];
 
 impl Config {
@@ -328,6 +331,9 @@ impl Config {
                 60_000,
             )?),
             concurrency: parse_number(&get, "SMARTREGION_WEBHOOK_CONCURRENCY", 4, 1, 64)? as usize,
+            retention: Duration::from_secs(
+                86_400 * parse_number(&get, "SMARTREGION_WEBHOOK_RETENTION_DAYS", 30, 1, 3650)?,
+            ),
             secret_key: get("SMARTREGION_WEBHOOK_SECRET_KEY")
                 .map(|text| {
                     crate::webhooks::secret_store::StorageKey::from_base64(&text).map_err(

@@ -230,3 +230,22 @@ pub async fn record_attempt(
     };
     failures.optional().map(|f| Some(f.unwrap_or(0)))
 }
+
+/// Removes up to `limit` finished deliveries (succeeded or abandoned) completed before
+/// `before`, oldest first; returns how many.
+pub async fn prune(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM webhook_deliveries WHERE id IN ( \
+             SELECT id FROM webhook_deliveries \
+             WHERE state <> 'pending' AND completed_at < $1 \
+             ORDER BY completed_at LIMIT $2)",
+    )
+    .bind::<Timestamptz, _>(before)
+    .bind::<BigInt, _>(limit)
+    .execute(conn)
+    .await
+}

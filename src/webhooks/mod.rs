@@ -43,6 +43,8 @@ pub struct WorkerSettings {
     pub public_url: String,
     /// Opens the stored signing secrets.
     pub secrets: secret_store::SecretStore,
+    /// How long finished deliveries stay in the log before the worker removes them.
+    pub retention: Duration,
 }
 
 impl WorkerSettings {
@@ -63,6 +65,7 @@ impl WorkerSettings {
             batch: 500,
             public_url: config.public_url.clone(),
             secrets: secret_store::SecretStore::new(webhooks.secret_key.clone()),
+            retention: webhooks.retention,
         }
     }
 }

@@ -26,6 +26,9 @@ use crate::domain::webhooks::{SigningSecret, event_type_of, wants};
 const CURSORS_PER_PASS: i64 = 20;
 /// How much of a receiver's error answer is kept in the log.
 const MAX_ERROR_CHARS: usize = 500;
+/// How often a worker removes deliveries older than the retention, and how many per batch.
+const PRUNE_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+const PRUNE_BATCH: i64 = 1000;
 
 pub(super) struct Worker {
     pool: DbPool,
@@ -60,7 +63,17 @@ impl Worker {
 
     pub(super) async fn run(self, mut stop: watch::Receiver<bool>) {
         tracing::info!("webhook delivery worker started");
+        let mut next_prune = self.clock.now();
         while !*stop.borrow() {
+            if self.clock.now() >= next_prune {
+                if let Err(error) = self.prune().await {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "pruning the delivery log failed"
+                    );
+                }
+                next_prune = self.clock.now() + PRUNE_EVERY;
+            }
             let busy = match self.pass().await {
                 Ok(busy) => busy,
                 Err(error) => {
@@ -83,6 +96,30 @@ impl Worker {
         let queued = self.queue_changes().await?;
         let sent = self.send_due().await?;
         Ok(queued > 0 || sent > 0)
+    }
+
+    /// Removes finished deliveries older than the retention, in batches, so that the log (and
+    /// each deleting statement) stays bounded.
+    async fn prune(&self) -> anyhow::Result<()> {
+        let retention = chrono::TimeDelta::from_std(self.settings.retention)
+            .context("the retention is out of range")?;
+        let before = self.clock.now() - retention;
+        let mut conn = self.connect().await?;
+        let mut removed = 0;
+        loop {
+            let batch = webhook_deliveries::prune(&mut conn, before, PRUNE_BATCH).await?;
+            removed += batch;
+            if (batch as i64) < PRUNE_BATCH {
+                break;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(
+                removed,
+                "removed finished webhook deliveries past the retention"
+            );
+        }
+        Ok(())
     }
 
     async fn connect(&self) -> anyhow::Result<DbConn> {

@@ -22,7 +22,8 @@ pub struct DeliveryFilter {
 }
 
 /// Lists a subscription's deliveries, newest event first: what was sent, how often, and what
-/// the receiver answered.
+/// the receiver answered. Finished deliveries stay listed for `SMARTREGION_WEBHOOK_RETENTION_DAYS`
+/// (default 30) after they finished.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "list_webhook_deliveries",

@@ -471,3 +471,60 @@ async fn with_a_storage_key_secrets_are_encrypted_at_rest_and_still_sign() {
     );
     assert_eq!(receiver.accepted("/ahlen").len(), 1);
 }
+
+#[actix_web::test]
+async fn finished_deliveries_leave_the_log_after_the_retention() {
+    use diesel::sql_types::{Text, Uuid as SqlUuid};
+    use diesel_async::RunQueryDsl;
+    let app = app_allowing_private().await;
+    let receiver = Receiver::start().await;
+    let hook = subscribe(&app, AHLEN, &receiver.url("/ahlen"), &["project"]).await;
+    let id = hook["id"].as_str().unwrap().to_owned();
+    // Deliveries of long ago and of yesterday, finished and not; the pending one is not due.
+    for (seq, state, completed_days_ago) in [
+        (1_i64, "succeeded", Some(40)),
+        (2, "abandoned", Some(31)),
+        (3, "succeeded", Some(1)),
+        (4, "pending", None),
+    ] {
+        diesel::sql_query(format!(
+            "INSERT INTO webhook_deliveries (webhook_id, change_seq, event_type, payload, state, \
+                 next_attempt_at, created_at, completed_at) \
+             VALUES ($1, {seq}, 'project.created', '{{}}', $2, now() + interval '1 day', \
+                 now() - interval '60 days', {})",
+            completed_days_ago.map_or("NULL".to_owned(), |d: i32| format!(
+                "now() - interval '{d} days'"
+            ))
+        ))
+        .bind::<SqlUuid, _>(id.parse::<uuid::Uuid>().unwrap())
+        .bind::<Text, _>(state)
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap();
+    }
+    let seqs = |items: Vec<Value>| -> Vec<i64> {
+        let mut seqs: Vec<i64> = items
+            .iter()
+            .map(|d| d["change_seq"].as_i64().unwrap())
+            .collect();
+        seqs.sort();
+        seqs
+    };
+    assert_eq!(seqs(deliveries(&app, &id).await), [1, 2, 3, 4]);
+
+    let worker = start_worker(&app, fast_settings());
+    let mut left = Vec::new();
+    for _ in 0..100 {
+        left = seqs(deliveries(&app, &id).await);
+        if left.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.stop().await;
+    assert_eq!(
+        left,
+        [3, 4],
+        "only finished deliveries older than 30 days go"
+    );
+}

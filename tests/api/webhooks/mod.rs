@@ -197,6 +197,7 @@ pub fn fast_settings() -> WorkerSettings {
         batch: 500,
         public_url: PUBLIC_URL.into(),
         secrets: SecretStore::default(),
+        retention: Duration::from_secs(30 * 86_400),
     }
 }
 
