@@ -16,6 +16,7 @@ pub mod reports;
 pub mod schema;
 pub mod seed;
 pub mod strategy;
+pub mod tls;
 pub mod webhook_deliveries;
 pub mod webhooks;
 pub mod write;
@@ -34,7 +35,7 @@ use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::config::database_name;
@@ -48,8 +49,10 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// Builds the pool. Connections are checked before reuse and waiting for one is bounded, so
 /// that while PostgreSQL is down requests fail fast with 503 and the pool heals by itself.
 pub fn pool(database_url: &str, size: usize, wait: Duration) -> anyhow::Result<DbPool> {
+    tls::check(database_url)?;
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Verified;
+    manager_config.custom_setup = Box::new(|url| Box::pin(tls::establish(url)));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         database_url,
         manager_config,
@@ -80,7 +83,7 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
         anyhow::bail!("database name `{name}` has characters other than letters, digits, _ and -");
     }
     let maintenance_url = database_url.replacen(&format!("/{name}"), "/postgres", 1);
-    let mut conn = AsyncPgConnection::establish(&maintenance_url)
+    let mut conn = tls::establish(&maintenance_url)
         .await
         .context("connecting to the PostgreSQL server")?;
 
@@ -119,9 +122,11 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
 pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
-        let mut conn =
-            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
-                .context("connecting to run migrations")?;
+        // The blocking thread still has the runtime's context, for the TLS-aware connect.
+        let conn = tokio::runtime::Handle::current()
+            .block_on(tls::establish(&url))
+            .context("connecting to run migrations")?;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
