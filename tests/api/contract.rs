@@ -1,7 +1,8 @@
 //! The OpenAPI document is the contract: every operation, called by every kind of caller with
 //! ids that do not exist and an empty body, answers only with statuses it documents, and
-//! every error is problem+json (OParl errors are OParl error objects). A refused request
-//! writes nothing.
+//! every error is problem+json (OParl errors are OParl error objects). Members-only operations
+//! refuse anonymous callers and every `/api` operation a refused token with 401. A refused
+//! request writes nothing.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -40,11 +41,17 @@ async fn every_operation_answers_only_with_documented_statuses() {
     ];
     let before = app.trail_counts().await;
     let mut undocumented = Vec::new();
+    let mut wrong_refusal = Vec::new();
     let mut checked = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let id = op["operationId"].as_str().unwrap();
             let documented: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+            // Members only: the security requirements do not include the empty (anonymous) one.
+            let members_only = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .all(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            });
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             for (who, bearer) in &callers {
                 let path = fill(template);
@@ -58,6 +65,13 @@ async fn every_operation_answers_only_with_documented_statuses() {
                 let response = request.send().await.unwrap();
                 let status = response.status().as_u16();
                 checked += 1;
+                let api = template.starts_with("/api/");
+                if api && *who == "a refused token" && status != 401 {
+                    wrong_refusal.push(format!("{id} with a refused token: {status}"));
+                }
+                if api && members_only && *who == "anonymous" && status != 401 {
+                    wrong_refusal.push(format!("{id} (members only) anonymously: {status}"));
+                }
                 if !documented.iter().any(|d| d.as_str() == status.to_string()) {
                     undocumented.push(format!("{id} ({method} {path}) as {who}: {status}"));
                     continue;
@@ -86,6 +100,12 @@ async fn every_operation_answers_only_with_documented_statuses() {
         }
     }
     assert!(checked > 300, "only {checked} calls");
+    assert!(
+        wrong_refusal.is_empty(),
+        "members-only operations must refuse anonymous callers, and every operation a refused \
+         token, with 401:\n{}",
+        wrong_refusal.join("\n")
+    );
     assert!(
         undocumented.is_empty(),
         "statuses the OpenAPI document does not list:\n{}",
