@@ -116,7 +116,7 @@ pub struct WebhookConfig {
     /// Deliveries one worker sends at the same time (to different subscriptions).
     pub concurrency: usize,
     /// Encrypts the subscriptions' signing secrets at rest (see `webhooks::secret_store`).
-    pub secret_key: Option<crate::webhooks::secret_store::StorageKey>,
+    pub secrets: crate::webhooks::secret_store::SecretStore,
     /// How long finished deliveries stay in the delivery log.
     pub retention: Duration,
 }
@@ -334,13 +334,15 @@ impl Config {
             retention: Duration::from_secs(
                 86_400 * parse_number(&get, "SMARTREGION_WEBHOOK_RETENTION_DAYS", 30, 1, 3650)?,
             ),
-            secret_key: get("SMARTREGION_WEBHOOK_SECRET_KEY")
-                .map(|text| {
-                    crate::webhooks::secret_store::StorageKey::from_base64(&text).map_err(
-                        |message| ConfigError::new("SMARTREGION_WEBHOOK_SECRET_KEY", message),
-                    )
-                })
-                .transpose()?,
+            secrets: crate::webhooks::secret_store::SecretStore::new(
+                get("SMARTREGION_WEBHOOK_SECRET_KEY")
+                    .map(|text| {
+                        crate::webhooks::secret_store::StorageKey::from_base64(&text).map_err(
+                            |message| ConfigError::new("SMARTREGION_WEBHOOK_SECRET_KEY", message),
+                        )
+                    })
+                    .transpose()?,
+            ),
         };
 
         Ok(Self {

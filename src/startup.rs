@@ -161,7 +161,7 @@ pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> 
     } else {
         None
     };
-    if config.webhooks.secret_key.is_none() {
+    if !config.webhooks.secrets.encrypts() {
         tracing::warn!(
             "SMARTREGION_WEBHOOK_SECRET_KEY is not set: webhook signing secrets are stored in \
              plain text; set it in production"

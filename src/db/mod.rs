@@ -49,10 +49,13 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// Builds the pool. Connections are checked before reuse and waiting for one is bounded, so
 /// that while PostgreSQL is down requests fail fast with 503 and the pool heals by itself.
 pub fn pool(database_url: &str, size: usize, wait: Duration) -> anyhow::Result<DbPool> {
-    tls::check(database_url)?;
+    let target = tls::Target::parse(database_url)?;
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Verified;
-    manager_config.custom_setup = Box::new(|url| Box::pin(tls::establish(url)));
+    manager_config.custom_setup = Box::new(move |_url| {
+        let target = target.clone();
+        Box::pin(async move { target.connect().await })
+    });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         database_url,
         manager_config,

@@ -15,47 +15,67 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// How to reach the database named by a `DATABASE_URL`.
-struct Target {
+/// How to reach the database named by a `DATABASE_URL`: worked out once (the CA file is read
+/// and the TLS configuration built here), then used for every connection of a pool.
+#[derive(Clone)]
+pub struct Target {
     /// The URL tokio-postgres understands (libpq-only parameters removed).
     url: String,
     /// The TLS connector, when the URL asks for TLS.
     tls: Option<MakeRustlsConnect>,
 }
 
-fn target(database_url: &str) -> anyhow::Result<Target> {
-    let mut url = url::Url::parse(database_url).context("DATABASE_URL is not a URL")?;
-    let mut tls_wanted = false;
-    let mut root_file = None;
-    let mut kept: Vec<(String, String)> = Vec::new();
-    for (name, value) in url.query_pairs() {
-        match (name.as_ref(), value.as_ref()) {
-            ("sslmode", "require" | "verify-ca" | "verify-full") => tls_wanted = true,
-            ("sslmode", "disable" | "prefer" | "allow") => {}
-            ("sslmode", other) => anyhow::bail!("DATABASE_URL: unknown sslmode `{other}`"),
-            ("sslrootcert", path) => root_file = Some(path.to_owned()),
-            _ => kept.push((name.into_owned(), value.into_owned())),
+impl Target {
+    /// Opens one connection, over TLS when the URL asked for it.
+    pub async fn connect(&self) -> diesel::ConnectionResult<AsyncPgConnection> {
+        let Some(tls) = &self.tls else {
+            return AsyncPgConnection::establish(&self.url).await;
+        };
+        let config: tokio_postgres::Config = self
+            .url
+            .parse()
+            .map_err(|error| ConnectionError::BadConnection(format!("DATABASE_URL: {error}")))?;
+        let (client, connection) = config.connect(tls.clone()).await.map_err(|error| {
+            ConnectionError::BadConnection(with_sources("TLS connection", &error))
+        })?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    }
+
+    /// Takes the libpq-only parameters out of the URL and builds the TLS connector it asks for.
+    pub fn parse(database_url: &str) -> anyhow::Result<Self> {
+        let mut url = url::Url::parse(database_url).context("DATABASE_URL is not a URL")?;
+        let mut tls_wanted = false;
+        let mut root_file = None;
+        let mut kept: Vec<(String, String)> = Vec::new();
+        for (name, value) in url.query_pairs() {
+            match (name.as_ref(), value.as_ref()) {
+                ("sslmode", "require" | "verify-ca" | "verify-full") => tls_wanted = true,
+                ("sslmode", "disable" | "prefer" | "allow") => {}
+                ("sslmode", other) => anyhow::bail!("DATABASE_URL: unknown sslmode `{other}`"),
+                ("sslrootcert", path) => root_file = Some(path.to_owned()),
+                _ => kept.push((name.into_owned(), value.into_owned())),
+            }
         }
+        url.set_query(None);
+        if !kept.is_empty() {
+            url.query_pairs_mut().extend_pairs(kept);
+        }
+        let tls = if tls_wanted {
+            Some(MakeRustlsConnect::new(client_config(
+                root_file.as_deref().map(Path::new),
+            )?))
+        } else {
+            anyhow::ensure!(
+                root_file.is_none(),
+                "DATABASE_URL names an sslrootcert but no sslmode=require"
+            );
+            None
+        };
+        Ok(Target {
+            url: url.into(),
+            tls,
+        })
     }
-    url.set_query(None);
-    if !kept.is_empty() {
-        url.query_pairs_mut().extend_pairs(kept);
-    }
-    let tls = if tls_wanted {
-        Some(MakeRustlsConnect::new(client_config(
-            root_file.as_deref().map(Path::new),
-        )?))
-    } else {
-        anyhow::ensure!(
-            root_file.is_none(),
-            "DATABASE_URL names an sslrootcert but no sslmode=require"
-        );
-        None
-    };
-    Ok(Target {
-        url: url.into(),
-        tls,
-    })
 }
 
 fn client_config(root_file: Option<&Path>) -> anyhow::Result<rustls::ClientConfig> {
@@ -91,22 +111,13 @@ fn client_config(root_file: Option<&Path>) -> anyhow::Result<rustls::ClientConfi
     .with_no_client_auth())
 }
 
-/// Opens one connection, over TLS when the URL asks for it.
+/// Opens one connection (for one-off connections; a pool parses the URL once, see
+/// [`Target`]).
 pub async fn establish(database_url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
-    let target = target(database_url)
-        .map_err(|error| ConnectionError::BadConnection(format!("{error:#}")))?;
-    let Some(tls) = target.tls else {
-        return AsyncPgConnection::establish(&target.url).await;
-    };
-    let config: tokio_postgres::Config = target
-        .url
-        .parse()
-        .map_err(|error| ConnectionError::BadConnection(format!("DATABASE_URL: {error}")))?;
-    let (client, connection) = config
-        .connect(tls)
+    Target::parse(database_url)
+        .map_err(|error| ConnectionError::BadConnection(format!("{error:#}")))?
+        .connect()
         .await
-        .map_err(|error| ConnectionError::BadConnection(with_sources("TLS connection", &error)))?;
-    AsyncPgConnection::try_from_client_and_connection(client, connection).await
 }
 
 /// The error with its causes (tokio-postgres names only the step, e.g. "error performing TLS
@@ -121,32 +132,30 @@ fn with_sources(context: &str, error: &dyn std::error::Error) -> String {
     text
 }
 
-/// Checks the TLS parts of a `DATABASE_URL` without connecting (for a clear start-up error).
-pub fn check(database_url: &str) -> anyhow::Result<()> {
-    target(database_url).map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn libpq_parameters_are_taken_out_and_tls_chosen_by_sslmode() {
-        let plain = target("postgres://u@db/smartregion?application_name=x").unwrap();
+        let plain = Target::parse("postgres://u@db/smartregion?application_name=x").unwrap();
         assert!(plain.tls.is_none());
         assert_eq!(plain.url, "postgres://u@db/smartregion?application_name=x");
         let tls =
-            target("postgres://u@db/smartregion?sslmode=verify-full&connect_timeout=5").unwrap();
+            Target::parse("postgres://u@db/smartregion?sslmode=verify-full&connect_timeout=5")
+                .unwrap();
         assert!(tls.tls.is_some());
         assert_eq!(tls.url, "postgres://u@db/smartregion?connect_timeout=5");
         assert!(
-            target("postgres://u@db/x?sslmode=prefer")
+            Target::parse("postgres://u@db/x?sslmode=prefer")
                 .unwrap()
                 .tls
                 .is_none()
         );
-        assert!(target("postgres://u@db/x?sslmode=sometimes").is_err());
-        assert!(target("postgres://u@db/x?sslrootcert=/etc/ca.pem").is_err());
-        assert!(target("postgres://u@db/x?sslmode=require&sslrootcert=/does/not/exist").is_err());
+        assert!(Target::parse("postgres://u@db/x?sslmode=sometimes").is_err());
+        assert!(Target::parse("postgres://u@db/x?sslrootcert=/etc/ca.pem").is_err());
+        assert!(
+            Target::parse("postgres://u@db/x?sslmode=require&sslrootcert=/does/not/exist").is_err()
+        );
     }
 }

@@ -64,7 +64,7 @@ impl WorkerSettings {
             concurrency: webhooks.concurrency,
             batch: 500,
             public_url: config.public_url.clone(),
-            secrets: secret_store::SecretStore::new(webhooks.secret_key.clone()),
+            secrets: webhooks.secrets.clone(),
             retention: webhooks.retention,
         }
     }

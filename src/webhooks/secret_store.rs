@@ -42,7 +42,7 @@ impl fmt::Debug for StorageKey {
 }
 
 /// Seals secrets for the database and opens them for signing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecretStore {
     key: Option<StorageKey>,
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::key_body::{CostKeyBody, CostKeyResponse};
 use super::not_found_as;
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::cost_keys::{self, NewCostKey};
@@ -45,7 +46,7 @@ pub async fn get_cost_key(
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, *id).await?;
+    live_project(&mut conn, *id, false).await?;
     let row = cost_keys::current(&mut conn, *id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("project {id} has no cost key yet")))?;
@@ -100,7 +101,7 @@ pub async fn put_cost_key(
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let current = cost_keys::current(conn, project_id).await?;
             match (&current, if_match) {
                 (Some(current), Some(if_match)) => if_match.check(current.version)?,
@@ -161,7 +162,7 @@ pub async fn list_cost_key_versions(
     caller.member()?;
     let page = page.parse::<i32>()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, *id).await?;
+    live_project(&mut conn, *id, false).await?;
     let rows = cost_keys::versions(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page.page(rows, |r| r.version).map(CostKeyResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
@@ -199,7 +200,7 @@ pub async fn get_cost_key_version(
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, path.id).await?;
+    live_project(&mut conn, path.id, false).await?;
     let row = cost_keys::version(&mut conn, path.id, path.version)
         .await
         .map_err(|e| not_found_as(e, "cost key version", path.version))?;

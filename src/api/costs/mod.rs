@@ -20,9 +20,7 @@ pub mod snapshots;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
-use crate::api::projects::live_project;
 use crate::auth::{Caller, Principal, Right};
 use crate::db::projects::Project;
 use crate::domain::validation::Validator;
@@ -37,22 +35,6 @@ pub const MAX_AMOUNT_CENTS: i64 = 100_000_000_000;
 pub const FULL_BP: i64 = 10_000;
 /// At most this many years in one allocation or budget answer.
 pub const MAX_YEARS: i32 = 50;
-
-/// Reads a live project, or answers 404 (never existed) or 410 (deleted).
-pub(crate) async fn find_project(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<Project, ApiError> {
-    live_project(conn, id, false).await
-}
-
-/// Locks a live project for the rest of the transaction, or answers 404 or 410.
-pub(crate) async fn lock_project(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> Result<Project, ApiError> {
-    live_project(conn, id, true).await
-}
 
 /// Who changes a project's cost plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::allocation::{AllocationStatus, AllocationYear, PayerResponse, from_stored};
 use super::{YearRange, not_found_as};
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation as store;
 use crate::db::costs::participants::paying_participants;
@@ -130,7 +131,7 @@ pub async fn create_allocation_snapshot(
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
             // Under the project lock the stored allocation is the current one.
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let scenario = Scenario::from_include_pending(body.include_pending);
             let stored = store::stored(conn, project_id, scenario, None).await?;
             let payers = paying_participants(conn, project_id, body.include_pending).await?;
@@ -205,7 +206,7 @@ async fn require_shares(
     project_id: Uuid,
 ) -> Result<(), ApiError> {
     let principal = caller.member()?;
-    let project = super::find_project(conn, project_id).await?;
+    let project = live_project(conn, project_id, false).await?;
     if super::sees_shares(conn, Some(principal), &project).await? {
         Ok(())
     } else {

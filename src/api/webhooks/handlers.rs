@@ -22,7 +22,6 @@ use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
-use crate::webhooks::secret_store::SecretStore;
 use crate::webhooks::target;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -133,7 +132,7 @@ pub async fn create_webhook(
         organization_key: organization.clone(),
         url,
         event_types,
-        secret: secret_store(&state).seal(id, &secret_text),
+        secret: state.config.webhooks.secrets.seal(id, &secret_text),
         active: body.active.unwrap_or(true),
         description,
     })?;
@@ -294,7 +293,7 @@ pub async fn update_webhook(
         event_types: body.event_types.map(|t| event_types(&mut v, &t)),
         secret: body
             .secret
-            .map(|s| secret_store(&state).seal(id, &secret(&mut v, &s))),
+            .map(|s| state.config.webhooks.secrets.seal(id, &secret(&mut v, &s))),
         active: body.active,
         description: body.description.map(|d| description(&mut v, d)),
         ..Default::default()
@@ -384,9 +383,4 @@ pub async fn delete_webhook(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Seals secrets for storage with the configured key (if any).
-fn secret_store(state: &AppState) -> SecretStore {
-    SecretStore::new(state.config.webhooks.secret_key.clone())
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::YearRange;
 use super::key_body::CostKeyBody;
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation::{self as store, KeyChoice, compute, load_plan};
 use crate::db::costs::participants::{hypothetical_participants, paying_participants};
@@ -119,7 +120,7 @@ pub async fn get_allocation(
 ) -> ApiResult<HttpResponse> {
     let include_pending = query.include_pending()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = super::find_project(&mut conn, *id).await?;
+    let project = live_project(&mut conn, *id, false).await?;
     let shares_visible = super::sees_shares(&mut conn, caller.principal(), &project).await?;
     let response = read_stored(
         &mut conn,
@@ -187,7 +188,7 @@ pub async fn preview_allocation(
     let body = body.into_inner()?;
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, project_id).await?;
+    live_project(&mut conn, project_id, false).await?;
     let response = conn
         .build_transaction()
         .repeatable_read()

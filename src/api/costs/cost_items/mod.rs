@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{coordinator_or_lead_admin, not_found_as};
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::cost_items::{self, CostItemRow};
@@ -63,7 +64,7 @@ pub async fn list_cost_items(
     caller.member()?;
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, *id).await?;
+    live_project(&mut conn, *id, false).await?;
     let rows = cost_items::list(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page.page(rows, |r| r.id).map(CostItemResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
@@ -92,7 +93,7 @@ pub async fn get_cost_item(
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, path.id).await?;
+    live_project(&mut conn, path.id, false).await?;
     let row = cost_items::find(&mut conn, path.id, path.cid)
         .await
         .map_err(|e| not_found_as(e, "cost item", path.cid))?;
@@ -134,13 +135,13 @@ pub async fn create_cost_item(
     caller.member()?;
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let project = super::find_project(&mut conn, project_id).await?;
+    let project = live_project(&mut conn, project_id, false).await?;
     let editor = coordinator_or_lead_admin(&caller, &project)?;
     let values = body.into_inner()?.validate(&editor)?;
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             if cost_items::count(conn, project_id).await? >= MAX_ITEMS_PER_PROJECT {
                 return Err(ApiError::conflict(format!(
                     "a project has at most {MAX_ITEMS_PER_PROJECT} cost items"
@@ -209,7 +210,7 @@ pub async fn update_cost_item(
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let before = cost_items::find_for_update(conn, project_id, cid)
                 .await
                 .map_err(|e| not_found_as(e, "cost item", cid))?;
@@ -266,7 +267,7 @@ pub async fn delete_cost_item(
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let before = cost_items::find_for_update(conn, project_id, cid)
                 .await
                 .map_err(|e| not_found_as(e, "cost item", cid))?;

@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{PlanEditor, coordinator_or_lead_admin, not_found_as};
+use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::funding::{self, ApplicationRow};
@@ -66,7 +67,7 @@ pub async fn list_funding_applications(
     caller.member()?;
     let page = page.parse::<Uuid>()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, *id).await?;
+    live_project(&mut conn, *id, false).await?;
     let rows =
         funding::list_applications(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
     let page = page
@@ -98,7 +99,7 @@ pub async fn get_funding_application(
 ) -> ApiResult<HttpResponse> {
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    super::find_project(&mut conn, path.id).await?;
+    live_project(&mut conn, path.id, false).await?;
     let row = funding::find_application(&mut conn, path.id, path.fid)
         .await
         .map_err(|e| not_found_as(e, "funding application", path.fid))?;
@@ -139,13 +140,13 @@ pub async fn create_funding_application(
     caller.member()?;
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let project = super::find_project(&mut conn, project_id).await?;
+    let project = live_project(&mut conn, project_id, false).await?;
     let editor = coordinator_or_lead_admin(&caller, &project)?;
     let values = body.into_inner()?.into_values();
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let values = check(conn, project_id, values, &editor).await?;
             if funding::count_applications(conn, project_id).await? >= MAX_APPLICATIONS_PER_PROJECT
             {
@@ -217,7 +218,7 @@ pub async fn update_funding_application(
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let before = funding::find_application_for_update(conn, project_id, fid)
                 .await
                 .map_err(|e| not_found_as(e, "funding application", fid))?;
@@ -278,7 +279,7 @@ pub async fn delete_funding_application(
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            super::lock_project(conn, project_id).await?;
+            live_project(conn, project_id, true).await?;
             let before = funding::find_application_for_update(conn, project_id, fid)
                 .await
                 .map_err(|e| not_found_as(e, "funding application", fid))?;
