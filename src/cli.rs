@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::auth::{self, Role};
 use crate::config::{self, Config};
 use crate::domain::ids::is_organization_key;
-use crate::{db, startup, telemetry};
+use crate::{startup, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -92,17 +92,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             let verifier = auth::verifier(&config.auth, dev).await?;
-            startup::serve(config, verifier).await
+            startup::serve(config, verifier, dev).await
         }
         Command::Migrate => {
-            let url = config.database_url.expose();
-            db::create_database_if_missing(url).await?;
-            let applied = db::run_migrations(url).await?;
-            println!("applied {} migration(s)", applied.len());
+            let owner = config.owner_database_url.as_ref().context(
+                "SMARTREGION_OWNER_DATABASE_URL is not set: migrations run as the schema owner",
+            )?;
+            let applied =
+                startup::migrate_database(owner.expose(), config.database_url.expose()).await?;
+            println!(
+                "applied {} migration(s); the runtime role has its rights",
+                applied.len()
+            );
             Ok(())
         }
         Command::Seed => {
-            let pool = startup::prepare_database(&config).await?;
+            let pool = startup::prepare_database(&config, false).await?;
             drop(pool);
             println!("reference data loaded");
             Ok(())

@@ -75,7 +75,12 @@ pub enum CorsOrigins {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// The service's own connection: a role that owns no table (see `db::roles`).
     pub database_url: Secret,
+    /// The schema owner's connection, used before serving to create the database, migrate it
+    /// and grant the runtime role its rights. `None` when a deployment migrates separately
+    /// (`smartregion migrate`) and the service never holds the owner's credentials.
+    pub owner_database_url: Option<Secret>,
     pub bind: SocketAddr,
     /// Base of every absolute link the service writes (Link headers, OParl ids).
     pub public_url: String,
@@ -138,7 +143,12 @@ impl ConfigError {
     }
 }
 
-pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/smartregion";
+/// The runtime role on the local server; `serve` creates it (trust authentication) on first
+/// start through the owner's connection below.
+pub const DEFAULT_DATABASE_URL: &str = "postgres://smartregion_app@127.0.0.1:5432/smartregion";
+/// The owner's connection, used only when `DATABASE_URL` is not set either (a developer
+/// machine with PostgreSQL on loopback).
+pub const DEFAULT_OWNER_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/smartregion";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_ISSUER: &str = "smartregion";
 pub const DEFAULT_AUDIENCE: &str = "smartregion-api";
@@ -148,6 +158,10 @@ pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-prod
 /// Every variable the service reads, with its default, for the README and `--help`.
 pub const VARIABLES: &[(&str, &str)] = &[
     ("DATABASE_URL", DEFAULT_DATABASE_URL),
+    (
+        "SMARTREGION_OWNER_DATABASE_URL",
+        "(none; with DATABASE_URL unset too: postgres://postgres@127.0.0.1:5432/smartregion)",
+    ),
     ("SMARTREGION_BIND", DEFAULT_BIND),
     ("SMARTREGION_PUBLIC_URL", "http://<SMARTREGION_BIND>"),
     ("SMARTREGION_JWT_SECRET", "(none)"),
@@ -191,10 +205,34 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        let is_postgres_url =
+            |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        let (database_url, owner_database_url) =
+            match (get("DATABASE_URL"), get("SMARTREGION_OWNER_DATABASE_URL")) {
+                (None, None) => (
+                    DEFAULT_DATABASE_URL.to_owned(),
+                    Some(DEFAULT_OWNER_DATABASE_URL.to_owned()),
+                ),
+                (None, Some(_)) => {
+                    return Err(ConfigError::new(
+                        "DATABASE_URL",
+                        "must be set when SMARTREGION_OWNER_DATABASE_URL is: it names the role \
+                         the service runs as",
+                    ));
+                }
+                (Some(url), owner) => (url, owner),
+            };
+        if !is_postgres_url(&database_url) {
             return Err(ConfigError::new(
                 "DATABASE_URL",
+                "must be a postgres:// or postgresql:// URL",
+            ));
+        }
+        if let Some(owner) = &owner_database_url
+            && !is_postgres_url(owner)
+        {
+            return Err(ConfigError::new(
+                "SMARTREGION_OWNER_DATABASE_URL",
                 "must be a postgres:// or postgresql:// URL",
             ));
         }
@@ -347,6 +385,7 @@ impl Config {
 
         Ok(Self {
             database_url: Secret::new(database_url),
+            owner_database_url: owner_database_url.map(Secret::new),
             bind,
             public_url,
             auth: AuthConfig {

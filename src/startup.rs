@@ -121,16 +121,49 @@ pub fn app(
         .wrap(shared.metrics)
 }
 
-/// Prepares the database (create, migrate, seed) and returns a pool.
-pub async fn prepare_database(config: &Config) -> anyhow::Result<DbPool> {
+/// Creates and migrates the database as its owner and grants the runtime role its rights
+/// (`smartregion migrate`, and `serve` when it holds the owner's connection).
+pub async fn migrate_database(owner_url: &str, runtime_url: &str) -> anyhow::Result<Vec<String>> {
+    db::create_database_if_missing(owner_url).await?;
+    let applied = db::run_migrations(owner_url).await?;
+    db::roles::grant_runtime_rights(owner_url, runtime_url).await?;
+    Ok(applied)
+}
+
+/// Prepares the database and returns the runtime pool: migrates it as the owner when the
+/// owner's connection is configured, refuses a runtime role that could rewrite the audit
+/// trail (unless `allow_privileged_runtime`, for `--dev`) or a schema with pending
+/// migrations, and loads the reference data.
+pub async fn prepare_database(
+    config: &Config,
+    allow_privileged_runtime: bool,
+) -> anyhow::Result<DbPool> {
     let url = config.database_url.expose();
-    db::create_database_if_missing(url).await?;
-    let applied = db::run_migrations(url).await?;
-    if !applied.is_empty() {
-        tracing::info!(migrations = ?applied, "applied migrations");
+    if let Some(owner) = &config.owner_database_url {
+        let applied = migrate_database(owner.expose(), url).await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied migrations");
+        }
     }
     let pool = db::pool(url, config.db_pool_size, config.db_wait_timeout)?;
     let mut conn = pool.get().await.context("connecting to the database")?;
+    let pending = db::roles::pending_migrations(&mut conn).await?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "the database lacks migrations {pending:?}: run `smartregion migrate` with \
+             SMARTREGION_OWNER_DATABASE_URL, or set it for `serve`"
+        );
+    }
+    if db::roles::may_rewrite_audit_trail(&mut conn).await? {
+        let message = "DATABASE_URL connects as a role that owns the tables or is a superuser, \
+                       so it could disable the audit trail's append-only guards; connect as the \
+                       runtime role and give the owner's connection in \
+                       SMARTREGION_OWNER_DATABASE_URL (see README, database roles)";
+        if !allow_privileged_runtime {
+            anyhow::bail!(message);
+        }
+        tracing::warn!("{message}");
+    }
     let report = db::seed::run(&mut conn).await?;
     if report != Default::default() {
         tracing::info!(?report, "loaded reference data");
@@ -150,8 +183,8 @@ pub fn start_webhook_worker(
 
 /// Runs the server until SIGTERM (in-flight requests finish, up to the shutdown timeout) or
 /// SIGINT; then stops the webhook worker (deliveries in flight finish first).
-pub async fn serve(config: Config, verifier: JwtVerifier) -> anyhow::Result<()> {
-    let pool = prepare_database(&config).await?;
+pub async fn serve(config: Config, verifier: JwtVerifier, dev: bool) -> anyhow::Result<()> {
+    let pool = prepare_database(&config, dev).await?;
     let worker = if config.webhooks.worker {
         Some(start_webhook_worker(
             pool.clone(),

@@ -13,6 +13,7 @@ pub mod participations;
 pub mod projects;
 pub mod reporting;
 pub mod reports;
+pub mod roles;
 pub mod schema;
 pub mod seed;
 pub mod strategy;

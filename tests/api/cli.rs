@@ -125,7 +125,14 @@ async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_si
         .unwrap()
         .port();
     let mut child = smartregion()
-        .env("DATABASE_URL", crate::helpers::db::database_url(&database))
+        .env(
+            "DATABASE_URL",
+            crate::helpers::db::runtime_database_url(&database),
+        )
+        .env(
+            "SMARTREGION_OWNER_DATABASE_URL",
+            crate::helpers::db::database_url(&database),
+        )
         .env("SMARTREGION_BIND", format!("127.0.0.1:{port}"))
         .env("SMARTREGION_JWT_SECRET", SECRET)
         .env("SMARTREGION_LOG_FORMAT", "json")

@@ -10,6 +10,7 @@ mod cli;
 mod contract;
 mod cors;
 mod costs;
+mod database_roles;
 mod database_tls;
 mod errors;
 mod health;

@@ -23,6 +23,17 @@ pub fn database_url(name: &str) -> String {
     format!("{}/{name}", server_url())
 }
 
+/// The role the application runs as in tests: like production, it owns no table.
+pub const RUNTIME_ROLE: &str = "smartregion_app";
+
+/// `database_url` with the runtime role instead of the test server's (owner) user.
+pub fn runtime_database_url(name: &str) -> String {
+    let mut url = url::Url::parse(&database_url(name)).expect("a database URL");
+    url.set_username(RUNTIME_ROLE).expect("a user name");
+    url.set_password(None).expect("no password");
+    url.to_string()
+}
+
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 
 #[derive(diesel::QueryableByName)]
@@ -42,10 +53,12 @@ fn fingerprint() -> u64 {
             std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
         }
     }
-    // The seed code decides what the template holds too.
-    std::fs::read(root.join("src/db/seed.rs"))
-        .unwrap_or_default()
-        .hash(&mut hasher);
+    // The seed code and the runtime role's grants decide what the template holds too.
+    for file in ["src/db/seed.rs", "src/db/roles.rs"] {
+        std::fs::read(root.join(file))
+            .unwrap_or_default()
+            .hash(&mut hasher);
+    }
     hasher.finish()
 }
 
@@ -128,6 +141,10 @@ async fn template() -> String {
                     .await
                     .unwrap();
                 smartregion::db::run_migrations(&url).await.unwrap();
+                // The copies inherit the grants; the role itself is server-wide.
+                smartregion::db::roles::grant_runtime_rights(&url, &runtime_database_url(&name))
+                    .await
+                    .unwrap();
                 {
                     let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();
                     smartregion::db::seed::run(&mut seed_conn).await.unwrap();

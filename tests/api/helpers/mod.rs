@@ -66,8 +66,11 @@ impl TestAppBuilder {
             (
                 "DATABASE_URL",
                 match self.database_port {
-                    Some(port) => format!("postgres://postgres@127.0.0.1:{port}/{database}"),
-                    None => database_url.clone(),
+                    Some(port) => format!(
+                        "postgres://{}@127.0.0.1:{port}/{database}",
+                        db::RUNTIME_ROLE
+                    ),
+                    None => db::runtime_database_url(&database),
                 },
             ),
             ("SMARTREGION_BIND", "127.0.0.1:0".into()),
