@@ -91,6 +91,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      never use this outside a developer machine"
                 );
             }
+            if !config.published_secrets.is_empty() && !dev {
+                bail!(
+                    "{} holds a value published in the smartregion repository (an example, test \
+                     or development value); anyone could use it: set a secret of your own \
+                     (e.g. `openssl rand -base64 32`)",
+                    config.published_secrets.join(" and ")
+                );
+            }
             let verifier = auth::verifier(&config.auth, dev).await?;
             startup::serve(config, verifier, dev).await
         }

@@ -96,6 +96,8 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     pub cors_origins: CorsOrigins,
     pub webhooks: WebhookConfig,
+    /// The variables whose value is one of [`PUBLISHED_SECRETS`].
+    pub published_secrets: Vec<&'static str>,
 }
 
 /// Webhook subscriptions and their delivery worker.
@@ -154,6 +156,25 @@ pub const DEFAULT_ISSUER: &str = "smartregion";
 pub const DEFAULT_AUDIENCE: &str = "smartregion-api";
 /// Used by `serve --dev` and `token --dev` only; `serve --dev` refuses non-loopback addresses.
 pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-production";
+
+/// Secret values published in this repository (the development secret, examples, tests, CI,
+/// former docker-compose defaults): anyone can sign tokens or forge webhooks with them, so
+/// `serve` refuses them unless `--dev`. `tests/api/published_secrets.rs` scans the repository
+/// so that a value added to its files cannot be missing here.
+pub const PUBLISHED_SECRETS: &[&str] = &[
+    DEV_JWT_SECRET,
+    "ci-only-secret-0123456789abcdef0123",
+    "compose-trial-secret-change-me-0123456789",
+    "Y29tcG9zZS10cmlhbC1rZXktY2hhbmdlLW1lLTAxMjM=",
+    "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "test-secret-0123456789abcdef0123456789",
+    "test-only-hs256-secret-0123456789abcdef",
+    "ts-client-check-secret-0123456789abcdef-not-for-production",
+    "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    "0123456789abcdef0123456789abcdef-very-secret",
+    "another-secret-that-is-long-enough-000",
+    "another-secret-another-secret-0000",
+];
 
 /// Every variable the service reads, with its default, for the README and `--help`.
 pub const VARIABLES: &[(&str, &str)] = &[
@@ -383,6 +404,11 @@ impl Config {
             ),
         };
 
+        let published_secrets = ["SMARTREGION_JWT_SECRET", "SMARTREGION_WEBHOOK_SECRET_KEY"]
+            .into_iter()
+            .filter(|name| get(name).is_some_and(|value| PUBLISHED_SECRETS.contains(&value.trim())))
+            .collect();
+
         Ok(Self {
             database_url: Secret::new(database_url),
             owner_database_url: owner_database_url.map(Secret::new),
@@ -408,6 +434,7 @@ impl Config {
             idempotency_ttl: Duration::from_secs(idempotency_ttl_secs),
             cors_origins,
             webhooks,
+            published_secrets,
         })
     }
 

@@ -11,7 +11,8 @@ root="$(cd "$here/../.." && pwd)"
 bin="${SMARTREGION_BIN:-$root/target/debug/smartregion}"
 server="${SMARTREGION_TEST_DATABASE_SERVER:-postgres://postgres@127.0.0.1:5432}"
 database="ts_client_check_$(date +%s)_$$"
-secret="ts-client-check-secret-0123456789abcdef-not-for-production"
+# A secret of its own each run: `serve` refuses values published in the repository.
+secret="ts-client-check-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 org="05570004" # Ahlen
 
 if [[ ! -x "$bin" ]]; then
@@ -44,7 +45,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DATABASE_URL="$server/$database"
+# The service runs as the runtime role (it owns no table); the server's user migrates.
+export SMARTREGION_OWNER_DATABASE_URL="$server/$database"
+export DATABASE_URL="$(node -e 'const u=new URL(process.argv[1]);u.username="smartregion_app";u.password="";console.log(u.href)' "$server/$database")"
 export SMARTREGION_BIND="127.0.0.1:$port"
 export SMARTREGION_PUBLIC_URL="http://127.0.0.1:$port"
 export SMARTREGION_JWT_SECRET="$secret"

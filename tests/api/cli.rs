@@ -105,6 +105,66 @@ fn a_wrong_setting_stops_the_service_naming_the_variable() {
 }
 
 #[test]
+fn serve_refuses_a_secret_published_in_the_repository_unless_dev() {
+    for (var, value) in [
+        ("SMARTREGION_JWT_SECRET", SECRET),
+        (
+            "SMARTREGION_JWT_SECRET",
+            "compose-trial-secret-change-me-0123456789",
+        ),
+        (
+            "SMARTREGION_WEBHOOK_SECRET_KEY",
+            "Y29tcG9zZS10cmlhbC1rZXktY2hhbmdlLW1lLTAxMjM=",
+        ),
+    ] {
+        let mut command = smartregion();
+        if var != "SMARTREGION_JWT_SECRET" {
+            command.env(
+                "SMARTREGION_JWT_SECRET",
+                format!("own-{}", uuid::Uuid::new_v4()),
+            );
+        }
+        let output = command
+            .env(var, value)
+            .env(
+                "DATABASE_URL",
+                "postgres://smartregion_app@127.0.0.1:1/none",
+            )
+            .env("SMARTREGION_BIND", "127.0.0.1:0")
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(var) && stderr.contains("published in the smartregion repository"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains(value),
+            "the refusal does not repeat the secret"
+        );
+    }
+    // With --dev the same value passes this check (and fails later, on the unreachable database).
+    let output = smartregion()
+        .env("SMARTREGION_JWT_SECRET", SECRET)
+        .env(
+            "DATABASE_URL",
+            "postgres://smartregion_app@127.0.0.1:1/none",
+        )
+        .env("SMARTREGION_BIND", "127.0.0.1:0")
+        .args(["serve", "--dev"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("published in the smartregion repository"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn openapi_prints_the_document() {
     let output = smartregion().arg("openapi").output().unwrap();
     assert!(output.status.success());
@@ -119,6 +179,8 @@ async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_si
     use std::time::{Duration, Instant};
 
     let database = format!("t_sr_serve_{}", uuid::Uuid::new_v4().simple());
+    // A secret of its own: `serve` refuses the values published in the repository.
+    let secret = format!("serve-test-{}", uuid::Uuid::new_v4().simple());
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -134,7 +196,7 @@ async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_si
             crate::helpers::db::database_url(&database),
         )
         .env("SMARTREGION_BIND", format!("127.0.0.1:{port}"))
-        .env("SMARTREGION_JWT_SECRET", SECRET)
+        .env("SMARTREGION_JWT_SECRET", &secret)
         .env("SMARTREGION_LOG_FORMAT", "json")
         .arg("serve")
         .stdout(Stdio::piped())
@@ -204,7 +266,7 @@ async fn serve_creates_migrates_and_seeds_its_database_logs_json_and_stops_on_si
             .any(|l| l["message"] == "request finished" && l["status"] == 200)
     );
     assert!(
-        !lines.iter().any(|l| l.contains(SECRET)),
+        !lines.iter().any(|l| l.contains(&secret)),
         "the signing secret never reaches the logs"
     );
     crate::helpers::db::drop_database(database);

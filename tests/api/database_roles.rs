@@ -139,7 +139,11 @@ fn smartregion() -> Command {
         command.env_remove(var);
     }
     command
-        .env("SMARTREGION_JWT_SECRET", SECRET)
+        // A secret of its own: `serve` refuses the values published in the repository.
+        .env(
+            "SMARTREGION_JWT_SECRET",
+            format!("roles-test-{}", uuid::Uuid::new_v4().simple()),
+        )
         .env("SMARTREGION_BIND", "127.0.0.1:0")
         .env("SMARTREGION_WEBHOOK_WORKER", "false");
     command

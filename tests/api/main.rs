@@ -24,6 +24,7 @@ mod openapi;
 mod organizations;
 mod participations;
 mod projects;
+mod published_secrets;
 mod reporting;
 mod schema;
 mod webhooks;

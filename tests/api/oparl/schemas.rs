@@ -1,5 +1,5 @@
 //! The OParl 1.1 JSON Schemas (draft-07, offline) plus the rules the schemas miss, as listed
-//! in `../shared/data/oparl-schema/README.md`.
+//! in `tests/fixtures/oparl-schema/README.md`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,12 +9,12 @@ use serde_json::Value;
 
 const TYPE_PREFIX: &str = "https://schema.oparl.org/1.1/";
 
-/// The schema folder: `../shared/data/oparl-schema`, a sibling of the repository (in CI
-/// too). `OPARL_SCHEMA_DIR` names another place, for checkouts elsewhere (e.g. a worktree).
+/// The schema folder, in the repository (with its licence and attribution).
+/// `OPARL_SCHEMA_DIR` names another place, e.g. a newer copy of the schemas.
 fn folder() -> PathBuf {
     match std::env::var_os("OPARL_SCHEMA_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/oparl-schema"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/oparl-schema"),
     }
 }
 
@@ -28,8 +28,8 @@ impl Schemas {
         let dir = folder().join("schema");
         assert!(
             dir.is_dir(),
-            "the OParl JSON Schemas are missing: expected them in {} (check out the shared data \
-             folder next to the repository, or name it with OPARL_SCHEMA_DIR)",
+            "the OParl JSON Schemas are missing: expected them in {} (or name another folder \
+             with OPARL_SCHEMA_DIR)",
             dir.display()
         );
         let mut schemas: Vec<(String, Value)> = Vec::new();
