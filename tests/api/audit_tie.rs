@@ -83,12 +83,20 @@ async fn a_project_change_needs_an_entry_for_that_project() {
         "projects",
     );
     refused(
-        in_transaction(&app, vec![audit("project", &other.to_string()), rename.clone()]).await,
+        in_transaction(
+            &app,
+            vec![audit("project", &other.to_string()), rename.clone()],
+        )
+        .await,
         "projects",
     );
     // Nor does an entry for the project's id under another entity.
     refused(
-        in_transaction(&app, vec![audit("meeting", &id.to_string()), rename.clone()]).await,
+        in_transaction(
+            &app,
+            vec![audit("meeting", &id.to_string()), rename.clone()],
+        )
+        .await,
         "projects",
     );
     assert_eq!(count(&app, title, "Neu").await, 0, "nothing changed");
@@ -111,7 +119,11 @@ async fn a_child_row_needs_an_entry_for_its_parent() {
          actor_subject) VALUES ('{id}', 'planned', 'discarded', 'forged', 'test:tie')"
     );
     refused(
-        in_transaction(&app, vec![audit("project", &other.to_string()), forged.clone()]).await,
+        in_transaction(
+            &app,
+            vec![audit("project", &other.to_string()), forged.clone()],
+        )
+        .await,
         "project_status_changes",
     );
     assert_eq!(count(&app, history, "forged").await, 0);
@@ -133,7 +145,11 @@ async fn a_child_row_needs_an_entry_for_its_parent() {
         AHLEN.to_owned(),
     ] {
         refused(
-            in_transaction(&app, vec![audit("population_figure", &wrong), figure.clone()]).await,
+            in_transaction(
+                &app,
+                vec![audit("population_figure", &wrong), figure.clone()],
+            )
+            .await,
             "organization_populations",
         );
     }
@@ -176,7 +192,10 @@ async fn derived_rows_need_an_entry_for_a_change_that_derives_them() {
     refused(
         in_transaction(
             &app,
-            vec![audit("meeting", &Uuid::new_v4().to_string()), budget.clone()],
+            vec![
+                audit("meeting", &Uuid::new_v4().to_string()),
+                budget.clone(),
+            ],
         )
         .await,
         "organization_budget_years",
@@ -196,9 +215,12 @@ async fn derived_rows_need_an_entry_for_a_change_that_derives_them() {
     let shares = "SELECT count(*) AS n FROM project_allocation_shares WHERE project_id::text = $1";
     let stored = count(&app, shares, &project.to_string()).await;
     assert!(stored > 0);
-    let error = in_transaction(&app, vec![audit("project", &other.to_string()), clear.clone()])
-        .await
-        .unwrap_err();
+    let error = in_transaction(
+        &app,
+        vec![audit("project", &other.to_string()), clear.clone()],
+    )
+    .await
+    .unwrap_err();
     assert!(
         error.starts_with("write to project_allocation") && error.ends_with("for the row"),
         "{error}"
