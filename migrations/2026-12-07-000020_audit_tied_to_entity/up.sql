@@ -22,14 +22,14 @@
 -- Deferred to commit like the check it replaces, so the entry may be written after the change.
 CREATE FUNCTION smartregion_require_audit_of() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    tx          xid8 := pg_current_xact_id();
+    tx             xid8 := pg_current_xact_id();
     described_rows jsonb[];
-    described   jsonb;
-    alternative text;
-    entity_name text;
-    id_columns  text[];
-    wanted      text;
-    matched     boolean;
+    described      jsonb;
+    alternative    text;
+    entity_name    text;
+    id_columns     text[];
+    wanted         text;
+    matched        boolean;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         described_rows := ARRAY[to_jsonb(NEW)];
@@ -43,7 +43,7 @@ BEGIN
         entity_name := split_part(alternative, '=', 1);
         IF position('=' IN alternative) = 0 THEN
             matched := EXISTS (SELECT 1 FROM audit_log
-                              WHERE tx_id = tx AND entity = entity_name);
+                                WHERE tx_id = tx AND entity = entity_name);
         ELSE
             id_columns := string_to_array(split_part(alternative, '=', 2), '/');
             matched := true;
@@ -54,8 +54,8 @@ BEGIN
                   INTO wanted
                   FROM unnest(id_columns) WITH ORDINALITY AS u(c, n);
                 matched := EXISTS (SELECT 1 FROM audit_log
-                                  WHERE tx_id = tx AND entity = entity_name
-                                    AND entity_id IN (wanted, '*'));
+                                    WHERE tx_id = tx AND entity = entity_name
+                                      AND entity_id IN (wanted, '*'));
                 EXIT WHEN NOT matched;
             END LOOP;
         END IF;
