@@ -11,8 +11,10 @@
 //! ```
 //!
 //! The database backs this up: business tables refuse writes in a transaction that named no
-//! actor or wrote no audit entry (see the foundation migration), and the audit and change
-//! tables refuse UPDATE, DELETE and TRUNCATE.
+//! actor (see the foundation migration) or wrote no entry for the changed row's entity, with
+//! the row's id where the row carries it (see the `audit_tied_to_entity` migration, which maps
+//! each table to the entities that describe it: a new write path keeps to that mapping), and
+//! the audit and change tables refuse UPDATE, DELETE and TRUNCATE.
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod audit_tie;
 mod auth;
 mod changes;
 mod cli;

@@ -226,7 +226,14 @@ async fn the_feed_streams_more_meetings_than_one_batch() {
                 .execute(conn)
                 .await?;
             }
-            Ok(Recorded::new(()).with(Entry::created("meeting", "bulk")))
+            // Each row needs an audit entry of its own (see the audit_tied_to_entity migration).
+            use smartregion::db::schema::meetings;
+            let ids: Vec<uuid::Uuid> = meetings::table.select(meetings::id).load(conn).await?;
+            let mut recorded = Recorded::new(());
+            for id in ids {
+                recorded = recorded.with(Entry::created("meeting", id));
+            }
+            Ok(recorded)
         }
         .scope_boxed()
     })
