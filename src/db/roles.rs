@@ -156,14 +156,18 @@ pub async fn pending_migrations(conn: &mut AsyncPgConnection) -> anyhow::Result<
         #[diesel(sql_type = Text)]
         version: String,
     }
-    let applied: Vec<Version> =
-        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
+    // A database nobody migrated yet has no migration table at all.
+    let migrated: Flag =
+        diesel::sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS flag")
+            .get_result(conn)
+            .await?;
+    let applied: Vec<Version> = if migrated.flag {
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
             .load(conn)
-            .await
-        {
-            Ok(rows) => rows,
-            Err(_) => Vec::new(),
-        };
+            .await?
+    } else {
+        Vec::new()
+    };
     let embedded = MigrationSource::<diesel::pg::Pg>::migrations(&super::MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("reading the embedded migrations: {e}"))?;
     Ok(embedded
