@@ -25,4 +25,5 @@ mod participations;
 mod projects;
 mod reporting;
 mod schema;
+mod text_safety;
 mod webhooks;
