@@ -23,6 +23,7 @@ mod openapi;
 mod organizations;
 mod participations;
 mod projects;
+mod rate_limits;
 mod reporting;
 mod schema;
 mod text_safety;
