@@ -103,7 +103,10 @@ pub fn text_problem(text: &str, kind: TextKind) -> Option<&'static str> {
             }
         }
         TextKind::MultiLine => {
-            if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
                 return Some(
                     "must not contain control characters other than line breaks (LF) and tabs",
                 );
@@ -221,14 +224,23 @@ mod tests {
         ] {
             assert!(text_problem(bad, TextKind::SingleLine).is_some(), "{bad:?}");
         }
-        for good in ["Ahlen", "Straße 1, 59227 Ahlen", "＝ist kein Steuerzeichen", "עברית"] {
+        for good in [
+            "Ahlen",
+            "Straße 1, 59227 Ahlen",
+            "＝ist kein Steuerzeichen",
+            "עברית",
+        ] {
             assert_eq!(text_problem(good, TextKind::SingleLine), None, "{good:?}");
         }
     }
 
     #[test]
     fn titles_do_not_start_formulas() {
-        for bad in ["=HYPERLINK(\"http://x\")", " =1+1", "＝HYPERLINK(\"http://x\")"] {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            " =1+1",
+            "＝HYPERLINK(\"http://x\")",
+        ] {
             assert!(text_problem(bad, TextKind::Title).is_some(), "{bad:?}");
             assert_eq!(text_problem(bad, TextKind::SingleLine), None, "{bad:?}");
         }

@@ -239,10 +239,35 @@ mod tests {
         let text = single(&hostile_meeting(), &[]);
         let body = text.strip_suffix("\r\n").unwrap();
         let allowed = [
-            "BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "NAME", "X-WR-CALNAME",
-            "X-WR-TIMEZONE", "TZID", "X-LIC-LOCATION", "TZOFFSETFROM", "TZOFFSETTO", "TZNAME",
-            "DTSTART", "RRULE", "UID", "SEQUENCE", "DTSTAMP", "CREATED", "LAST-MODIFIED",
-            "SUMMARY", "DTEND", "URL", "CLASS", "STATUS", "LOCATION", "CONFERENCE", "DESCRIPTION",
+            "BEGIN",
+            "END",
+            "VERSION",
+            "PRODID",
+            "CALSCALE",
+            "METHOD",
+            "NAME",
+            "X-WR-CALNAME",
+            "X-WR-TIMEZONE",
+            "TZID",
+            "X-LIC-LOCATION",
+            "TZOFFSETFROM",
+            "TZOFFSETTO",
+            "TZNAME",
+            "DTSTART",
+            "RRULE",
+            "UID",
+            "SEQUENCE",
+            "DTSTAMP",
+            "CREATED",
+            "LAST-MODIFIED",
+            "SUMMARY",
+            "DTEND",
+            "URL",
+            "CLASS",
+            "STATUS",
+            "LOCATION",
+            "CONFERENCE",
+            "DESCRIPTION",
         ];
         let mut rrules = 0;
         for line in body.split("\r\n") {
@@ -251,7 +276,10 @@ mod tests {
                 continue;
             }
             let name = line.split([':', ';']).next().unwrap();
-            assert!(allowed.contains(&name), "injected property: {line:?}\n{text}");
+            assert!(
+                allowed.contains(&name),
+                "injected property: {line:?}\n{text}"
+            );
             rrules += usize::from(name == "RRULE");
         }
         // The two of the VTIMEZONE, none in the event.

@@ -256,8 +256,8 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     limits.clean_up();
-    let heavy = matches!(*req.method(), Method::GET | Method::HEAD)
-        && HEAVY_PATHS.contains(&req.path());
+    let heavy =
+        matches!(*req.method(), Method::GET | Method::HEAD) && HEAVY_PATHS.contains(&req.path());
     // A refused token counts as anonymous: the handler answers it with 401, and a flood of
     // made-up tokens is held to the address's budget.
     let principal = match req.headers().contains_key(header::AUTHORIZATION) {
@@ -337,7 +337,11 @@ mod tests {
         assert_eq!(refused.limit, 3);
         assert!(refused.reset >= 2 && refused.reset <= 3, "{refused:?}");
         // Another key has its own bucket.
-        assert!(budget.check(&Key::Address(IpAddr::from([192, 0, 2, 2]))).allowed);
+        assert!(
+            budget
+                .check(&Key::Address(IpAddr::from([192, 0, 2, 2])))
+                .allowed
+        );
     }
 
     #[test]

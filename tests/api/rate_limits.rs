@@ -63,7 +63,10 @@ async fn assert_too_many(response: Response) -> Value {
     assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
     let (_, remaining, reset) = budget(&response);
     assert_eq!(remaining, 0);
-    assert!(reset >= retry_after, "reset {reset} < retry-after {retry_after}");
+    assert!(
+        reset >= retry_after,
+        "reset {reset} < retry-after {retry_after}"
+    );
     let body = problem(response, 429).await;
     assert_eq!(body["type"], "urn:smartregion:problem:too-many-requests");
     assert_eq!(body["title"], "Too many requests");
@@ -80,13 +83,23 @@ async fn a_member_over_budget_gets_429_and_other_tokens_are_unaffected() {
     .await;
     let ahlen = token(AHLEN, &["admin"]);
     for expected_remaining in [2, 1, 0] {
-        let response = app.get("/api/v1/me").bearer_auth(&ahlen).send().await.unwrap();
+        let response = app
+            .get("/api/v1/me")
+            .bearer_auth(&ahlen)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         let (limit, remaining, reset) = budget(&response);
         assert_eq!((limit, remaining), (3, expected_remaining));
         assert!(reset <= 3 * 60, "{reset}");
     }
-    let response = app.get("/api/v1/me").bearer_auth(&ahlen).send().await.unwrap();
+    let response = app
+        .get("/api/v1/me")
+        .bearer_auth(&ahlen)
+        .send()
+        .await
+        .unwrap();
     let body = assert_too_many(response).await;
     assert_eq!(
         body["detail"].as_str().unwrap().split(';').next().unwrap(),
@@ -117,7 +130,12 @@ async fn a_member_over_budget_gets_429_and_other_tokens_are_unaffected() {
         token_of("kaemmerei@ahlen", AHLEN, &["viewer"]),
         token(BECKUM, &["admin"]),
     ] {
-        let response = app.get("/api/v1/me").bearer_auth(&other).send().await.unwrap();
+        let response = app
+            .get("/api/v1/me")
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(budget(&response).1, 2);
     }
@@ -141,7 +159,11 @@ async fn an_anonymous_dashboard_flood_is_refused_while_members_are_served() {
         .map(|r| r.as_ref().unwrap().status().as_u16())
         .collect();
     statuses.sort();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 2, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        2,
+        "{statuses:?}"
+    );
     assert_eq!(
         statuses.iter().filter(|s| **s == 429).count(),
         38,
@@ -192,7 +214,12 @@ async fn zero_turns_a_budget_off_and_refused_tokens_count_as_anonymous() {
     .await;
     let viewer = token(AHLEN, &["viewer"]);
     for _ in 0..20 {
-        let response = app.get("/api/v1/me").bearer_auth(&viewer).send().await.unwrap();
+        let response = app
+            .get("/api/v1/me")
+            .bearer_auth(&viewer)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(header(&response, "ratelimit-limit"), None);
     }

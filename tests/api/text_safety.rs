@@ -91,7 +91,11 @@ async fn hostile_titles_are_refused_and_nothing_is_written() {
     }
     assert_eq!(app.trail_counts().await, before, "a refused write wrote");
     let meetings = json(
-        app.get("/api/v1/meetings").by_coordinator().send().await.unwrap(),
+        app.get("/api/v1/meetings")
+            .by_coordinator()
+            .send()
+            .await
+            .unwrap(),
         200,
     )
     .await;
@@ -167,7 +171,8 @@ async fn store(app: &TestApp, entity: &'static str, id: Uuid, sql: &'static str,
     .expect("hostile update");
 }
 
-const INJECTION: &str = "Sitzung\rATTENDEE;CN=Boss:mailto:boss@example.org\r\nATTACH:http://evil.example/x";
+const INJECTION: &str =
+    "Sitzung\rATTENDEE;CN=Boss:mailto:boss@example.org\r\nATTACH:http://evil.example/x";
 
 #[actix_web::test]
 async fn exports_of_hostile_stored_text_stay_safe() {
@@ -209,7 +214,10 @@ async fn exports_of_hostile_stored_text_stay_safe() {
         let body = text.strip_suffix("\r\n").unwrap();
         let mut events = 0;
         for line in body.split("\r\n") {
-            assert!(!line.contains(['\r', '\n']), "{path}: a bare line break in {line:?}");
+            assert!(
+                !line.contains(['\r', '\n']),
+                "{path}: a bare line break in {line:?}"
+            );
             assert!(
                 !line.starts_with("ATTENDEE") && !line.starts_with("ATTACH"),
                 "{path}: injected {line:?}"
@@ -253,7 +261,10 @@ async fn exports_of_hostile_stored_text_stay_safe() {
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(!html.contains("<b>fett</b>"), "{html}");
     assert!(html.contains("&lt;b&gt;fett&lt;/b&gt;"), "{html}");
 }

@@ -5,8 +5,8 @@ use utoipa::ToSchema;
 
 use super::rows::{COLUMNS, CatalogueRow, column_index};
 use crate::error::{ApiError, FieldError};
-use crate::http::extract::check_text;
 use crate::export::excel_csv::BOM;
+use crate::http::extract::check_text;
 
 /// The most rows one import may hold.
 pub const MAX_ROWS: usize = 5000;
