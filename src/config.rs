@@ -2,7 +2,7 @@
 //! this file. A wrong value stops the service with a message naming the variable.
 
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -98,6 +98,85 @@ pub struct Config {
     pub webhooks: WebhookConfig,
     /// The variables whose value is one of [`PUBLISHED_SECRETS`].
     pub published_secrets: Vec<&'static str>,
+    pub rate_limits: RateLimitConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limits).
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// Addresses and blocks of reverse proxies in front of the service.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Comma-separated addresses or CIDR blocks (`10.0.0.5, 2001:db8::/32`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut blocks = Vec::new();
+        for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (address, prefix) = match entry.split_once('/') {
+                Some((address, prefix)) => (address, Some(prefix)),
+                None => (entry, None),
+            };
+            let address: IpAddr = address
+                .parse()
+                .map_err(|_| format!("`{entry}` is not an IP address or CIDR block"))?;
+            let max = if address.is_ipv4() { 32 } else { 128 };
+            let prefix = match prefix {
+                None => max,
+                Some(p) => p
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= max)
+                    .ok_or_else(|| format!("`{entry}` has no prefix length 0 to {max}"))?,
+            };
+            blocks.push((address, prefix));
+        }
+        Ok(Self(blocks))
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let address = match address {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|(block, prefix)| match (block, address) {
+            (IpAddr::V4(block), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(*prefix)).unwrap_or(0);
+                u32::from(*block) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(block), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(*prefix)).unwrap_or(0);
+                u128::from(*block) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        })
+    }
+}
+
+/// One rate: requests per minute on average, and how many may come at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+/// Request budgets for `/api` and `/oparl` (see `http::rate_limit`); `None` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// Per token (subject and organization).
+    pub member: Option<Rate>,
+    /// Per client address, for callers without a usable token.
+    pub anonymous: Option<Rate>,
+    /// Per client address, for anonymous calls of the expensive views (dashboard,
+    /// participation matrix, calendar feeds); counted instead of `anonymous`.
+    pub heavy_anonymous: Option<Rate>,
+}
+
+impl RateLimitConfig {
+    pub const OFF: Self = Self {
+        member: None,
+        anonymous: None,
+        heavy_anonymous: None,
+    };
 }
 
 /// Webhook subscriptions and their delivery worker.
@@ -214,6 +293,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_WEBHOOK_CONCURRENCY", "4"),
     ("SMARTREGION_WEBHOOK_SECRET_KEY", "(none)"),
     ("SMARTREGION_WEBHOOK_RETENTION_DAYS", "30"),
+    ("SMARTREGION_RATE_LIMIT_ENABLED", "true"),
+    ("SMARTREGION_RATE_LIMIT_PER_MINUTE", "600"),
+    ("SMARTREGION_RATE_LIMIT_BURST", "120"),
+    ("SMARTREGION_RATE_LIMIT_ANON_PER_MINUTE", "300"),
+    ("SMARTREGION_RATE_LIMIT_ANON_BURST", "60"),
+    ("SMARTREGION_RATE_LIMIT_HEAVY_ANON_PER_MINUTE", "30"),
+    ("SMARTREGION_RATE_LIMIT_HEAVY_ANON_BURST", "10"),
+    ("SMARTREGION_TRUSTED_PROXIES", "(none)"),
 ];
 
 impl Config {
@@ -408,6 +495,39 @@ impl Config {
             .into_iter()
             .filter(|name| get(name).is_some_and(|value| PUBLISHED_SECRETS.contains(&value.trim())))
             .collect();
+        let rate_limits = if parse_bool(&get, "SMARTREGION_RATE_LIMIT_ENABLED", true)? {
+            RateLimitConfig {
+                member: parse_rate(
+                    &get,
+                    "SMARTREGION_RATE_LIMIT_PER_MINUTE",
+                    600,
+                    "SMARTREGION_RATE_LIMIT_BURST",
+                    120,
+                )?,
+                anonymous: parse_rate(
+                    &get,
+                    "SMARTREGION_RATE_LIMIT_ANON_PER_MINUTE",
+                    300,
+                    "SMARTREGION_RATE_LIMIT_ANON_BURST",
+                    60,
+                )?,
+                heavy_anonymous: parse_rate(
+                    &get,
+                    "SMARTREGION_RATE_LIMIT_HEAVY_ANON_PER_MINUTE",
+                    30,
+                    "SMARTREGION_RATE_LIMIT_HEAVY_ANON_BURST",
+                    10,
+                )?,
+            }
+        } else {
+            RateLimitConfig::OFF
+        };
+
+        let trusted_proxies = match get("SMARTREGION_TRUSTED_PROXIES") {
+            None => TrustedProxies::default(),
+            Some(text) => TrustedProxies::parse(&text)
+                .map_err(|message| ConfigError::new("SMARTREGION_TRUSTED_PROXIES", message))?,
+        };
 
         Ok(Self {
             database_url: Secret::new(database_url),
@@ -435,6 +555,8 @@ impl Config {
             cors_origins,
             webhooks,
             published_secrets,
+            rate_limits,
+            trusted_proxies,
         })
     }
 
@@ -507,6 +629,26 @@ fn parse_bool(
             format!("`{other}` is neither true nor false"),
         )),
     }
+}
+
+/// A rate of `rate_var` requests per minute (0 turns it off) with bursts of `burst_var`; an
+/// unset burst is the default burst, but never more than the rate.
+fn parse_rate(
+    get: &impl Fn(&str) -> Option<String>,
+    rate_var: &'static str,
+    default_rate: u64,
+    burst_var: &'static str,
+    default_burst: u64,
+) -> Result<Option<Rate>, ConfigError> {
+    let per_minute = parse_number(get, rate_var, default_rate, 0, 1_000_000)?;
+    if per_minute == 0 {
+        return Ok(None);
+    }
+    let burst = parse_number(get, burst_var, default_burst.min(per_minute), 1, 1_000_000)?;
+    Ok(Some(Rate {
+        per_minute: per_minute as u32,
+        burst: burst as u32,
+    }))
 }
 
 fn parse_number(
@@ -630,6 +772,66 @@ mod tests {
             ("SMARTREGION_WEBHOOK_MAX_FAILURES", "0"),
         ] {
             assert_eq!(config(&[(var, wrong)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
+    fn rate_limits_default_on_and_turn_off_with_zero() {
+        let defaults = config(&[]).unwrap().rate_limits;
+        assert_eq!(
+            defaults.member,
+            Some(Rate {
+                per_minute: 600,
+                burst: 120
+            })
+        );
+        assert_eq!(
+            defaults.heavy_anonymous,
+            Some(Rate {
+                per_minute: 30,
+                burst: 10
+            })
+        );
+        let set = config(&[
+            ("SMARTREGION_RATE_LIMIT_PER_MINUTE", "0"),
+            ("SMARTREGION_RATE_LIMIT_ANON_PER_MINUTE", "10"),
+        ])
+        .unwrap()
+        .rate_limits;
+        assert_eq!(set.member, None);
+        // An unset burst is never more than the rate.
+        assert_eq!(
+            set.anonymous,
+            Some(Rate {
+                per_minute: 10,
+                burst: 10
+            })
+        );
+        let off = config(&[("SMARTREGION_RATE_LIMIT_ENABLED", "false")]).unwrap();
+        assert_eq!(off.rate_limits, RateLimitConfig::OFF);
+        for (var, wrong) in [
+            ("SMARTREGION_RATE_LIMIT_PER_MINUTE", "-1"),
+            ("SMARTREGION_RATE_LIMIT_BURST", "0"),
+            ("SMARTREGION_RATE_LIMIT_ENABLED", "maybe"),
+        ] {
+            assert_eq!(config(&[(var, wrong)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_blocks() {
+        let proxies = config(&[("SMARTREGION_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::1")])
+            .unwrap()
+            .trusted_proxies;
+        assert!(proxies.contains("10.1.2.3".parse().unwrap()));
+        assert!(proxies.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!proxies.contains("11.0.0.1".parse().unwrap()));
+        assert!(proxies.contains("2001:db8::1".parse().unwrap()));
+        assert!(!proxies.contains("2001:db8::2".parse().unwrap()));
+        assert!(!TrustedProxies::default().contains("127.0.0.1".parse().unwrap()));
+        for wrong in ["10.0.0.0/33", "proxy.local", "10.0.0.1/x"] {
+            let err = config(&[("SMARTREGION_TRUSTED_PROXIES", wrong)]).unwrap_err();
+            assert_eq!(err.var, "SMARTREGION_TRUSTED_PROXIES", "{wrong}");
         }
     }
 

@@ -107,6 +107,11 @@ pub enum ApiError {
         extensions: Map<String, Value>,
     },
     PreconditionRequired(String),
+    /// Over the caller's request budget (`http::rate_limit`); carries `Retry-After`.
+    TooManyRequests {
+        detail: String,
+        retry_after: u64,
+    },
     ServiceUnavailable(String),
     /// A fault of the service; the message is logged, never returned.
     Internal(String),
@@ -191,6 +196,11 @@ impl ApiError {
                 "precondition-required",
                 "If-Match required",
             ),
+            TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+            ),
             ServiceUnavailable(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service-unavailable",
@@ -218,7 +228,8 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d)
             | ApiError::PreconditionRequired(d)
             | ApiError::ServiceUnavailable(d)
-            | ApiError::Unauthorized { detail: d, .. } => d.as_str().into(),
+            | ApiError::Unauthorized { detail: d, .. }
+            | ApiError::TooManyRequests { detail: d, .. } => d.as_str().into(),
             ApiError::MethodNotAllowed { allowed } => {
                 format!("allowed methods: {}", allowed.join(", ")).into()
             }
@@ -304,6 +315,9 @@ impl ResponseError for ApiError {
             }
             ApiError::ServiceUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, *retry_after));
             }
             _ => {}
         }

@@ -5,7 +5,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::{FieldError, Problem};
-pub use crate::oparl::error::{OparlBadRequest, OparlNotFound, OparlServiceUnavailable};
+pub use crate::oparl::error::{
+    OparlBadRequest, OparlNotFound, OparlServiceUnavailable, OparlTooManyRequests,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +23,11 @@ Conventions: errors are RFC 9457 `application/problem+json`; lists take `limit` 
 an opaque `cursor` and answer `{items, next_cursor}` with a `Link: rel=\"next\"` header; single \
 resources carry a strong `ETag` and updates need `If-Match`; timestamps are RFC 3339; money is \
 integer euro cents.\n\n\
+Rate limits: requests are counted per token (subject and organization) and, without a token, per \
+client address, with a lower budget for anonymous calls of the dashboard, the participation \
+matrix and the calendar feed. Every answer under `/api` and `/oparl` carries `RateLimit-Limit` \
+(requests allowed at once), `RateLimit-Remaining` (left now) and `RateLimit-Reset` (seconds until \
+the whole budget is back); a request over budget is answered 429 with `Retry-After`.\n\n\
 Safe retries: a member's `POST` may carry an `Idempotency-Key` header (1–255 visible ASCII \
 characters, e.g. a UUID), scoped to the token's organization and kept for \
 `SMARTREGION_IDEMPOTENCY_TTL_SECS` (default 24 h). Repeating the same request with the same key \
@@ -101,9 +108,11 @@ with their offset."),
             UnsupportedMediaType,
             UnprocessableEntity,
             PreconditionRequired,
+            TooManyRequests,
             ServiceUnavailable,
             OparlBadRequest,
             OparlNotFound,
+            OparlTooManyRequests,
             OparlServiceUnavailable
         )
     ),
@@ -243,6 +252,55 @@ pub struct UnprocessableEntity(#[allow(dead_code)] Problem);
                      "detail": "send If-Match with the ETag of the version you read"})
 )]
 pub struct PreconditionRequired(#[allow(dead_code)] Problem);
+
+/// Over the caller's request budget (per token, or per client address without one); retry
+/// after `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(
+        ("Retry-After" = u32, description = "Seconds to wait before retrying"),
+        ("RateLimit-Limit" = u32, description = "Requests the caller may make at once"),
+        ("RateLimit-Remaining" = u32, description = "Requests left now (0)"),
+        ("RateLimit-Reset" = u32, description = "Seconds until the whole budget is back"),
+    ),
+    example = json!({"type": "urn:smartregion:problem:too-many-requests", "title": "Too many requests", "status": 429,
+                     "detail": "too many requests from this token; retry after 2 seconds"})
+)]
+pub struct TooManyRequests(#[allow(dead_code)] Problem);
+
+/// Adds the 429 of the rate limits (`http::rate_limit`) to every operation under `/api` and
+/// `/oparl`: the middleware answers it before any handler runs, so no handler declares it.
+pub fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let response = if path.starts_with("/api/") {
+            "TooManyRequests"
+        } else if path.starts_with("/oparl/") {
+            "OparlTooManyRequests"
+        } else {
+            continue;
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation.responses.responses.insert(
+                "429".to_owned(),
+                RefOr::Ref(Ref::from_response_name(response)),
+            );
+        }
+    }
+}
 
 /// The database cannot be reached right now; retry after a few seconds.
 #[derive(ToResponse)]

@@ -17,7 +17,8 @@ use crate::db::{self, DbPool};
 use crate::http::extract::{path_config, query_config};
 use crate::http::fallback::{self, RouteTable};
 use crate::http::idempotency::{self, Idempotency};
-use crate::http::{cors, metrics, request_id};
+use crate::http::rate_limit::RateLimits;
+use crate::http::{cors, metrics, rate_limit, request_id};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::webhooks::{self, WorkerHandle, WorkerSettings};
@@ -31,11 +32,12 @@ pub struct AppState {
 
 /// The OpenAPI document of every route in `routes::configure`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    crate::openapi::document_rate_limits(&mut doc);
     doc
 }
 
@@ -46,6 +48,8 @@ pub struct Shared {
     pub routes: web::Data<RouteTable>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub idempotency: web::Data<Idempotency>,
+    /// The request budgets: one set for all workers, or each worker would allow the budget.
+    pub rate_limits: web::Data<RateLimits>,
     /// One registry for all workers (actix-web-prom's middleware is cheap to clone).
     pub metrics: actix_web_prom::PrometheusMetrics,
 }
@@ -60,11 +64,16 @@ impl Shared {
         );
         // Fails only on a duplicate metric name, a programming error.
         let metrics = metrics::build(state.pool.clone()).expect("the metrics registry");
+        let rate_limits = RateLimits::new(
+            &state.config.rate_limits,
+            state.config.trusted_proxies.clone(),
+        );
         Self {
             state: web::Data::new(state),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
             openapi: Arc::new(openapi),
             idempotency: web::Data::new(idempotency),
+            rate_limits: web::Data::new(rate_limits),
             metrics,
         }
     }
@@ -111,10 +120,14 @@ pub fn app(
         .configure(routes::configure)
         .split_for_parts();
     // The last `wrap` is the outermost: metrics see every request; request ids are known to
-    // the idempotency middleware (it authenticates the caller like a handler would).
+    // the idempotency middleware (it authenticates the caller like a handler would); a request
+    // over budget is refused before it reaches the idempotency store or a handler, and its 429
+    // still carries the CORS headers.
     app.app_data(shared.idempotency)
+        .app_data(shared.rate_limits)
         .default_service(web::to(fallback::default_service))
         .wrap(from_fn(idempotency::middleware))
+        .wrap(from_fn(rate_limit::middleware))
         .wrap(cors)
         .wrap(from_fn(cors::problem_answers))
         .wrap(from_fn(request_id::middleware))

@@ -1,6 +1,120 @@
-//! Collecting every invalid field of a request into one 422, instead of stopping at the first.
+//! Collecting every invalid field of a request into one 422, instead of stopping at the first;
+//! and the one rule for which characters text fields may hold.
+
+use std::borrow::Cow;
 
 use crate::error::{ApiError, FieldError};
+
+/// Whether a text field may span lines. Decided by the field's JSON name wherever it occurs
+/// ([`TextKind::of_field`]), so that one rule covers every request body, the catalogue import
+/// included, without each conversion having to remember it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// Names, titles, codes, labels, addresses, URLs, keys: no control character at all (C0,
+    /// DEL, C1) and no bidirectional formatting character. A line break here would end up in
+    /// a calendar property, a CSV cell or a log line where nobody expects one, and a bidi
+    /// override makes a name read differently from what it is.
+    SingleLine,
+    /// Names and titles: single-line, and not starting with `=` or its full-width form `＝`,
+    /// which make a spreadsheet cell a formula and start no real name. (The CSV exports defuse
+    /// formulas anyway; this keeps them out of the data that other systems copy.)
+    Title,
+    /// Descriptions, summaries, notes, reasons, minutes, resolutions: line feeds and tabs are
+    /// allowed, other control characters are not. A CRLF line break is stored as LF
+    /// ([`normalize_line_breaks`]); a lone CR is refused, since it is a line break to some
+    /// readers (iCalendar, old Mac text) and none to others.
+    MultiLine,
+}
+
+/// The JSON names of the request fields whose text may span lines. Every other text field is
+/// single-line.
+pub const MULTI_LINE_FIELDS: &[&str] = &[
+    "cancellation_reason",
+    "description",
+    "follow_up_costs_note",
+    "guiding_principles",
+    "internal_note",
+    "next_steps",
+    "non_public_text",
+    "note",
+    "proposed_resolution",
+    "public_text",
+    "reason",
+    "resolution_text",
+    "risks",
+    "summary",
+    "text",
+    "traffic_light_note",
+    "vision",
+];
+
+/// The JSON names of names and titles ([`TextKind::Title`]).
+pub const TITLE_FIELDS: &[&str] = &["name", "title"];
+
+impl TextKind {
+    /// The kind of the text in a field named `name` (its JSON name, or for an array element
+    /// the name of the array).
+    pub fn of_field(name: &str) -> Self {
+        if MULTI_LINE_FIELDS.contains(&name) {
+            TextKind::MultiLine
+        } else if TITLE_FIELDS.contains(&name) {
+            TextKind::Title
+        } else {
+            TextKind::SingleLine
+        }
+    }
+}
+
+/// Unicode's explicit bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO,
+/// RLO; LRI, RLI, FSI, PDI).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// CRLF line breaks (Windows clients, form posts) as LF, the one line break stored.
+pub fn normalize_line_breaks(text: &str) -> Cow<'_, str> {
+    if text.contains("\r\n") {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// What is wrong with `text` as a field of `kind`, if anything. Expects line breaks already
+/// normalised ([`normalize_line_breaks`]).
+pub fn text_problem(text: &str, kind: TextKind) -> Option<&'static str> {
+    if text.contains('\0') {
+        // Also refused by PostgreSQL; named on its own because it is the usual mistake.
+        return Some("must not contain NUL characters");
+    }
+    match kind {
+        TextKind::SingleLine | TextKind::Title => {
+            if text.chars().any(char::is_control) {
+                return Some("must not contain control characters such as line breaks or tabs");
+            }
+            if text.chars().any(is_bidi_control) {
+                return Some(
+                    "must not contain bidirectional formatting characters (U+202A to U+202E, \
+                     U+2066 to U+2069)",
+                );
+            }
+            if kind == TextKind::Title && text.trim_start().starts_with(['=', '\u{FF1D}']) {
+                return Some("must not start with `=`, which would make it a spreadsheet formula");
+            }
+        }
+        TextKind::MultiLine => {
+            if text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
+                return Some(
+                    "must not contain control characters other than line breaks (LF) and tabs",
+                );
+            }
+        }
+    }
+    None
+}
 
 #[derive(Debug, Default)]
 pub struct Validator {
@@ -93,6 +207,58 @@ mod tests {
             ApiError::Validation(fields) => assert_eq!(fields.len(), 3),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn single_line_text_holds_no_control_or_bidi_characters() {
+        for bad in [
+            "a\rATTENDEE:mailto:x@example.org",
+            "a\nb",
+            "a\tb",
+            "a\u{7f}",
+            "a\u{85}",
+            "a\u{9b}",
+            "\u{202E}gnp.exe",
+            "a\u{2066}b\u{2069}",
+            "a\0",
+        ] {
+            assert!(text_problem(bad, TextKind::SingleLine).is_some(), "{bad:?}");
+        }
+        for good in [
+            "Ahlen",
+            "Straße 1, 59227 Ahlen",
+            "＝ist kein Steuerzeichen",
+            "עברית",
+        ] {
+            assert_eq!(text_problem(good, TextKind::SingleLine), None, "{good:?}");
+        }
+    }
+
+    #[test]
+    fn titles_do_not_start_formulas() {
+        for bad in [
+            "=HYPERLINK(\"http://x\")",
+            " =1+1",
+            "＝HYPERLINK(\"http://x\")",
+        ] {
+            assert!(text_problem(bad, TextKind::Title).is_some(), "{bad:?}");
+            assert_eq!(text_problem(bad, TextKind::SingleLine), None, "{bad:?}");
+        }
+        assert_eq!(text_problem("-Straßenbeleuchtung", TextKind::Title), None);
+        assert_eq!(text_problem("1 = 1", TextKind::Title), None);
+    }
+
+    #[test]
+    fn multi_line_text_holds_line_feeds_and_tabs_only() {
+        assert_eq!(text_problem("a\n\tb", TextKind::MultiLine), None);
+        assert_eq!(text_problem("a\u{202E}b", TextKind::MultiLine), None);
+        for bad in ["a\rb", "a\u{1b}[31m", "a\u{7f}", "a\u{85}", "a\0"] {
+            assert!(text_problem(bad, TextKind::MultiLine).is_some(), "{bad:?}");
+        }
+        assert_eq!(normalize_line_breaks("a\r\nb\r\n"), "a\nb\n");
+        assert_eq!(TextKind::of_field("description"), TextKind::MultiLine);
+        assert_eq!(TextKind::of_field("title"), TextKind::Title);
+        assert_eq!(TextKind::of_field("location_room"), TextKind::SingleLine);
     }
 
     #[test]

@@ -30,14 +30,37 @@ where
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }
 
-/// Text that Excel would run as a formula (`=`, `+`, `-`, `@`, tab or CR first) gets a
-/// leading apostrophe, so that an exported title can never execute anything (CSV injection).
-/// The exports here hold text only; numbers would need their own path.
+/// Text that Excel (or LibreOffice, Google Sheets) would read as a formula gets a leading
+/// apostrophe, so that an exported title can never execute anything (CSV injection). The
+/// exports here hold text only; numbers would need their own path.
 pub fn guard_formula(cell: &str) -> Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
+    if starts_like_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
+}
+
+/// Whether a cell starts with a character that makes a spreadsheet read it as a formula:
+/// `=`, `+`, `-`, `@`; a tab, CR or LF before one (spreadsheets skip leading white space);
+/// and the full-width forms `＝`, `＋`, `－`, `＠`, which Excel in East Asian locales (and
+/// its input normalisation) treats like their ASCII twins.
+pub fn starts_like_formula(cell: &str) -> bool {
+    matches!(
+        cell.chars().next(),
+        Some(
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                | '\n'
+                | '\u{FF1D}'
+                | '\u{FF0B}'
+                | '\u{FF0D}'
+                | '\u{FF20}'
+        )
+    )
 }
 
 #[cfg(test)]
@@ -64,6 +87,20 @@ mod tests {
         assert_eq!(guard_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(guard_formula("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(guard_formula("Ahlen"), "Ahlen");
+        for hostile in [
+            "\n=HYPERLINK(\"http://x\")",
+            "\r=1+1",
+            "\t=1+1",
+            "＝HYPERLINK(\"http://x\")",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "+49 2382 590",
+            "-5",
+        ] {
+            assert_eq!(guard_formula(hostile), format!("'{hostile}"), "{hostile:?}");
+        }
+        assert_eq!(guard_formula("Straße = Weg"), "Straße = Weg");
         assert_eq!(guard_formula(""), "");
     }
 }

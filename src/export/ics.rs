@@ -38,6 +38,30 @@ END:VTIMEZONE\r\n";
 
 const PRODID: &str = "-//Smart Region Kreis Warendorf//smartregion//DE";
 
+/// A value for a TEXT property that the crate escapes (SUMMARY, LOCATION, DESCRIPTION). The
+/// crate escapes `\\`, `,`, `;` and LF but not CR, and a bare CR ends a content line for many
+/// parsers, so a stored title with one could add properties (`ATTENDEE`, `ATTACH`, ...) to
+/// the event. Input validation refuses such text; this is the second line of defence for
+/// whatever is stored: CR and CRLF become LF (written as `\\n`), other control characters
+/// but the tab are dropped.
+fn text(value: &str) -> String {
+    value
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect()
+}
+
+/// A value that the crate writes as it is (URL, CONFERENCE, NAME, X-WR-CALNAME): every control
+/// character, line breaks included, becomes a space, so that the value stays on its line.
+fn raw(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The calendar's opening and properties, without components.
 fn header(name: &str) -> String {
     let mut calendar = Calendar::empty();
@@ -45,7 +69,7 @@ fn header(name: &str) -> String {
     calendar.append_property(Property::new("PRODID", PRODID));
     calendar.append_property(Property::new("CALSCALE", "GREGORIAN"));
     calendar.append_property(Property::new("METHOD", "PUBLISH"));
-    calendar.name(name);
+    calendar.name(&raw(name));
     calendar.timezone(TIME_ZONE.name());
     let text = calendar.to_string();
     text.strip_suffix(FEED_END)
@@ -74,10 +98,10 @@ pub fn event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Event 
         .timestamp(meeting.updated_at)
         .created(meeting.created_at)
         .last_modified(meeting.updated_at)
-        .summary(&meeting.title)
+        .summary(&text(&meeting.title))
         .starts(local(meeting.starts_at))
         .ends(local(meeting.ends_at))
-        .url(&meeting.url)
+        .url(&raw(&meeting.url))
         .class(if meeting.public {
             Class::Public
         } else {
@@ -97,23 +121,23 @@ pub fn event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Event 
     });
     match (location, &meeting.online_url) {
         (Some(place), _) if !place.is_empty() => {
-            event.location(&place);
+            event.location(&text(&place));
         }
         (_, Some(url)) => {
-            event.location(url);
+            event.location(&text(url));
         }
         _ => {}
     }
     if let Some(url) = &meeting.online_url {
         // RFC 7986: the link to join, for clients that offer a "join" button.
         event.append_multi_property(
-            Property::new("CONFERENCE", url)
+            Property::new("CONFERENCE", raw(url))
                 .add_parameter("VALUE", "URI")
                 .add_parameter("FEATURE", "VIDEO")
                 .done(),
         );
     }
-    event.description(&description(meeting, agenda));
+    event.description(&text(&description(meeting, agenda)));
     event.done()
 }
 
@@ -167,6 +191,7 @@ pub fn feed_event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::meetings::types::LocationResponse;
     use chrono::{Datelike, NaiveDate, Offset, TimeZone, Weekday};
     use icalendar::CalendarComponent;
 
@@ -179,6 +204,91 @@ mod tests {
             day = day.pred_opt().unwrap();
         }
         day
+    }
+
+    fn hostile_meeting() -> MeetingResponse {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-05-07T17:00:00+02:00").unwrap();
+        MeetingResponse {
+            id: uuid::Uuid::nil(),
+            number: 1,
+            title: "Sitzung\rATTENDEE:mailto:boss@example.org\r\nATTACH:http://evil.example/x"
+                .into(),
+            starts_at: at,
+            ends_at: at,
+            time_zone: "Europe/Berlin",
+            location: Some(LocationResponse {
+                address: Some("Markt 1\rORGANIZER:mailto:x@example.org".into()),
+                room: Some("Saal\u{b}1".into()),
+            }),
+            online_url: Some("https://meet.example.org/a\r\nATTENDEE:mailto:y@example.org".into()),
+            public: true,
+            state: MeetingState::Cancelled,
+            allowed_next_states: vec![],
+            cancellation_reason: Some("Grund\rRRULE:FREQ=DAILY".into()),
+            ical_sequence: 1,
+            url: "https://example.org/m\nX-INJECTED:1".into(),
+            created_at: at.to_utc(),
+            updated_at: at.to_utc(),
+        }
+    }
+
+    /// Stored text with CR, LF or other control characters stays inside its property: every
+    /// content line is a known property or a folded continuation, and no line ends early.
+    #[test]
+    fn hostile_stored_text_cannot_add_properties() {
+        let text = single(&hostile_meeting(), &[]);
+        let body = text.strip_suffix("\r\n").unwrap();
+        let allowed = [
+            "BEGIN",
+            "END",
+            "VERSION",
+            "PRODID",
+            "CALSCALE",
+            "METHOD",
+            "NAME",
+            "X-WR-CALNAME",
+            "X-WR-TIMEZONE",
+            "TZID",
+            "X-LIC-LOCATION",
+            "TZOFFSETFROM",
+            "TZOFFSETTO",
+            "TZNAME",
+            "DTSTART",
+            "RRULE",
+            "UID",
+            "SEQUENCE",
+            "DTSTAMP",
+            "CREATED",
+            "LAST-MODIFIED",
+            "SUMMARY",
+            "DTEND",
+            "URL",
+            "CLASS",
+            "STATUS",
+            "LOCATION",
+            "CONFERENCE",
+            "DESCRIPTION",
+        ];
+        let mut rrules = 0;
+        for line in body.split("\r\n") {
+            assert!(!line.contains(['\r', '\n', '\u{b}']), "{line:?}");
+            if line.starts_with(' ') {
+                continue;
+            }
+            let name = line.split([':', ';']).next().unwrap();
+            assert!(
+                allowed.contains(&name),
+                "injected property: {line:?}\n{text}"
+            );
+            rrules += usize::from(name == "RRULE");
+        }
+        // The two of the VTIMEZONE, none in the event.
+        assert_eq!(rrules, 2, "{text}");
+        let calendar: Calendar = text.parse().unwrap();
+        let event = calendar.events().next().unwrap();
+        assert_eq!(event.get_summary().unwrap().lines().count(), 3);
+        assert!(event.property_value("ATTENDEE").is_none());
+        assert!(event.property_value("ATTACH").is_none());
     }
 
     /// The built-in VTIMEZONE switches exactly when chrono-tz's Europe/Berlin does.

@@ -29,11 +29,14 @@ const ALLOWED_HEADERS: [&str; 5] = [
     "idempotency-key",
     "x-request-id",
 ];
-const EXPOSED_HEADERS: [&str; 8] = [
+const EXPOSED_HEADERS: [&str; 11] = [
     "etag",
     "link",
     "location",
     "retry-after",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
     "www-authenticate",
     "x-request-id",
     "idempotent-replayed",

@@ -1,6 +1,7 @@
 //! Request extraction that answers every failure with a problem document: JSON bodies
 //! ([`Json`]), and the error handlers for actix's query and path extractors.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -12,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::domain::validation::{TextKind, normalize_line_breaks, text_problem};
 use crate::error::{ApiError, FieldError};
 
 /// A JSON request body of type `T`, checked only when the handler asks for it with
@@ -21,7 +23,8 @@ use crate::error::{ApiError, FieldError};
 /// - a content type other than `application/json` (or `+json`) is 415;
 /// - a body over the configured limit is 413;
 /// - malformed JSON is 400;
-/// - text with NUL bytes (valid JSON, refused by PostgreSQL) is 422 naming every such field;
+/// - text with characters its field may not hold (NUL, other control characters, bidi
+///   overrides: see [`check_text`]) is 422 naming every such field; CRLF is read as LF;
 /// - a missing field or a value of the wrong type is 422 with the field's JSON pointer.
 #[derive(Debug)]
 pub struct Json<T>(Result<T, ApiError>);
@@ -66,12 +69,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
 /// Parses and checks a JSON body (see [`Json`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
+    let mut value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
-    let mut nul_fields = Vec::new();
-    find_nul_bytes(&value, &mut String::new(), &mut nul_fields);
-    if !nul_fields.is_empty() {
-        return Err(ApiError::Validation(nul_fields));
+    let text_errors = check_text(&mut value);
+    if !text_errors.is_empty() {
+        return Err(ApiError::Validation(text_errors));
     }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let pointer = pointer_from_path(error.path());
@@ -102,34 +104,44 @@ fn payload_error(error: actix_web::Error) -> ApiError {
     }
 }
 
-fn find_nul_bytes(value: &Value, pointer: &mut String, found: &mut Vec<FieldError>) {
+/// Applies the text rule of [`crate::domain::validation`] to every string of a JSON document:
+/// CRLF becomes LF, and each string that breaks the rule for its field (single-line or
+/// multi-line, by the name of the member holding it) is reported with its pointer. Member
+/// names are single-line. The one place every request body's text passes through.
+pub fn check_text(value: &mut Value) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    walk_text(value, "", &mut String::new(), &mut found);
+    found
+}
+
+fn walk_text(value: &mut Value, field: &str, pointer: &mut String, found: &mut Vec<FieldError>) {
     match value {
-        Value::String(text) if text.contains('\0') => {
-            found.push(FieldError::new(
-                pointer.clone(),
-                "must not contain NUL characters",
-            ));
+        Value::String(text) => {
+            if let Cow::Owned(normalized) = normalize_line_breaks(text) {
+                *text = normalized;
+            }
+            if let Some(problem) = text_problem(text, TextKind::of_field(field)) {
+                found.push(FieldError::new(pointer.clone(), problem));
+            }
         }
         Value::Array(items) => {
-            for (index, item) in items.iter().enumerate() {
+            for (index, item) in items.iter_mut().enumerate() {
                 let len = pointer.len();
                 pointer.push_str(&format!("/{index}"));
-                find_nul_bytes(item, pointer, found);
+                // An element is judged like its array (`tags/0` like `tags`).
+                walk_text(item, field, pointer, found);
                 pointer.truncate(len);
             }
         }
         Value::Object(map) => {
-            for (key, item) in map {
+            for (key, item) in map.iter_mut() {
                 let len = pointer.len();
                 pointer.push('/');
                 pointer.push_str(&escape_pointer(key));
-                if key.contains('\0') {
-                    found.push(FieldError::new(
-                        pointer.clone(),
-                        "names must not contain NUL characters",
-                    ));
+                if let Some(problem) = text_problem(key, TextKind::SingleLine) {
+                    found.push(FieldError::new(pointer.clone(), format!("names {problem}")));
                 }
-                find_nul_bytes(item, pointer, found);
+                walk_text(item, key, pointer, found);
                 pointer.truncate(len);
             }
         }
@@ -213,6 +225,26 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_by_field_kind() {
+        let err = parse::<Body>(
+            br#"{"name": "a\rATTENDEE:x", "items": [], "description": "ok\r\nnext\tline",
+                 "tags": ["fine", "b\u202Ed"], "note": "bell\u0007"}"#,
+        )
+        .unwrap_err();
+        match err {
+            ApiError::Validation(fields) => {
+                let mut pointers: Vec<_> = fields.iter().map(|f| f.pointer.as_str()).collect();
+                pointers.sort();
+                assert_eq!(pointers, ["/name", "/note", "/tags/1"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let mut value = serde_json::json!({"description": "a\r\nb"});
+        assert!(check_text(&mut value).is_empty());
+        assert_eq!(value["description"], "a\nb");
     }
 
     #[test]

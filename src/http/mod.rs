@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every resource: request ids, body and parameter extraction,
-//! pagination and the `modified_since` filter, ETags, and the answers for unknown routes.
+//! pagination and the `modified_since` filter, ETags, rate limits, and the answers for unknown
+//! routes.
 
 pub mod cors;
 pub mod etag;
@@ -9,4 +10,5 @@ pub mod idempotency;
 pub mod metrics;
 pub mod modified_since;
 pub mod pagination;
+pub mod rate_limit;
 pub mod request_id;

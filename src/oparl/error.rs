@@ -54,6 +54,9 @@ impl ResponseError for OparlError {
             ApiError::ServiceUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, *retry_after));
+            }
             ApiError::MethodNotAllowed { allowed } => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
             }
@@ -103,3 +106,17 @@ pub struct OparlNotFound(#[allow(dead_code)] OparlErrorObject);
     example = json!({"type": ERROR_TYPE, "message": "the database connection was lost; retry"})
 )]
 pub struct OparlServiceUnavailable(#[allow(dead_code)] OparlErrorObject);
+
+/// Over the caller's request budget; retry after `Retry-After` seconds (an OParl error object).
+#[derive(utoipa::ToResponse)]
+#[response(
+    content_type = "application/json",
+    headers(
+        ("Retry-After" = String, description = "Seconds to wait before retrying"),
+        ("RateLimit-Limit" = u32, description = "Requests the caller may make at once"),
+        ("RateLimit-Remaining" = u32, description = "Requests left now (0)"),
+        ("RateLimit-Reset" = u32, description = "Seconds until the whole budget is back"),
+    ),
+    example = json!({"type": ERROR_TYPE, "message": "too many requests from this address without a token; retry after 2 seconds"})
+)]
+pub struct OparlTooManyRequests(#[allow(dead_code)] OparlErrorObject);

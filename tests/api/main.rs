@@ -26,6 +26,8 @@ mod organizations;
 mod participations;
 mod projects;
 mod published_secrets;
+mod rate_limits;
 mod reporting;
 mod schema;
+mod text_safety;
 mod webhooks;

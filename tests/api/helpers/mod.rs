@@ -78,6 +78,9 @@ impl TestAppBuilder {
             ("SMARTREGION_JWT_SECRET", SECRET.into()),
             ("SMARTREGION_DB_POOL_SIZE", "4".into()),
             ("SMARTREGION_DB_WAIT_MS", "1000".into()),
+            // Tests make many quick requests with one token; tests/api/rate_limits.rs turns
+            // the limits on.
+            ("SMARTREGION_RATE_LIMIT_ENABLED", "false".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

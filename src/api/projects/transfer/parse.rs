@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::rows::{COLUMNS, CatalogueRow, column_index};
 use crate::error::{ApiError, FieldError};
 use crate::export::excel_csv::BOM;
+use crate::http::extract::check_text;
 
 /// The most rows one import may hold.
 pub const MAX_ROWS: usize = 5000;
@@ -171,10 +172,15 @@ pub fn json_rows(bytes: &[u8]) -> Parsed {
     }
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (index, value) in values.into_iter().enumerate() {
+    for (index, mut value) in values.into_iter().enumerate() {
         let row = index + 1;
-        if value.to_string().contains("\\u0000") {
-            errors.push(RowError::new(row, "", "must not contain NUL characters"));
+        let text_errors = check_text(&mut value);
+        if !text_errors.is_empty() {
+            for error in text_errors {
+                // `/tags/1` is a problem of the column `tags`.
+                let column = error.pointer.split('/').nth(1).unwrap_or("").to_owned();
+                errors.push(RowError::new(row, column, error.detail));
+            }
             continue;
         }
         match serde_path_to_error::deserialize::<_, CatalogueRow>(value) {

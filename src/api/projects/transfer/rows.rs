@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use crate::api::projects::types::CreateProject;
 use crate::db::projects::Project;
 use crate::domain::projects::{Category, GenderEqualityRelevance};
+use crate::domain::validation::{TextKind, normalize_line_breaks, text_problem};
+use crate::export::excel_csv::starts_like_formula;
 
 /// One project of the catalogue as exported and imported. Matched on import by
 /// `external_id` (when given), else by `code`: an existing project is updated, otherwise one is
@@ -166,6 +168,10 @@ impl CatalogueRow {
     /// `(column, message)`.
     pub fn from_cells(cells: &[String]) -> Result<Self, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| normalize_line_breaks(c).into_owned())
+            .collect();
         let cell = |i: usize| unguard(cells.get(i).map(String::as_str).unwrap_or(""));
         let optional = |i: usize| Some(cell(i)).filter(|t| !t.trim().is_empty());
         let mut date = |i: usize| {
@@ -204,12 +210,11 @@ impl CatalogueRow {
                 "must be yes, no or unknown".into(),
             ));
         }
+        // The same rule as for every JSON body (`http::extract::check_text`).
         for (i, text) in cells.iter().enumerate() {
-            if text.contains('\0') {
-                errors.push((
-                    COLUMNS[i.min(COLUMNS.len() - 1)].0,
-                    "must not contain NUL characters".into(),
-                ));
+            let column = COLUMNS[i.min(COLUMNS.len() - 1)].0;
+            if let Some(problem) = text_problem(&unguard(text), TextKind::of_field(column)) {
+                errors.push((column, problem.into()));
             }
         }
         let (Some(category), Some(gender), true) = (category, gender, errors.is_empty()) else {
@@ -243,11 +248,10 @@ impl CatalogueRow {
 
 /// Undoes the export's protection against formulas (`'=...` back to `=...`).
 fn unguard(cell: &str) -> String {
-    let mut chars = cell.chars();
-    if chars.next() == Some('\'')
-        && matches!(chars.next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+    if let Some(rest) = cell.strip_prefix('\'')
+        && starts_like_formula(rest)
     {
-        cell[1..].to_owned()
+        rest.to_owned()
     } else {
         cell.to_owned()
     }
