@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authorization;
 mod changes;
 mod cli;
 mod contract;
