@@ -39,7 +39,8 @@ pub enum Command {
         /// Organization key, e.g. 05570004 (Ahlen) or 05570 (the district).
         #[arg(long)]
         org: String,
-        /// A role: coordinator, admin, editor, viewer, integration. Repeat for several.
+        /// A role: coordinator (only for the steering office's organization,
+        /// SMARTREGION_STEERING_OFFICE), admin, editor, viewer, integration. Repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
         /// The token subject.
@@ -130,12 +131,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if !is_organization_key(&org) {
                 bail!("--org `{org}` is not an organization key (AGS or a slug such as gfw)");
             }
+            let mut parsed = Vec::with_capacity(roles.len());
             for role in &roles {
-                if Role::parse(role).is_none() {
-                    bail!(
+                match Role::parse(role) {
+                    Some(role) => parsed.push(role),
+                    None => bail!(
                         "--role `{role}` is not one of coordinator, admin, editor, viewer, integration"
-                    );
+                    ),
                 }
+            }
+            // The service would refuse such a token; say so now rather than print it.
+            if let Err(why) = auth::coordinator_allowed(&org, &parsed, &config.auth.steering_office)
+            {
+                bail!("{why} (SMARTREGION_STEERING_OFFICE)");
             }
             let secret = match (&config.auth.jwt_secret, dev) {
                 (Some(secret), _) => secret.expose().to_owned(),

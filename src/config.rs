@@ -54,6 +54,9 @@ pub struct AuthConfig {
     /// The JWKS is reloaded at least this often, so that keys the issuer removed stop being
     /// accepted.
     pub jwks_max_age: Duration,
+    /// The organization key of the steering office: the only organization whose tokens may
+    /// carry the role `coordinator` (which acts for every organization).
+    pub steering_office: String,
 }
 
 impl AuthConfig {
@@ -233,6 +236,8 @@ pub const DEFAULT_OWNER_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_ISSUER: &str = "smartregion";
 pub const DEFAULT_AUDIENCE: &str = "smartregion-api";
+/// The district (Kreis Warendorf) runs the steering office.
+pub const DEFAULT_STEERING_OFFICE: &str = "05570";
 /// Used by `serve --dev` and `token --dev` only; `serve --dev` refuses non-loopback addresses.
 pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-production";
 
@@ -273,6 +278,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_JWT_LEEWAY_SECS", "30"),
     ("SMARTREGION_JWKS_REFRESH_SECS", "300"),
     ("SMARTREGION_JWKS_MAX_AGE_SECS", "3600"),
+    ("SMARTREGION_STEERING_OFFICE", DEFAULT_STEERING_OFFICE),
     ("SMARTREGION_LOG_FORMAT", "text"),
     ("RUST_LOG", "info"),
     ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
@@ -398,6 +404,18 @@ impl Config {
         let leeway_secs = parse_number(&get, "SMARTREGION_JWT_LEEWAY_SECS", 30, 0, 30)?;
         let refresh_secs = parse_number(&get, "SMARTREGION_JWKS_REFRESH_SECS", 300, 1, 86_400)?;
         let max_age_secs = parse_number(&get, "SMARTREGION_JWKS_MAX_AGE_SECS", 3600, 1, 86_400)?;
+        let steering_office = get("SMARTREGION_STEERING_OFFICE")
+            .map(|key| key.trim().to_owned())
+            .unwrap_or_else(|| DEFAULT_STEERING_OFFICE.into());
+        if !crate::domain::ids::is_organization_key(&steering_office) {
+            return Err(ConfigError::new(
+                "SMARTREGION_STEERING_OFFICE",
+                format!(
+                    "`{steering_office}` is not an organization key (AGS such as 05570, or a slug \
+                     such as gfw)"
+                ),
+            ));
+        }
 
         let log_format = match get("SMARTREGION_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -544,6 +562,7 @@ impl Config {
                 leeway: Duration::from_secs(leeway_secs),
                 jwks_refresh_interval: Duration::from_secs(refresh_secs),
                 jwks_max_age: Duration::from_secs(max_age_secs),
+                steering_office,
             },
             log_format,
             max_body_bytes: max_body_bytes as usize,
@@ -696,6 +715,17 @@ mod tests {
         assert_eq!(config.auth.leeway, Duration::from_secs(30));
         assert!(!config.auth.has_signing_key());
         assert_eq!(config.database_name(), Some("smartregion"));
+        assert_eq!(config.auth.steering_office, "05570");
+    }
+
+    #[test]
+    fn the_steering_office_is_an_organization_key() {
+        let set = config(&[("SMARTREGION_STEERING_OFFICE", " gfw ")]).unwrap();
+        assert_eq!(set.auth.steering_office, "gfw");
+        for wrong in ["Kreis Warendorf", "5570", "GFW"] {
+            let err = config(&[("SMARTREGION_STEERING_OFFICE", wrong)]).unwrap_err();
+            assert_eq!(err.var, "SMARTREGION_STEERING_OFFICE", "{wrong}");
+        }
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub use crate::oparl::error::{
 opt-ins and council resolutions, exact cost shares, and the steering committee's meetings.\n\n\
 Authentication: send `Authorization: Bearer <JWT>`. A token names one organization (`org`, its \
 official municipality key) and its roles (`coordinator`, `admin`, `editor`, `viewer`, \
-`integration`). Anonymous callers see public data only.\n\n\
+`integration`); `coordinator` (the steering office, acting for every organization) is accepted \
+only for the steering office's organization, any other token carrying it is refused with 401. \
+Anonymous callers see public data only.\n\n\
 Conventions: errors are RFC 9457 `application/problem+json`; lists take `limit` (1–200) and \
 an opaque `cursor` and answer `{items, next_cursor}` with a `Link: rel=\"next\"` header; single \
 resources carry a strong `ETag` and updates need `If-Match`; timestamps are RFC 3339; money is \

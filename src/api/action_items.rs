@@ -333,7 +333,6 @@ pub async fn update_action_item(
         project_id: body.project_id,
     };
     let actor = caller.actor()?;
-    let on_behalf_of = caller.on_behalf_of(&current.owner_organization);
     let item = audited(&mut conn, &actor, move |conn| {
         async move {
             if let Some(owner) = &changes.owner_organization {
@@ -346,12 +345,14 @@ pub async fn update_action_item(
             let before = action_items::lock_live(conn, id)
                 .await
                 .map_err(not_found(id))?;
+            // The owner may have changed since the check above; the locked row decides.
+            caller.require(Right::Edit, &before.owner_organization)?;
             if_match.check(before.version)?;
             let after = action_items::update(conn, id, &changes).await?;
             Ok(Recorded::new(after.clone()).with(
                 Entry::updated("action_item", id)
                     .org(before.owner_organization.clone())
-                    .on_behalf_of(on_behalf_of)
+                    .on_behalf_of(caller.on_behalf_of(&before.owner_organization))
                     .before(&before)
                     .after(&after),
             ))

@@ -1,7 +1,8 @@
 //! `/api/v1/committee/members[/{mid}]`: the delegates of the steering committee. Names are
 //! personal data: anonymous callers see a name (and function) only when the delegate
 //! consented to publishing it. The steering office, or an organization's admin for its own
-//! delegates, maintains them.
+//! delegates, maintains them; the committee-wide fields (a committee office such as the chair,
+//! and the voting right) only the steering office.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -159,6 +160,45 @@ pub async fn get_committee_member(
     Ok(respond(member, Audience::of(&caller)))
 }
 
+/// A new delegate's voting right when the request leaves it out.
+const DEFAULT_VOTING_RIGHT: bool = false;
+
+/// The committee-wide fields of a delegate are the steering office's: an organization's admin
+/// may neither move a delegate into or out of a committee office nor change its voting right
+/// (both are published through OParl as the committee's composition). 403 naming the fields
+/// that would change from `role`/`voting_right` to `new_role`/`new_voting_right`.
+fn refuse_committee_fields(
+    role: CommitteeRole,
+    new_role: CommitteeRole,
+    voting_right: bool,
+    new_voting_right: bool,
+) -> Result<(), ApiError> {
+    let is_office = |role: CommitteeRole| {
+        matches!(
+            role,
+            CommitteeRole::Chair | CommitteeRole::DeputyChair | CommitteeRole::Secretary
+        )
+    };
+    let mut refused = Vec::new();
+    if new_role != role && (is_office(role) || is_office(new_role)) {
+        refused.push(format!("role ({} to {})", role.as_str(), new_role.as_str()));
+    }
+    if new_voting_right != voting_right {
+        refused.push(format!(
+            "voting_right ({voting_right} to {new_voting_right})"
+        ));
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "only the steering office sets a delegate's committee office (chair, deputy_chair, \
+             secretary) and voting right; refused: {}",
+            refused.join(", ")
+        )))
+    }
+}
+
 /// A new delegate.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -175,7 +215,12 @@ pub struct CreateCommitteeMember {
     /// 1 to 200 characters.
     #[schema(max_length = 200)]
     pub function: Option<String>,
-    pub role: CommitteeRole,
+    /// Default `member`. The committee offices `chair`, `deputy_chair` and `secretary` are
+    /// given by the steering office only; an organization's admin names `member` or `deputy`
+    /// (403 otherwise).
+    pub role: Option<CommitteeRole>,
+    /// Whether the delegate votes (default: no). Set by the steering office only; an
+    /// organization's admin may leave it out or send `false` (403 otherwise).
     #[serde(default)]
     pub voting_right: bool,
     pub start_date: NaiveDate,
@@ -196,7 +241,12 @@ pub struct UpdateCommitteeMember {
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<String>, nullable, max_length = 200)]
     pub function: Option<Option<String>>,
+    /// Only the steering office moves a delegate into or out of a committee office (`chair`,
+    /// `deputy_chair`, `secretary`); an organization's admin may switch its delegate between
+    /// `member` and `deputy` (403 otherwise). Sending the current value is no change.
     pub role: Option<CommitteeRole>,
+    /// Only the steering office changes it (403 for anyone else; sending the current value
+    /// is no change).
     pub voting_right: Option<bool>,
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -206,7 +256,8 @@ pub struct UpdateCommitteeMember {
 }
 
 /// Adds a delegate: the steering office for any organization, an organization's admin for
-/// its own.
+/// its own (as `member` or `deputy`, without voting right: committee offices and voting rights
+/// are the steering office's, 403).
 #[utoipa::path(
     tag = "committee",
     operation_id = "create_committee_member",
@@ -239,13 +290,22 @@ pub async fn create_committee_member(
         ));
     }
     let body = body.into_inner()?;
-    caller.require(Right::Admin, &body.organization)?;
+    let principal = caller.require(Right::Admin, &body.organization)?;
+    let role = body.role.unwrap_or(CommitteeRole::Member);
+    if !principal.is_coordinator() {
+        refuse_committee_fields(
+            CommitteeRole::Member,
+            role,
+            DEFAULT_VOTING_RIGHT,
+            body.voting_right,
+        )?;
+    }
     let mut v = Validator::new();
     let new = NewCommitteeMember {
         organization_key: body.organization.clone(),
         name: v.text("/name", &body.name, 1, 200),
         function: body.function.map(|f| v.text("/function", &f, 1, 200)),
-        role: body.role.as_str().to_owned(),
+        role: role.as_str().to_owned(),
         voting_right: body.voting_right,
         start_date: body.start_date,
         end_date: body.end_date,
@@ -282,8 +342,8 @@ pub async fn create_committee_member(
         .json(response(member, Audience::Member)))
 }
 
-/// Updates a delegate: the steering office, or the admin of the delegate's organization.
-/// Needs `If-Match`.
+/// Updates a delegate: the steering office, or the admin of the delegate's organization
+/// (which may not change a committee office or the voting right, 403). Needs `If-Match`.
 #[utoipa::path(
     tag = "committee",
     operation_id = "update_committee_member",
@@ -316,15 +376,17 @@ pub async fn update_committee_member(
     mid: web::Path<Uuid>,
     body: Json<UpdateCommitteeMember>,
 ) -> ApiResult<HttpResponse> {
-    caller.member()?;
+    let principal = caller.member()?;
     let id = mid.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_live(&mut conn, id)
         .await
         .map_err(not_found(id))?;
     caller.require(Right::Admin, &current.organization_key)?;
+    let is_coordinator = principal.is_coordinator();
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
+    let (new_role, new_voting_right) = (body.role, body.voting_right);
     let mut v = Validator::new();
     let changes = MemberChanges {
         name: body.name.map(|n| v.text("/name", &n, 1, 200)),
@@ -349,6 +411,16 @@ pub async fn update_committee_member(
         async move {
             let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
             if_match.check(before.version)?;
+            // Compared with the locked row, so that what counts as a change is what is stored.
+            if !is_coordinator {
+                let role = CommitteeRole::parse(&before.role).unwrap_or(CommitteeRole::Member);
+                refuse_committee_fields(
+                    role,
+                    new_role.unwrap_or(role),
+                    before.voting_right,
+                    new_voting_right.unwrap_or(before.voting_right),
+                )?;
+            }
             let after = members::update(conn, id, &changes).await?;
             Ok(Recorded::new(after.clone()).with(
                 Entry::updated("committee_member", id)

@@ -7,7 +7,10 @@
 //! - [`Caller::require`]: at least a [`Right`] for one organization's data (401 / 403).
 //!
 //! The coordinator acts for the district and so for every organization; every other role acts
-//! only for the organization in its token.
+//! only for the organization in its token. Because the coordinator acts for everyone, a token
+//! carries it only for the steering office's organization (`SMARTREGION_STEERING_OFFICE`):
+//! [`coordinator_allowed`] decides that once, for every request (the `Caller` extractor, which
+//! the idempotency middleware uses too) and for `smartregion token`.
 
 pub mod jwt;
 
@@ -28,7 +31,8 @@ use crate::startup::AppState;
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The cooperation's steering office: acts for any organization; manages the shared
-    /// catalogue, meetings and cost plans.
+    /// catalogue, meetings and cost plans. Accepted only in tokens of the steering office's
+    /// organization.
     Coordinator,
     /// Acts for its own organization: opt-ins, commitments, council resolutions, delegates,
     /// integrations.
@@ -238,6 +242,11 @@ impl FromRequest for Caller {
                     "the token's org claim is not an organization key",
                 ));
             }
+            coordinator_allowed(&claims.org, &roles, &state.config.auth.steering_office)
+                .map_err(|detail| {
+                    tracing::warn!(org = %claims.org, "coordinator token of another organization refused");
+                    invalid_token(&detail)
+                })?;
             Ok(Caller {
                 principal: Some(Principal {
                     subject: claims.sub,
@@ -247,6 +256,23 @@ impl FromRequest for Caller {
                 request_id,
             })
         })
+    }
+}
+
+/// Whether a token of `organization` may carry `roles`: the role `coordinator` acts for every
+/// organization, so only the steering office's organization may hold it. `Err` says why not.
+pub fn coordinator_allowed(
+    organization: &str,
+    roles: &[Role],
+    steering_office: &str,
+) -> Result<(), String> {
+    if roles.contains(&Role::Coordinator) && organization != steering_office {
+        Err(format!(
+            "the role coordinator is accepted only for the steering office's organization \
+             ({steering_office}), not for organization {organization}"
+        ))
+    } else {
+        Ok(())
     }
 }
 
@@ -319,6 +345,18 @@ mod tests {
         assert_eq!(machine.right_for("05570004"), Right::Read);
         let office = principal("05570", &[Role::Coordinator]);
         assert_eq!(office.right_for("05570052"), Right::Admin);
+    }
+
+    #[test]
+    fn only_the_steering_office_may_hold_the_coordinator_role() {
+        assert!(coordinator_allowed("05570", &[Role::Coordinator], "05570").is_ok());
+        assert!(coordinator_allowed("05570032", &[Role::Admin], "05570").is_ok());
+        let refused = coordinator_allowed("05570032", &[Role::Viewer, Role::Coordinator], "05570")
+            .unwrap_err();
+        assert!(refused.contains("steering office"), "{refused}");
+        assert!(refused.contains("05570032"), "{refused}");
+        assert!(coordinator_allowed("05570", &[Role::Coordinator], "gfw").is_err());
+        assert!(coordinator_allowed("gfw", &[Role::Coordinator], "gfw").is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod audit_tie;
 mod auth;
+mod authorization;
 mod changes;
 mod cli;
 mod contract;

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, not_found_as, project_entry};
+use super::{
+    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
+};
 use crate::auth::Caller;
 use crate::db::indicators::{self, Indicator, IndicatorChanges, NewIndicator};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
@@ -237,7 +239,7 @@ pub async fn create_project_indicator(
     let new = v.finish(new)?;
     let i = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, new.project_id, true).await?;
+            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
             let i = indicators::insert(conn, &new).await?;
             let entry = project_entry(
                 Entry::created("indicator", i.id).after(&i),
@@ -308,7 +310,7 @@ pub async fn update_project_indicator(
     let changes = v.finish(changes)?;
     let i = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)
                 .await
                 .map_err(not_found_as("indicator", iid))?;
@@ -365,7 +367,7 @@ pub async fn delete_project_indicator(
     let if_match = IfMatch::from_request(&req)?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)
                 .await
                 .map_err(not_found_as("indicator", iid))?;

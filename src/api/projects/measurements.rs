@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::indicators::value;
-use super::{authorize_project_work, live_project, not_found_as, project_entry};
+use super::{
+    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
+};
 use crate::auth::Caller;
 use crate::db::indicators::{self, Measurement};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
@@ -142,7 +144,7 @@ pub async fn create_indicator_measurement(
     let (x, note) = v.finish((x, note))?;
     let m = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)
                 .await
                 .map_err(not_found_as("indicator", iid))?;
@@ -201,7 +203,7 @@ pub async fn delete_indicator_measurement(
     let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)
                 .await
                 .map_err(not_found_as("indicator", iid))?;

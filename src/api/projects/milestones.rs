@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, not_found_as, project_entry};
+use super::{
+    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
+};
 use crate::auth::Caller;
 use crate::db::milestones::{self, Milestone, MilestoneChanges, NewMilestone};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
@@ -200,7 +202,7 @@ pub async fn create_project_milestone(
     let new = v.finish(new)?;
     let m = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, new.project_id, true).await?;
+            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
             let m = milestones::insert(conn, &new).await?;
             let entry = project_entry(
                 Entry::created("milestone", m.id).after(&m),
@@ -265,7 +267,7 @@ pub async fn update_project_milestone(
     let changes = v.finish(changes)?;
     let m = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)
                 .await
                 .map_err(not_found_as("milestone", mid))?;
@@ -321,7 +323,7 @@ pub async fn delete_project_milestone(
     let if_match = IfMatch::from_request(&req)?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)
                 .await
                 .map_err(not_found_as("milestone", mid))?;

@@ -60,6 +60,32 @@ pub(crate) fn require_project_work(caller: &Caller, project: &Project) -> Result
     }
 }
 
+/// The live project, locked for the rest of the transaction, after `authorize` passed again on
+/// the locked row. A handler checks the caller's right before its transaction, on a row read
+/// without a lock; the steering office may change the lead organization in between. Every
+/// write whose right depends on the project row checks again here, where the row cannot change
+/// any more until the write commits; `authorize` is the same check as before the transaction.
+pub(crate) async fn lock_project_authorized<T>(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    authorize: impl FnOnce(&Project) -> Result<T, ApiError>,
+) -> Result<(Project, T), ApiError> {
+    let project = live_project(conn, id, true).await?;
+    let granted = authorize(&project)?;
+    Ok((project, granted))
+}
+
+/// [`lock_project_authorized`] for the lead organization's work ([`require_project_work`]).
+pub(crate) async fn lock_project_for_work(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Project, ApiError> {
+    let (project, ()) =
+        lock_project_authorized(conn, id, |p| require_project_work(caller, p)).await?;
+    Ok(project)
+}
+
 /// An audit entry about `project`'s data, attributed to its lead organization.
 pub(crate) fn project_entry(entry: Entry, caller: &Caller, project: &Project) -> Entry {
     match &project.lead_organization {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::catalogue::respond;
 use super::types::progress;
-use super::{authorize_project_work, live_project, project_entry};
+use super::{authorize_project_work, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::projects::{self, ProjectChanges};
 use crate::db::write::{Recorded, ScopedFutureExt, audited};
@@ -92,7 +92,7 @@ pub async fn update_project_progress(
     let tx_caller = caller.clone();
     let project = audited(&mut conn, &actor, move |conn| {
         async move {
-            let before = live_project(conn, id, true).await?;
+            let before = lock_project_for_work(conn, &tx_caller, id).await?;
             if_match.check(before.version)?;
             if changes.is_empty() {
                 return Ok(Recorded::new(before));

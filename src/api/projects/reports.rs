@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, not_found_as, project_entry};
+use super::{
+    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
+};
 use crate::auth::Caller;
 use crate::db::projects::{self, Project, ProjectChanges};
 use crate::db::reports::{self, NewReport, Report, ReportChanges};
@@ -310,7 +312,7 @@ pub async fn create_project_report(
     let report = audited(&mut conn, &actor, move |conn| {
         async move {
             // The project lock serialises reports, so "latest report" is decided one at a time.
-            let project = live_project(conn, new.project_id, true).await?;
+            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
             if let Some(old) = new.supersedes {
                 reports::find(conn, project.id, old, true)
                     .await
@@ -406,7 +408,7 @@ pub async fn update_project_report(
     let changes = v.finish(changes)?;
     let (report, by) = audited(&mut conn, &actor, move |conn| {
         async move {
-            let project = live_project(conn, id, true).await?;
+            let project = lock_project_for_work(conn, &caller, id).await?;
             let (before, now) = reports::find(conn, id, rid, true)
                 .await
                 .map_err(not_found_as("report", rid))?;

@@ -7,10 +7,11 @@ fn preview_path(project: uuid::Uuid) -> String {
     format!("/api/v1/projects/{project}/allocation/preview")
 }
 
+/// A preview as the lead organization's viewer, who sees every share.
 async fn preview(app: &TestApp, project: uuid::Uuid, body: Value) -> Value {
     json(
         app.post(&preview_path(project))
-            .bearer_for(TELGTE, &["viewer"])
+            .bearer_for(AHLEN, &["viewer"])
             .json(&body)
             .send()
             .await

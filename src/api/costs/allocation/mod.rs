@@ -158,7 +158,11 @@ pub struct PreviewRequest {
 }
 
 /// Answers a what-if question without writing anything: what each organization would pay for
-/// another set of participants and/or another key. Any authenticated member may ask.
+/// another set of participants and/or another key. Any authenticated member may ask; who sees
+/// the per-organization shares follows the allocation's rule (the steering office, the lead
+/// organization and the organizations taking part). Every other member sees the years' totals
+/// and only its own organization's share (when it pays in the question asked), so that it can
+/// ask what joining would cost it, as its implementation report does.
 #[utoipa::path(
     tag = "costs",
     operation_id = "preview_allocation",
@@ -188,13 +192,18 @@ pub async fn preview_allocation(
     let body = body.into_inner()?;
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    live_project(&mut conn, project_id, false).await?;
+    let project = live_project(&mut conn, project_id, false).await?;
+    let shares_visible = super::sees_shares(&mut conn, caller.principal(), &project).await?;
     let response = conn
         .build_transaction()
         .repeatable_read()
         .read_only()
         .run(async move |conn| -> Result<_, ApiError> { preview(conn, project_id, body).await })
         .await?;
+    let response = match caller.principal() {
+        Some(principal) if !shares_visible => response.only_own_share(&principal.organization),
+        _ => response,
+    };
     Ok(HttpResponse::Ok().json(response))
 }
 

@@ -74,7 +74,8 @@ pub struct AllocationYear {
     pub unallocated_cents: i64,
     /// Each paying participant's share in cents, summing to `own_share_cents -
     /// unallocated_cents` exactly; `null` when the caller may not see shares or the allocation
-    /// is not complete.
+    /// is not complete. In a preview, a caller who may not see shares finds only its own
+    /// organization's share here (when it pays in the question asked).
     #[schema(example = json!({"05570004": 2_750_000, "05570008": 2_750_000}))]
     pub shares_cents: Option<BTreeMap<String, i64>>,
 }
@@ -94,7 +95,7 @@ pub struct AllocationResponse {
     /// The population reference date used, for keys that split by population.
     pub population_date: Option<NaiveDate>,
     /// Whether this caller sees the per-organization shares (the steering office, the lead
-    /// organization and the organizations taking part).
+    /// organization and the organizations taking part), in the allocation and in its previews.
     pub shares_visible: bool,
     /// The paying participants; `null` when shares are not visible.
     pub participants: Option<Vec<PayerResponse>>,
@@ -102,6 +103,24 @@ pub struct AllocationResponse {
     pub years: Vec<AllocationYear>,
     /// When the stored allocation was last recomputed (`null` for a preview).
     pub computed_at: Option<DateTime<Utc>>,
+}
+
+impl AllocationResponse {
+    /// A preview as a caller who may not see the shares (see `costs::sees_shares`) gets it:
+    /// no participants and, of the shares, only `organization`'s own, which tells it what
+    /// joining would cost it and nothing about the others' shares.
+    pub(crate) fn only_own_share(mut self, organization: &str) -> Self {
+        self.shares_visible = false;
+        self.participants = None;
+        for year in &mut self.years {
+            year.shares_cents = year.shares_cents.take().and_then(|shares| {
+                shares
+                    .get(organization)
+                    .map(|own| BTreeMap::from([(organization.to_owned(), *own)]))
+            });
+        }
+        self
+    }
 }
 
 /// The response from a stored allocation, for the years `range` (zero years where the plan has

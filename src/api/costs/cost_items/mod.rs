@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{coordinator_or_lead_admin, not_found_as};
-use crate::api::projects::live_project;
+use crate::api::projects::{live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::cost_items::{self, CostItemRow};
@@ -141,7 +141,9 @@ pub async fn create_cost_item(
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            live_project(conn, project_id, true).await?;
+            // The right decided above, again on the locked project (its lead may have changed).
+            lock_project_authorized(conn, project_id, |p| coordinator_or_lead_admin(&caller, p))
+                .await?;
             if cost_items::count(conn, project_id).await? >= MAX_ITEMS_PER_PROJECT {
                 return Err(ApiError::conflict(format!(
                     "a project has at most {MAX_ITEMS_PER_PROJECT} cost items"

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::{PlanEditor, coordinator_or_lead_admin, not_found_as};
-use crate::api::projects::live_project;
+use crate::api::projects::{live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::funding::{self, ApplicationRow};
@@ -146,7 +146,9 @@ pub async fn create_funding_application(
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
         async move {
-            live_project(conn, project_id, true).await?;
+            // The right decided above, again on the locked project (its lead may have changed).
+            lock_project_authorized(conn, project_id, |p| coordinator_or_lead_admin(&caller, p))
+                .await?;
             let values = check(conn, project_id, values, &editor).await?;
             if funding::count_applications(conn, project_id).await? >= MAX_APPLICATIONS_PER_PROJECT
             {
