@@ -25,4 +25,5 @@ mod participations;
 mod projects;
 mod reporting;
 mod schema;
+mod security_webhooks;
 mod webhooks;
