@@ -378,9 +378,9 @@ async fn a_tarpit_of_one_organization_does_not_delay_another_organizations_deliv
             .await;
     }
     let mut settings = fast_settings();
-    // Each tarpit holds a slot for 5 s; failed attempts come back within 100 ms, so Ahlen's
+    // Each tarpit holds a slot for 10 s; failed attempts come back within 100 ms, so Ahlen's
     // queued deliveries want the slots all the time.
-    settings.timeout = Duration::from_secs(5);
+    settings.timeout = Duration::from_secs(10);
     settings.retry = RetryPolicy {
         base: Duration::from_millis(20),
         max: Duration::from_millis(100),
@@ -390,8 +390,9 @@ async fn a_tarpit_of_one_organization_does_not_delay_another_organizations_deliv
     settings.per_organization = 2;
     let poll = settings.poll_interval;
     let worker = start_worker(&app, settings);
-    // A generous bound, still far below one tarpit timeout (5 s = 200 polls).
-    within_polls(80, poll, "Beckum's ten queued events", || {
+    // Generous bounds (a loaded machine), still well below one tarpit timeout (10 s = 400
+    // polls); before the fix, every batch of claimed deliveries waited for the tarpits.
+    within_polls(240, poll, "Beckum's ten queued events", || {
         fast.accepted("/b").len() == 10
     })
     .await;
@@ -404,7 +405,7 @@ async fn a_tarpit_of_one_organization_does_not_delay_another_organizations_deliv
         ProjectBuilder::new(&format!("TP-{:02}", 10 + i))
             .create(&app)
             .await;
-        within_polls(60, poll, "a new event of Beckum's", || {
+        within_polls(160, poll, "a new event of Beckum's", || {
             fast.accepted("/b").len() == 11 + i
         })
         .await;
@@ -603,4 +604,40 @@ async fn delivery_errors_do_not_tell_whether_a_port_is_open() {
         assert!(failed["last_status"].is_null(), "{what}: {failed}");
     }
     worker.abort();
+}
+
+#[actix_web::test]
+async fn a_subscription_past_the_failure_limit_is_not_sent_to_but_disabled() {
+    use diesel_async::RunQueryDsl;
+    let app = app_allowing_private().await;
+    let receiver = Receiver::start().await;
+    let hook = subscribe(&app, AHLEN, &receiver.url("/hook"), &["project"]).await;
+    // As after the limit was lowered below the failures a subscription already had.
+    diesel::sql_query("UPDATE webhook_cursors SET consecutive_failures = 5")
+        .execute(&mut app.conn().await)
+        .await
+        .unwrap();
+    ProjectBuilder::new("EX-01").create(&app).await;
+    let mut settings = fast_settings();
+    settings.max_failures = 3;
+    let worker = start_worker(&app, settings);
+    let path = format!("/api/v1/webhooks/{}", id_of(&hook));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let disabled = loop {
+        let read = json(app.get(&path).by_coordinator().send().await.unwrap(), 200).await;
+        if read["active"] == false {
+            break read;
+        }
+        assert!(Instant::now() < deadline, "not disabled: {read}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    worker.stop().await;
+    assert!(
+        disabled["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("disabled after 5 consecutive failed delivery attempts"),
+        "{disabled}"
+    );
+    assert!(receiver.received().is_empty());
 }
