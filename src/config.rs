@@ -208,6 +208,10 @@ pub struct WebhookConfig {
     pub secrets: crate::webhooks::secret_store::SecretStore,
     /// How long finished deliveries stay in the delivery log.
     pub retention: Duration,
+    /// The ports target URLs may use.
+    pub allowed_ports: crate::domain::webhooks::AllowedPorts,
+    /// Subscriptions one organization may have (active or not).
+    pub max_subscriptions_per_org: u32,
 }
 
 /// A setting that could not be used; names the variable.
@@ -307,6 +311,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_RATE_LIMIT_HEAVY_ANON_PER_MINUTE", "30"),
     ("SMARTREGION_RATE_LIMIT_HEAVY_ANON_BURST", "10"),
     ("SMARTREGION_TRUSTED_PROXIES", "(none)"),
+    (
+        "SMARTREGION_WEBHOOK_ALLOWED_PORTS",
+        "443,80 (any with SMARTREGION_WEBHOOK_ALLOW_PRIVATE=true)",
+    ),
+    ("SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG", "10"),
 ];
 
 impl Config {
@@ -453,8 +462,19 @@ impl Config {
                 .map_err(|message| ConfigError::new("SMARTREGION_CORS_ORIGINS", message))?,
         };
 
+        let allow_private = parse_bool(&get, "SMARTREGION_WEBHOOK_ALLOW_PRIVATE", false)?;
+        let allowed_ports = match get("SMARTREGION_WEBHOOK_ALLOWED_PORTS") {
+            Some(text) => {
+                crate::domain::webhooks::AllowedPorts::parse(&text).map_err(|message| {
+                    ConfigError::new("SMARTREGION_WEBHOOK_ALLOWED_PORTS", message)
+                })?
+            }
+            // Local setups and tests run receivers on arbitrary ports.
+            None if allow_private => crate::domain::webhooks::AllowedPorts::Any,
+            None => crate::domain::webhooks::AllowedPorts::web(),
+        };
         let webhooks = WebhookConfig {
-            allow_private: parse_bool(&get, "SMARTREGION_WEBHOOK_ALLOW_PRIVATE", false)?,
+            allow_private,
             worker: parse_bool(&get, "SMARTREGION_WEBHOOK_WORKER", true)?,
             max_failures: parse_number(&get, "SMARTREGION_WEBHOOK_MAX_FAILURES", 50, 1, 10_000)?
                 as u32,
@@ -507,6 +527,14 @@ impl Config {
                     })
                     .transpose()?,
             ),
+            allowed_ports,
+            max_subscriptions_per_org: parse_number(
+                &get,
+                "SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG",
+                10,
+                1,
+                1000,
+            )? as u32,
         };
 
         let published_secrets = ["SMARTREGION_JWT_SECRET", "SMARTREGION_WEBHOOK_SECRET_KEY"]
@@ -696,6 +724,7 @@ fn parse_number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::webhooks::AllowedPorts;
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
@@ -788,18 +817,33 @@ mod tests {
         assert!(defaults.worker);
         assert_eq!(defaults.max_failures, 50);
         assert_eq!(defaults.retry_window, Duration::from_secs(86_400));
+        assert_eq!(defaults.allowed_ports, AllowedPorts::Only(vec![443, 80]));
+        assert_eq!(defaults.max_subscriptions_per_org, 10);
         let set = config(&[
             ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "true"),
             ("SMARTREGION_WEBHOOK_MAX_FAILURES", "3"),
+            ("SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG", "2"),
         ])
         .unwrap()
         .webhooks;
         assert!(set.allow_private);
         assert_eq!(set.max_failures, 3);
+        assert_eq!(set.max_subscriptions_per_org, 2);
+        // Private targets for local setups: any port, unless the ports are set.
+        assert_eq!(set.allowed_ports, AllowedPorts::Any);
+        let ports = config(&[
+            ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("SMARTREGION_WEBHOOK_ALLOWED_PORTS", "443,8443"),
+        ])
+        .unwrap()
+        .webhooks;
+        assert_eq!(ports.allowed_ports, AllowedPorts::Only(vec![443, 8443]));
         for (var, wrong) in [
             ("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "maybe"),
             ("SMARTREGION_WEBHOOK_RETRY_WINDOW_SECS", "3600"),
             ("SMARTREGION_WEBHOOK_MAX_FAILURES", "0"),
+            ("SMARTREGION_WEBHOOK_ALLOWED_PORTS", "443,http"),
+            ("SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG", "0"),
         ] {
             assert_eq!(config(&[(var, wrong)]).unwrap_err().var, var);
         }

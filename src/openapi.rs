@@ -104,6 +104,7 @@ with their offset."),
             NotFound,
             Conflict,
             TransitionRefused,
+            SubscriptionLimitReached,
             Gone,
             PreconditionFailed,
             PayloadTooLarge,
@@ -198,6 +199,16 @@ pub struct Conflict(#[allow(dead_code)] Problem);
                      "current_status": "idea", "allowed_next_states": ["planned", "discarded"]})
 )]
 pub struct TransitionRefused(#[allow(dead_code)] Problem);
+
+/// The organization has as many webhook subscriptions as allowed; `limit` says how many.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:conflict", "title": "Conflict", "status": 409,
+                     "detail": "organization 05570004 already has 10 webhook subscriptions, the most allowed; delete one first",
+                     "limit": 10})
+)]
+pub struct SubscriptionLimitReached(#[allow(dead_code)] Problem);
 
 /// The resource existed but was deleted.
 #[derive(ToResponse)]

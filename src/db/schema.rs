@@ -557,6 +557,7 @@ diesel::table! {
         webhook_id -> Uuid,
         last_seq -> Int8,
         consecutive_failures -> Int4,
+        not_before -> Nullable<Timestamptz>,
     }
 }
 

@@ -10,7 +10,9 @@
 //!   `FOR UPDATE SKIP LOCKED`; only the oldest pending delivery of a subscription can be
 //!   claimed, so events go out in order; a worker that dies leaves a lease that runs out and
 //!   the delivery is claimed again (at least once);
-//! - the outcome is recorded only by the holder of the lease.
+//! - the outcome is recorded only by the holder of the lease;
+//! - organizations take turns (see [`claim`]), so one organization's slow or failing
+//!   receivers do not hold back the others' deliveries.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -117,28 +119,61 @@ pub struct Claimed {
     pub secret: String,
 }
 
-/// Claims up to `limit` due deliveries, each the oldest pending one of an active
-/// subscription whose lease (if any) has run out, until `lease_until`.
+/// Claims up to `limit` due deliveries until `lease_until`, fairly across organizations.
+///
+/// Only the head of a subscription (its oldest pending delivery) can be claimed, so events go
+/// out in order per subscription and a subscription has at most one delivery in flight. The
+/// heads are found through each active subscription (`webhook_deliveries_pending`), which
+/// stays cheap however many deliveries one organization has queued. An organization's due
+/// heads take turns: its first due head has turn 1 plus the number of deliveries it already
+/// has in flight (in any worker), its second one turn 2 plus that, and so on; the lowest turns
+/// are claimed first, the oldest first within a turn. So an organization whose receivers are
+/// slow, and hold slots, goes to the back, and one with nothing in flight is served next.
+/// Turns beyond `per_organization` are not claimed at all: however many subscriptions one
+/// organization has, it cannot hold every slot while another organization waits.
+/// Subscriptions with `max_failures` consecutive failures are skipped: they are about to be
+/// disabled.
 pub async fn claim(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: i64,
+    per_organization: i64,
+    max_failures: i32,
 ) -> QueryResult<Vec<Claimed>> {
+    // Window functions cannot share a query level with FOR UPDATE: the turns are computed in
+    // CTEs, and the locking subquery checks the row again (state, due, not leased), as a row
+    // another worker claimed meanwhile is seen in its new version under the lock.
     diesel::sql_query(
-        "UPDATE webhook_deliveries d \
+        "WITH heads AS ( \
+             SELECT w.organization_key AS org, h.id, h.next_attempt_at, \
+                    (h.leased_until IS NOT NULL AND h.leased_until > $1) AS in_flight, \
+                    (c.not_before IS NULL OR c.not_before <= $1) AS ready \
+             FROM webhooks w \
+             JOIN webhook_cursors c ON c.webhook_id = w.id \
+             CROSS JOIN LATERAL ( \
+                 SELECT p.id, p.next_attempt_at, p.leased_until FROM webhook_deliveries p \
+                 WHERE p.webhook_id = w.id AND p.state = 'pending' \
+                 ORDER BY p.change_seq LIMIT 1) h \
+             WHERE w.active AND c.consecutive_failures < $5), \
+         busy AS ( \
+             SELECT org, count(*) FILTER (WHERE in_flight) AS n FROM heads GROUP BY org), \
+         turns AS ( \
+             SELECT h.id, h.next_attempt_at, \
+                    b.n + row_number() OVER (PARTITION BY h.org \
+                                             ORDER BY h.next_attempt_at, h.id) AS turn \
+             FROM heads h JOIN busy b ON b.org = h.org \
+             WHERE NOT h.in_flight AND h.ready AND h.next_attempt_at <= $1) \
+         UPDATE webhook_deliveries d \
          SET leased_until = $2, lease_token = gen_random_uuid() \
          FROM webhooks w \
          WHERE w.id = d.webhook_id AND d.id IN ( \
-             SELECT head.id FROM webhook_deliveries head \
-             JOIN webhooks hw ON hw.id = head.webhook_id AND hw.active \
-             WHERE head.state = 'pending' \
+             SELECT head.id FROM webhook_deliveries head JOIN turns t ON t.id = head.id \
+             WHERE t.turn <= $4 \
+               AND head.state = 'pending' \
                AND head.next_attempt_at <= $1 \
                AND (head.leased_until IS NULL OR head.leased_until <= $1) \
-               AND head.change_seq = (SELECT min(older.change_seq) FROM webhook_deliveries older \
-                                      WHERE older.webhook_id = head.webhook_id \
-                                        AND older.state = 'pending') \
-             ORDER BY head.next_attempt_at \
+             ORDER BY t.turn, t.next_attempt_at, head.id \
              LIMIT $3 \
              FOR UPDATE OF head SKIP LOCKED) \
          RETURNING d.id, d.webhook_id, d.change_seq, d.payload, d.lease_token, d.attempts, \
@@ -147,8 +182,28 @@ pub async fn claim(
     .bind::<Timestamptz, _>(now)
     .bind::<Timestamptz, _>(lease_until)
     .bind::<BigInt, _>(limit)
+    .bind::<BigInt, _>(per_organization)
+    .bind::<diesel::sql_types::Integer, _>(max_failures)
     .load(conn)
     .await
+}
+
+/// Active subscriptions with at least `max_failures` consecutive failures, with their count.
+pub async fn exhausted(
+    conn: &mut AsyncPgConnection,
+    max_failures: i32,
+) -> QueryResult<Vec<(Uuid, i32)>> {
+    use crate::db::schema::webhooks;
+    webhook_cursors::table
+        .inner_join(webhooks::table)
+        .filter(webhooks::active)
+        .filter(webhook_cursors::consecutive_failures.ge(max_failures))
+        .select((
+            webhook_cursors::webhook_id,
+            webhook_cursors::consecutive_failures,
+        ))
+        .load(conn)
+        .await
 }
 
 /// How one attempt ended.
@@ -156,6 +211,9 @@ pub async fn claim(
 pub enum AttemptOutcome {
     Succeeded {
         status: i16,
+        /// Set when the receiver answered slowly: the subscription's next delivery waits
+        /// until then.
+        not_before: Option<DateTime<Utc>>,
     },
     Failed {
         status: Option<i16>,
@@ -176,7 +234,9 @@ pub async fn record_attempt(
 ) -> QueryResult<Option<i32>> {
     use webhook_deliveries::dsl as d;
     let (state, status, error, next_attempt_at, completed_at) = match outcome {
-        AttemptOutcome::Succeeded { status } => ("succeeded", Some(*status), None, None, Some(now)),
+        AttemptOutcome::Succeeded { status, .. } => {
+            ("succeeded", Some(*status), None, None, Some(now))
+        }
         AttemptOutcome::Failed {
             status,
             error,
@@ -210,9 +270,12 @@ pub async fn record_attempt(
     }
     let cursor = webhook_cursors::table.find(delivery.webhook_id);
     let failures = match outcome {
-        AttemptOutcome::Succeeded { .. } => {
+        AttemptOutcome::Succeeded { not_before, .. } => {
             diesel::update(cursor)
-                .set(webhook_cursors::consecutive_failures.eq(0))
+                .set((
+                    webhook_cursors::consecutive_failures.eq(0),
+                    webhook_cursors::not_before.eq(*not_before),
+                ))
                 .returning(webhook_cursors::consecutive_failures)
                 .get_result(conn)
                 .await

@@ -85,6 +85,20 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: &NewWebhook) -> QueryResu
     Ok(webhook)
 }
 
+/// Takes a transaction-scoped lock on an organization's subscriptions (not on any row:
+/// nothing else waits for it) and counts them. Call inside the transaction that inserts.
+pub async fn lock_and_count(conn: &mut AsyncPgConnection, organization: &str) -> QueryResult<i64> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('webhooks/' || $1, 0))")
+        .bind::<diesel::sql_types::Text, _>(organization)
+        .execute(conn)
+        .await?;
+    webhooks::table
+        .filter(webhooks::organization_key.eq(organization))
+        .count()
+        .get_result(conn)
+        .await
+}
+
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid, lock: bool) -> QueryResult<Webhook> {
     let query = webhooks::table.find(id).select(Webhook::as_select());
     if lock {

@@ -177,7 +177,9 @@ impl RetryPolicy {
 
 /// Whether an address is a public unicast address a webhook may be sent to: loopback,
 /// private, link-local, unique-local, shared (CGNAT), multicast, documentation and reserved
-/// ranges are refused; IPv4 addresses embedded in IPv6 are judged as IPv4.
+/// ranges are refused. IPv6 addresses that carry an IPv4 address which the network delivers to
+/// (IPv4-mapped, NAT64, 6to4, Teredo) are judged by that IPv4 address, so that a private IPv4
+/// host cannot be reached through a translator or tunnel.
 pub fn is_public_address(address: IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -197,29 +199,113 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a == 0
         || (a == 100 && (64..=127).contains(&b)) // shared address space (CGNAT)
         || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 192 && b == 88 && c == 99) // 6to4 relay anycast (deprecated)
         || (a == 198 && (18..=19).contains(&b)) // benchmarking
         || a >= 240) // reserved
 }
 
-fn is_public_v6(ip: Ipv6Addr) -> bool {
+/// The IPv4 address in two 16-bit segments.
+fn v4_of(high: u16, low: u16) -> Ipv4Addr {
+    Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))
+}
+
+/// The IPv4 addresses an IPv6 address leads to, when it is one of the forms that carry them:
+/// `None` for a plain IPv6 address.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Vec<Ipv4Addr>> {
+    let s = ip.segments();
     if let Some(v4) = ip.to_ipv4_mapped() {
-        return is_public_v4(v4);
+        // ::ffff:a.b.c.d
+        return Some(vec![v4]);
     }
-    let segments = ip.segments();
-    // NAT64 (64:ff9b::/96) reaches the embedded IPv4 address.
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [a, b] = segments[6].to_be_bytes();
-        let [c, d] = segments[7].to_be_bytes();
-        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052): the IPv4 address in bits 96..128.
+        return Some(vec![v4_of(s[6], s[7])]);
     }
-    !(ip.is_unspecified()
-        || ip.is_loopback()
-        || ip.is_multicast()
-        || (segments[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
-        || (segments[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-        || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-        || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
-        || segments[..6] == [0, 0, 0, 0, 0, 0]) // IPv4-compatible (deprecated)
+    if s[0] == 0x2002 {
+        // 6to4 2002::/16 (RFC 3056): the IPv4 address in bits 16..48.
+        return Some(vec![v4_of(s[1], s[2])]);
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        // Teredo 2001::/32 (RFC 4380): the server's IPv4 address in bits 32..64, the
+        // client's in bits 96..128 with every bit inverted. Both must be public.
+        return Some(vec![v4_of(s[2], s[3]), v4_of(!s[6], !s[7])]);
+    }
+    None
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    if let Some(embedded) = embedded_v4(ip) {
+        return embedded.into_iter().all(is_public_v4);
+    }
+    let s = ip.segments();
+    // Only 2000::/3 is allocated as global unicast; everything outside it (loopback,
+    // unspecified, IPv4-compatible ::/96, unique-local fc00::/7, link-local fe80::/10,
+    // multicast ff00::/8, the discard prefix 100::/64, the local-use NAT64 prefix
+    // 64:ff9b:1::/48 whose mapping is the network's own) is refused.
+    let global_unicast = (s[0] & 0xe000) == 0x2000;
+    global_unicast
+        && !(s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments 2001::/23
+        && !(s[0] == 0x2001 && s[1] == 0x0db8) // documentation 2001:db8::/32
+        && !(s[0] == 0x3fff && s[1] < 0x1000) // documentation 3fff::/20
+}
+
+/// The ports webhook targets may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedPorts {
+    /// Any port (local setups and tests).
+    Any,
+    /// Only these (by default 443 and 80): a subscription cannot turn the service into a
+    /// scanner of other services on a public host.
+    Only(Vec<u16>),
+}
+
+impl AllowedPorts {
+    /// The default: HTTPS and HTTP.
+    pub fn web() -> Self {
+        Self::Only(vec![443, 80])
+    }
+
+    /// Parses a comma-separated list of ports (`443,8443`), or `*` for any port.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text == "*" {
+            return Ok(Self::Any);
+        }
+        let mut ports = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let port = part.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+                format!(
+                    "`{part}` is not a port (1 to 65535); use a comma-separated list of ports or *"
+                )
+            })?;
+            if !ports.contains(&port) {
+                ports.push(port);
+            }
+        }
+        Ok(Self::Only(ports))
+    }
+
+    pub fn allows(&self, port: u16) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Only(ports) => ports.contains(&port),
+        }
+    }
+
+    /// Refuses a port that is not allowed, naming it and the allowed ones.
+    pub fn check(&self, port: u16) -> Result<(), String> {
+        match self {
+            Self::Only(ports) if !ports.contains(&port) => Err(format!(
+                "the port {port} is not allowed; webhook targets may use the ports {} only",
+                ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -311,37 +397,92 @@ mod tests {
     }
 
     #[test]
-    fn private_and_special_addresses_are_refused() {
-        for refused in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "224.0.0.1",
-            "255.255.255.255",
-            "::1",
-            "::",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-            "::ffff:10.0.0.1",
-            "64:ff9b::a00:1",
-            "2001:db8::1",
-        ] {
-            assert!(
-                !is_public_address(refused.parse().unwrap()),
-                "{refused} should be refused"
-            );
+    fn addresses_are_judged_by_the_ipv4_address_they_carry() {
+        // (address, public?) and why.
+        let table: &[(&str, bool)] = &[
+            // IPv4
+            ("93.184.216.34", true),
+            ("8.8.8.8", true),
+            ("127.0.0.1", false),
+            ("10.1.2.3", false),
+            ("172.16.0.1", false),
+            ("192.168.1.1", false),
+            ("169.254.169.254", false),
+            ("100.64.0.1", false),
+            ("0.0.0.0", false),
+            ("224.0.0.1", false),
+            ("255.255.255.255", false),
+            ("192.0.0.8", false),
+            ("192.88.99.1", false),
+            ("198.18.0.1", false),
+            ("240.0.0.1", false),
+            // Plain IPv6
+            ("2a00:1450:4001:82a::200e", true),
+            ("2606:4700:4700::1111", true),
+            ("::1", false),
+            ("::", false),
+            ("fd00::1", false),
+            ("fe80::1", false),
+            ("fec0::1", false),
+            ("ff02::1", false),
+            ("100::1", false),
+            ("2001:db8::1", false),
+            ("3fff::1", false),
+            ("2001:2::1", false),
+            // IPv4-mapped ::ffff:0:0/96
+            ("::ffff:127.0.0.1", false),
+            ("::ffff:10.0.0.1", false),
+            ("::ffff:8.8.8.8", true),
+            // IPv4-compatible ::/96 (deprecated, not routed): refused whatever it carries
+            ("::127.0.0.1", false),
+            ("::8.8.8.8", false),
+            // NAT64 64:ff9b::/96: the last 32 bits
+            ("64:ff9b::a00:1", false),
+            ("64:ff9b::7f00:1", false),
+            ("64:ff9b::169.254.169.254", false),
+            ("64:ff9b::808:808", true),
+            // Local-use NAT64 64:ff9b:1::/48: translated by the network's own rules
+            ("64:ff9b:1::a00:1", false),
+            ("64:ff9b:1::808:808", false),
+            // 6to4 2002::/16: bits 16..48
+            ("2002:7f00:1::1", false),
+            ("2002:a00:1::", false),
+            ("2002:a9fe:a9fe::1", false),
+            ("2002:c0a8:101:1::1", false),
+            ("2002:808:808::1", true),
+            // Teredo 2001::/32: server in bits 32..64, client inverted in bits 96..128
+            // client 127.0.0.1 = !0x7f000001 = 0x80fffffe, server public
+            ("2001:0:808:808::80ff:fffe", false),
+            // client 10.0.0.1 = !0x0a000001 = 0xf5fffffe
+            ("2001:0:808:808::f5ff:fffe", false),
+            // server 10.0.0.1, client 8.8.8.8 (= !0xf7f7f7f7)
+            ("2001:0:a00:1::f7f7:f7f7", false),
+            // both public: server 8.8.8.8, client 8.8.4.4 (= !0xf7f7fbfb)
+            ("2001:0:808:808::f7f7:fbfb", true),
+        ];
+        for (text, public) in table {
+            let address: IpAddr = text.parse().unwrap();
+            assert_eq!(is_public_address(address), *public, "{text}");
         }
-        for allowed in [
-            "93.184.216.34",
-            "2a00:1450:4001:82a::200e",
-            "::ffff:8.8.8.8",
-        ] {
-            assert!(is_public_address(allowed.parse().unwrap()), "{allowed}");
+    }
+
+    #[test]
+    fn ports_are_the_web_ports_unless_configured() {
+        let web = AllowedPorts::web();
+        assert!(web.allows(443) && web.allows(80));
+        assert!(!web.allows(8443) && !web.allows(22));
+        assert_eq!(
+            web.check(6379).unwrap_err(),
+            "the port 6379 is not allowed; webhook targets may use the ports 443, 80 only"
+        );
+        assert_eq!(
+            AllowedPorts::parse(" 443, 8443 ,443"),
+            Ok(AllowedPorts::Only(vec![443, 8443]))
+        );
+        assert_eq!(AllowedPorts::parse("*"), Ok(AllowedPorts::Any));
+        assert!(AllowedPorts::Any.allows(6379));
+        for wrong in ["", "0", "65536", "https", "443;80", "443,"] {
+            assert!(AllowedPorts::parse(wrong).is_err(), "{wrong}");
         }
     }
 }

@@ -27,8 +27,13 @@ pub struct WorkerSettings {
     pub allow_private: bool,
     /// Consecutive failed attempts after which a subscription is disabled.
     pub max_failures: u32,
-    /// Timeout of one request.
+    /// The ports target URLs may use (checked again at every send).
+    pub allowed_ports: crate::domain::webhooks::AllowedPorts,
+    /// Timeout of one request: the whole exchange, from connecting to the last byte read.
     pub timeout: Duration,
+    /// A successful answer that took longer than this counts as slow: the subscription's
+    /// next delivery waits for the first retry delay.
+    pub slow_after: Duration,
     /// How long a claimed delivery stays reserved for its worker. Longer than `timeout`, so
     /// that no other worker takes over a delivery that is still being sent.
     pub lease: Duration,
@@ -37,6 +42,9 @@ pub struct WorkerSettings {
     pub poll_interval: Duration,
     /// Deliveries sent at the same time (each to a different subscription).
     pub concurrency: usize,
+    /// Deliveries one organization may have in flight at once (across all workers), so that
+    /// its slow receivers never hold every slot.
+    pub per_organization: usize,
     /// Change records read per subscription and pass.
     pub batch: i64,
     /// The base of the `url` of each event.
@@ -52,8 +60,10 @@ impl WorkerSettings {
         let webhooks = &config.webhooks;
         Self {
             allow_private: webhooks.allow_private,
+            allowed_ports: webhooks.allowed_ports.clone(),
             max_failures: webhooks.max_failures,
             timeout: webhooks.timeout,
+            slow_after: webhooks.timeout / 2,
             lease: webhooks.timeout * 2 + Duration::from_secs(30),
             retry: RetryPolicy {
                 base: webhooks.retry_base,
@@ -62,6 +72,8 @@ impl WorkerSettings {
             },
             poll_interval: webhooks.poll_interval,
             concurrency: webhooks.concurrency,
+            // Half the slots: the other organizations always find a free one.
+            per_organization: (webhooks.concurrency / 2).max(1),
             batch: 500,
             public_url: config.public_url.clone(),
             secrets: webhooks.secrets.clone(),
@@ -103,6 +115,6 @@ pub fn start(
 ) -> anyhow::Result<WorkerHandle> {
     let worker = worker::Worker::new(pool, settings, clock)?;
     let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn(worker.run(stopped));
+    let task = tokio::spawn(Arc::new(worker).run(stopped));
     Ok(WorkerHandle { stop, task })
 }

@@ -1,14 +1,19 @@
 //! The delivery loop: queue new changes as deliveries, claim the due ones, send them, record
 //! the outcome, disable subscriptions that keep failing.
+//!
+//! A worker has `concurrency` slots. Each delivery runs in a task of its own and frees its
+//! slot when it is recorded, and the loop claims new work as soon as a slot is free: a slow
+//! receiver holds one slot for at most the request timeout, never the whole worker.
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use futures_util::future::join_all;
 use serde_json::json;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use super::WorkerSettings;
 use super::target::{self, PublicOnlyResolver};
@@ -26,6 +31,12 @@ use crate::domain::webhooks::{SigningSecret, event_type_of, wants};
 const CURSORS_PER_PASS: i64 = 20;
 /// How much of a receiver's error answer is kept in the log.
 const MAX_ERROR_CHARS: usize = 500;
+/// How much of a receiver's error answer is read at most; the rest is never downloaded.
+const MAX_ERROR_BODY_BYTES: usize = 4096;
+/// What the log says of any attempt that got no HTTP answer. Refused, reset, timed out, a TLS
+/// failure: told apart, they would show whether a port is open or filtered on the target
+/// host, so a subscription would be a port scanner. The details are logged for operators.
+const CONNECTION_FAILED: &str = "could not deliver: connection failed";
 /// How often a worker removes deliveries older than the retention, and how many per batch.
 const PRUNE_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 const PRUNE_BATCH: i64 = 1000;
@@ -61,9 +72,12 @@ impl Worker {
         })
     }
 
-    pub(super) async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub(super) async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         tracing::info!("webhook delivery worker started");
         let mut next_prune = self.clock.now();
+        // The deliveries being sent, one task each; dropping the set (when the worker is
+        // aborted) aborts them, like a crash.
+        let mut sending = JoinSet::new();
         while !*stop.borrow() {
             if self.clock.now() >= next_prune {
                 if let Err(error) = self.prune().await {
@@ -72,9 +86,18 @@ impl Worker {
                         "pruning the delivery log failed"
                     );
                 }
+                if let Err(error) = self.disable_exhausted().await {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "disabling failing webhooks failed"
+                    );
+                }
                 next_prune = self.clock.now() + PRUNE_EVERY;
             }
-            let busy = match self.pass().await {
+            while let Some(done) = sending.try_join_next() {
+                report(done);
+            }
+            let busy = match self.pass(&mut sending).await {
                 Ok(busy) => busy,
                 Err(error) => {
                     tracing::warn!(error = format!("{error:#}"), "webhook delivery pass failed");
@@ -82,20 +105,38 @@ impl Worker {
                 }
             };
             if !busy {
+                // Until the next poll, or until a slot is free again.
                 tokio::select! {
                     _ = tokio::time::sleep(self.settings.poll_interval) => {}
                     _ = stop.changed() => {}
+                    Some(done) = sending.join_next(), if !sending.is_empty() => report(done),
                 }
             }
+        }
+        // Nothing new is claimed; what is out finishes (bounded by the request timeout).
+        while let Some(done) = sending.join_next().await {
+            report(done);
         }
         tracing::info!("webhook delivery worker stopped");
     }
 
     /// One round of work; `true` when there was any (then the next round starts at once).
-    async fn pass(&self) -> anyhow::Result<bool> {
+    async fn pass(
+        self: &Arc<Self>,
+        sending: &mut JoinSet<anyhow::Result<()>>,
+    ) -> anyhow::Result<bool> {
         let queued = self.queue_changes().await?;
-        let sent = self.send_due().await?;
-        Ok(queued > 0 || sent > 0)
+        let free = self.settings.concurrency.saturating_sub(sending.len());
+        let mut claimed = 0;
+        if free > 0 {
+            let deliveries = self.claim(free).await?;
+            claimed = deliveries.len();
+            for delivery in deliveries {
+                let worker = Arc::clone(self);
+                sending.spawn(async move { worker.deliver(delivery).await });
+            }
+        }
+        Ok(queued > 0 || claimed > 0)
     }
 
     /// Removes finished deliveries older than the retention, in batches, so that the log (and
@@ -118,6 +159,18 @@ impl Worker {
                 removed,
                 "removed finished webhook deliveries past the retention"
             );
+        }
+        Ok(())
+    }
+
+    /// Disables the active subscriptions that have reached the failure limit but were not
+    /// disabled: after the limit was lowered, or when disabling failed. They are not claimed
+    /// any more (see `webhook_deliveries::claim`), so nothing else would.
+    async fn disable_exhausted(&self) -> anyhow::Result<()> {
+        let mut conn = self.connect().await?;
+        let max = self.settings.max_failures.min(i32::MAX as u32) as i32;
+        for (id, failures) in webhook_deliveries::exhausted(&mut conn, max).await? {
+            self.disable(&mut conn, id, failures).await?;
         }
         Ok(())
     }
@@ -191,31 +244,22 @@ impl Worker {
         Ok(queued)
     }
 
-    /// Claims the due deliveries and sends them concurrently.
-    async fn send_due(&self) -> anyhow::Result<usize> {
-        let claimed = {
-            let mut conn = self.connect().await?;
-            let now = self.clock.now();
-            let lease = chrono::Duration::from_std(self.settings.lease)?;
-            webhook_deliveries::claim(
-                &mut conn,
-                now,
-                now + lease,
-                self.settings.concurrency as i64,
-            )
-            .await
-            .context("claiming webhook deliveries")?
-        };
-        let count = claimed.len();
-        for result in join_all(claimed.into_iter().map(|d| self.deliver(d))).await {
-            if let Err(error) = result {
-                tracing::warn!(
-                    error = format!("{error:#}"),
-                    "recording a webhook delivery failed"
-                );
-            }
-        }
-        Ok(count)
+    /// Claims up to `free` due deliveries, organizations taking turns.
+    async fn claim(&self, free: usize) -> anyhow::Result<Vec<Claimed>> {
+        let mut conn = self.connect().await?;
+        let now = self.clock.now();
+        let lease = chrono::Duration::from_std(self.settings.lease)?;
+        webhook_deliveries::claim(
+            &mut conn,
+            now,
+            now + lease,
+            free as i64,
+            self.settings.per_organization.max(1) as i64,
+            // Not sent again between its last failure and being disabled.
+            self.settings.max_failures.min(i32::MAX as u32) as i32,
+        )
+        .await
+        .context("claiming webhook deliveries")
     }
 
     async fn deliver(&self, delivery: Claimed) -> anyhow::Result<()> {
@@ -230,9 +274,9 @@ impl Worker {
             .with_label_values(&[label])
             .inc();
         match &outcome {
-            AttemptOutcome::Succeeded { status } => tracing::info!(
+            AttemptOutcome::Succeeded { status, not_before } => tracing::info!(
                 delivery = %delivery.id, webhook = %delivery.webhook_id, status,
-                "webhook delivered"
+                slow_until = ?not_before, "webhook delivered"
             ),
             AttemptOutcome::Failed {
                 status,
@@ -256,22 +300,28 @@ impl Worker {
                 "the lease of a webhook delivery ran out while it was sent; another worker took it over"
             ),
             Some(failures) if failures as u32 >= self.settings.max_failures => {
-                self.disable(&mut conn, &delivery, failures).await?;
+                self.disable(&mut conn, delivery.webhook_id, failures)
+                    .await?;
             }
             Some(_) => {}
         }
         Ok(())
     }
 
-    /// Sends one delivery and says how it went.
+    /// Sends one delivery and says how it went. The whole exchange, from connecting to the
+    /// last byte read of an error answer, ends at the request timeout.
     async fn attempt(&self, delivery: &Claimed) -> AttemptOutcome {
         let failed = |status: Option<i16>, error: String| AttemptOutcome::Failed {
             status,
             error: truncate(&error),
             retry_at: self.retry_at(delivery),
         };
-        if let Err(error) = target::check_literal(&delivery.url, self.settings.allow_private) {
-            return failed(None, error);
+        if let Err(error) = target::check_at_send(
+            &delivery.url,
+            self.settings.allow_private,
+            &self.settings.allowed_ports,
+        ) {
+            return failed(None, format!("could not deliver: {error}"));
         }
         let secret = self
             .settings
@@ -289,30 +339,52 @@ impl Worker {
         let message_id = delivery.id.to_string();
         let timestamp = self.clock.now().timestamp();
         let signature = secret.sign(&message_id, timestamp, &body);
-        let sent = self
-            .client
-            .post(&delivery.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", &message_id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(body)
-            .send()
-            .await;
-        match sent {
-            Ok(response) if response.status().is_success() => AttemptOutcome::Succeeded {
-                status: response.status().as_u16() as i16,
-            },
-            Ok(response) => {
-                let status = response.status();
-                let text = response.text().await.unwrap_or_default();
-                failed(
-                    Some(status.as_u16() as i16),
-                    format!("the receiver answered {status}: {}", text.trim()),
-                )
+        let started = Instant::now();
+        let deadline = started + self.settings.timeout;
+        let sent = tokio::time::timeout_at(
+            deadline,
+            self.client
+                .post(&delivery.url)
+                .header("content-type", "application/json")
+                .header("webhook-id", &message_id)
+                .header("webhook-timestamp", timestamp.to_string())
+                .header("webhook-signature", signature)
+                .body(body)
+                .send(),
+        )
+        .await;
+        let response = match sent {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => {
+                let detail = error_chain(&error);
+                tracing::info!(delivery = %delivery.id, webhook = %delivery.webhook_id, detail,
+                    "webhook request got no answer");
+                return failed(None, no_answer(&error));
             }
-            Err(error) => failed(None, error_chain(&error)),
+            Err(_) => {
+                tracing::info!(delivery = %delivery.id, webhook = %delivery.webhook_id,
+                    "webhook request timed out");
+                return failed(None, CONNECTION_FAILED.to_owned());
+            }
+        };
+        let status = response.status();
+        if status.is_success() {
+            // Delivered, so not sent again; but a receiver at the edge of the timeout is
+            // given a pause like a failing one, so it does not hold a slot back to back.
+            let not_before = (started.elapsed() > self.settings.slow_after).then(|| {
+                let delay = self.settings.retry.delay(1, rand::random::<f64>());
+                self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default()
+            });
+            return AttemptOutcome::Succeeded {
+                status: status.as_u16() as i16,
+                not_before,
+            };
         }
+        let excerpt = read_excerpt(response, deadline).await;
+        failed(
+            Some(status.as_u16() as i16),
+            format!("the receiver answered {status}: {}", excerpt.trim()),
+        )
     }
 
     /// When to try again after this attempt failed, or `None` to give up.
@@ -333,11 +405,10 @@ impl Worker {
     async fn disable(
         &self,
         conn: &mut DbConn,
-        delivery: &Claimed,
+        id: uuid::Uuid,
         failures: i32,
     ) -> anyhow::Result<()> {
         let actor = Actor::system("webhook-delivery");
-        let id = delivery.webhook_id;
         let reason = format!(
             "disabled after {failures} consecutive failed delivery attempts; fix the receiver \
              and set active to true to resume"
@@ -369,6 +440,54 @@ impl Worker {
         tracing::warn!(webhook = %id, failures, "webhook disabled after consecutive failures");
         Ok(())
     }
+}
+
+/// Logs how a delivery task ended, if it did not end well.
+fn report(done: Result<anyhow::Result<()>, tokio::task::JoinError>) {
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::warn!(
+            error = format!("{error:#}"),
+            "recording a webhook delivery failed"
+        ),
+        Err(error) if error.is_panic() => {
+            tracing::error!(%error, "a webhook delivery task panicked");
+        }
+        Err(_) => {}
+    }
+}
+
+/// At most the first [`MAX_ERROR_BODY_BYTES`] of an answer's body, read until `deadline`: a
+/// receiver cannot make the worker download (or wait for) more than that.
+async fn read_excerpt(mut response: reqwest::Response, deadline: Instant) -> String {
+    let mut bytes = Vec::new();
+    let read = async {
+        while bytes.len() < MAX_ERROR_BODY_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = MAX_ERROR_BODY_BYTES - bytes.len();
+                    bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+    };
+    // What arrived before the deadline is kept.
+    let _ = tokio::time::timeout_at(deadline, read).await;
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The logged error of a request that got no answer: the same for every network failure,
+/// except a target refused by the address check (that says nothing about ports).
+fn no_answer(error: &reqwest::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<target::NonPublicAddress>() {
+            return format!("could not deliver: {refused}");
+        }
+        source = cause.source();
+    }
+    CONNECTION_FAILED.to_owned()
 }
 
 fn truncate(text: &str) -> String {

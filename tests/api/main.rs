@@ -30,5 +30,6 @@ mod published_secrets;
 mod rate_limits;
 mod reporting;
 mod schema;
+mod security_webhooks;
 mod text_safety;
 mod webhooks;

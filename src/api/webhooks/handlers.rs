@@ -12,6 +12,7 @@ use super::types::{
 };
 use super::{authorized_webhook, require_webhook_admin};
 use crate::auth::Caller;
+use crate::config::WebhookConfig;
 use crate::db::webhooks::{self, NewWebhook, Webhook, WebhookChanges};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self, organizations};
@@ -70,9 +71,9 @@ async fn failures_of(conn: &mut db::DbConn, ids: &[Uuid]) -> ApiResult<Vec<i32>>
         .collect())
 }
 
-/// Checks a target URL against the syntax and address rules; records a field error.
-async fn check_url(v: &mut Validator, url: &str, allow_private: bool) -> String {
-    match target::check(url, allow_private).await {
+/// Checks a target URL against the syntax, port and address rules; records a field error.
+async fn check_url(v: &mut Validator, url: &str, config: &WebhookConfig) -> String {
+    match target::check(url, config.allow_private, &config.allowed_ports).await {
         Ok(url) => url.as_str().to_owned(),
         Err(message) => {
             v.error("/url", message);
@@ -83,6 +84,10 @@ async fn check_url(v: &mut Validator, url: &str, allow_private: bool) -> String 
 
 /// Creates a webhook subscription (an organization's `admin` or `integration`, or the
 /// steering office for any organization). The answer holds the signing secret, once.
+///
+/// An organization has at most `SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG` subscriptions
+/// (default 10, active or not); one more is 409 with the limit in `limit`. Target URLs use
+/// the ports `SMARTREGION_WEBHOOK_ALLOWED_PORTS` (default 443 and 80), else 422.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "create_webhook",
@@ -96,6 +101,7 @@ async fn check_url(v: &mut Validator, url: &str, allow_private: bool) -> String 
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::SubscriptionLimitReached),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::UnprocessableEntity),
@@ -121,7 +127,7 @@ pub async fn create_webhook(
         None => generated_secret(),
     };
     let description = description(&mut v, body.description);
-    let url = check_url(&mut v, &body.url, state.config.webhooks.allow_private).await;
+    let url = check_url(&mut v, &body.url, &state.config.webhooks).await;
     let mut conn = db::connect(&state.pool).await?;
     if !organizations::exists(&mut conn, &organization).await? {
         v.error("/query/organization", "is not an organization key");
@@ -136,8 +142,22 @@ pub async fn create_webhook(
         active: body.active.unwrap_or(true),
         description,
     })?;
+    let limit = state.config.webhooks.max_subscriptions_per_org;
     let webhook = audited(&mut conn, &actor, move |conn| {
         async move {
+            // Counted under a lock per organization, so that concurrent requests cannot
+            // both take the last place.
+            let count = webhooks::lock_and_count(conn, &new.organization_key).await?;
+            if count >= i64::from(limit) {
+                return Err(ApiError::conflict_with(
+                    format!(
+                        "organization {} already has {count} webhook subscriptions, the most \
+                         allowed; delete one first",
+                        new.organization_key
+                    ),
+                    serde_json::Map::from_iter([("limit".to_owned(), limit.into())]),
+                ));
+            }
             let webhook = webhooks::insert(conn, &new).await?;
             let entry = Entry::created("webhook", webhook.id)
                 .org(organization)
@@ -299,7 +319,7 @@ pub async fn update_webhook(
         ..Default::default()
     };
     if let Some(url) = &body.url {
-        changes.url = Some(check_url(&mut v, url, state.config.webhooks.allow_private).await);
+        changes.url = Some(check_url(&mut v, url, &state.config.webhooks).await);
     }
     let changes = v.finish(changes)?;
     let actor = caller.actor()?;

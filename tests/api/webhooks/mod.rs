@@ -18,7 +18,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use smartregion::clock::SystemClock;
-use smartregion::domain::webhooks::RetryPolicy;
+use smartregion::domain::webhooks::{AllowedPorts, RetryPolicy};
 use smartregion::webhooks::secret_store::{SecretStore, StorageKey};
 use smartregion::webhooks::{WorkerHandle, WorkerSettings};
 
@@ -34,6 +34,8 @@ pub struct Received {
     pub body: Vec<u8>,
     /// Whether the receiver answered 2xx.
     pub accepted: bool,
+    /// When the request came in (before any delay of the answer).
+    pub arrived: std::time::Instant,
 }
 
 impl Received {
@@ -80,6 +82,7 @@ async fn receive(
             .map(|v| v.to_str().unwrap().to_owned())
             .unwrap_or_default()
     };
+    let arrived = std::time::Instant::now();
     let id = header("webhook-id");
     if !state.in_flight.lock().unwrap().insert(id.clone()) {
         state.concurrent_duplicate.store(true, Ordering::SeqCst);
@@ -103,6 +106,7 @@ async fn receive(
         signature: header("webhook-signature"),
         body: body.to_vec(),
         accepted: !fail,
+        arrived,
     });
     state.in_flight.lock().unwrap().remove(&id);
     if fail {
@@ -184,8 +188,10 @@ impl Drop for Receiver {
 pub fn fast_settings() -> WorkerSettings {
     WorkerSettings {
         allow_private: true,
+        allowed_ports: AllowedPorts::Any,
         max_failures: 50,
         timeout: Duration::from_secs(2),
+        slow_after: Duration::from_secs(1),
         lease: Duration::from_secs(5),
         retry: RetryPolicy {
             base: Duration::from_millis(20),
@@ -194,6 +200,7 @@ pub fn fast_settings() -> WorkerSettings {
         },
         poll_interval: Duration::from_millis(25),
         concurrency: 4,
+        per_organization: 2,
         batch: 500,
         public_url: PUBLIC_URL.into(),
         secrets: SecretStore::default(),
