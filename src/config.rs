@@ -77,6 +77,9 @@ pub enum CorsOrigins {
 pub struct Config {
     pub database_url: Secret,
     pub bind: SocketAddr,
+    /// Where `GET /metrics` is served, on a listener of its own; `None`: metrics are not
+    /// served at all (never on the public listener).
+    pub metrics_bind: Option<SocketAddr>,
     /// Base of every absolute link the service writes (Link headers, OParl ids).
     pub public_url: String,
     pub auth: AuthConfig,
@@ -149,6 +152,7 @@ pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-prod
 pub const VARIABLES: &[(&str, &str)] = &[
     ("DATABASE_URL", DEFAULT_DATABASE_URL),
     ("SMARTREGION_BIND", DEFAULT_BIND),
+    ("SMARTREGION_METRICS_BIND", "(none)"),
     ("SMARTREGION_PUBLIC_URL", "http://<SMARTREGION_BIND>"),
     ("SMARTREGION_JWT_SECRET", "(none)"),
     ("SMARTREGION_JWT_PUBLIC_KEY_FILE", "(none)"),
@@ -206,6 +210,23 @@ impl Config {
                 format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
             )
         })?;
+
+        let metrics_bind = get("SMARTREGION_METRICS_BIND")
+            .map(|text| {
+                text.parse::<SocketAddr>().map_err(|_| {
+                    ConfigError::new(
+                        "SMARTREGION_METRICS_BIND",
+                        format!("`{text}` is not an address like 127.0.0.1:9184"),
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_bind.is_some_and(|m| m == bind && m.port() != 0) {
+            return Err(ConfigError::new(
+                "SMARTREGION_METRICS_BIND",
+                "must differ from SMARTREGION_BIND: metrics are never served on the public listener",
+            ));
+        }
 
         let public_url = match get("SMARTREGION_PUBLIC_URL") {
             Some(url) => {
@@ -348,6 +369,7 @@ impl Config {
         Ok(Self {
             database_url: Secret::new(database_url),
             bind,
+            metrics_bind,
             public_url,
             auth: AuthConfig {
                 jwt_secret,
@@ -488,6 +510,12 @@ mod tests {
         assert_eq!(config.auth.leeway, Duration::from_secs(30));
         assert!(!config.auth.has_signing_key());
         assert_eq!(config.database_name(), Some("smartregion"));
+        assert_eq!(config.metrics_bind, None, "no metrics unless asked for");
+        let config = self::config(&[("SMARTREGION_METRICS_BIND", "127.0.0.1:9184")]);
+        assert_eq!(
+            config.unwrap().metrics_bind.unwrap().to_string(),
+            "127.0.0.1:9184"
+        );
     }
 
     #[test]
@@ -502,6 +530,10 @@ mod tests {
         assert_eq!(err.var, "SMARTREGION_LOG_FORMAT");
         let err = config(&[("SMARTREGION_DB_POOL_SIZE", "-1")]).unwrap_err();
         assert_eq!(err.var, "SMARTREGION_DB_POOL_SIZE");
+        let err = config(&[("SMARTREGION_METRICS_BIND", "9184")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_METRICS_BIND");
+        let err = config(&[("SMARTREGION_METRICS_BIND", DEFAULT_BIND)]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_METRICS_BIND");
     }
 
     #[test]

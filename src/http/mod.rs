@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every resource: request ids, body and parameter extraction,
-//! pagination and the `modified_since` filter, ETags, and the answers for unknown routes.
+//! pagination and the `modified_since` filter, ETags, the answers for unknown routes, and the
+//! security headers of every answer.
 
 pub mod cors;
 pub mod etag;
@@ -10,3 +11,4 @@ pub mod metrics;
 pub mod modified_since;
 pub mod pagination;
 pub mod request_id;
+pub mod security_headers;
