@@ -13,6 +13,7 @@ mod costs;
 mod database_tls;
 mod errors;
 mod health;
+mod http_hardening;
 mod idempotency;
 mod jwt_matrix;
 mod meetings;
