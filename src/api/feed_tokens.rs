@@ -326,8 +326,9 @@ pub async fn delete_calendar_feed_token(
 #[into_params(parameter_in = Query)]
 pub struct RevokeFeedTokensQuery {
     /// The subject (`sub`) whose tokens to revoke, as `created_by` shows it; required.
-    #[param(example = "it@ahlen")]
-    pub created_by: String,
+    // Optional here so that anonymous callers get their 401 before a 400 for a missing value.
+    #[param(required = true, example = "it@ahlen")]
+    pub created_by: Option<String>,
     /// The organization whose tokens to revoke (default: the caller's).
     #[param(example = "05570004")]
     pub organization: Option<String>,
@@ -348,7 +349,7 @@ pub struct RevokedFeedTokensResponse {
 /// their creator's rights by themselves.
 #[utoipa::path(
     tag = "meetings",
-    operation_id = "revoke_calendar_feed_tokens",
+    operation_id = "delete_calendar_feed_tokens",
     security(("bearer" = [])),
     params(RevokeFeedTokensQuery),
     responses(
@@ -361,7 +362,7 @@ pub struct RevokedFeedTokensResponse {
     ),
 )]
 #[delete("/calendar-feed-tokens")]
-pub async fn revoke_calendar_feed_tokens(
+pub async fn delete_calendar_feed_tokens(
     state: web::Data<AppState>,
     caller: Caller,
     query: web::Query<RevokeFeedTokensQuery>,
@@ -372,7 +373,11 @@ pub async fn revoke_calendar_feed_tokens(
         .organization
         .unwrap_or_else(|| principal.organization.clone());
     caller.require(Right::Admin, &organization)?;
-    let created_by = query.created_by;
+    let Some(created_by) = query.created_by else {
+        return Err(ApiError::bad_request(
+            "the query parameter created_by is required",
+        ));
+    };
     if created_by.trim().is_empty() || created_by.len() > 255 {
         return Err(ApiError::invalid_field(
             "/query/created_by",
