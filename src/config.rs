@@ -85,6 +85,9 @@ pub struct Config {
     /// (`smartregion migrate`) and the service never holds the owner's credentials.
     pub owner_database_url: Option<Secret>,
     pub bind: SocketAddr,
+    /// Where `GET /metrics` is served, on a listener of its own; `None`: metrics are not
+    /// served at all (never on the public listener).
+    pub metrics_bind: Option<SocketAddr>,
     /// Base of every absolute link the service writes (Link headers, OParl ids).
     pub public_url: String,
     pub auth: AuthConfig,
@@ -272,6 +275,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "(none; with DATABASE_URL unset too: postgres://postgres@127.0.0.1:5432/smartregion)",
     ),
     ("SMARTREGION_BIND", DEFAULT_BIND),
+    ("SMARTREGION_METRICS_BIND", "(none)"),
     ("SMARTREGION_PUBLIC_URL", "http://<SMARTREGION_BIND>"),
     ("SMARTREGION_JWT_SECRET", "(none)"),
     ("SMARTREGION_JWT_PUBLIC_KEY_FILE", "(none)"),
@@ -367,6 +371,23 @@ impl Config {
                 format!("`{bind_text}` is not an address like 127.0.0.1:8080"),
             )
         })?;
+
+        let metrics_bind = get("SMARTREGION_METRICS_BIND")
+            .map(|text| {
+                text.parse::<SocketAddr>().map_err(|_| {
+                    ConfigError::new(
+                        "SMARTREGION_METRICS_BIND",
+                        format!("`{text}` is not an address like 127.0.0.1:9184"),
+                    )
+                })
+            })
+            .transpose()?;
+        if metrics_bind.is_some_and(|m| m == bind && m.port() != 0) {
+            return Err(ConfigError::new(
+                "SMARTREGION_METRICS_BIND",
+                "must differ from SMARTREGION_BIND: metrics are never served on the public listener",
+            ));
+        }
 
         let public_url = match get("SMARTREGION_PUBLIC_URL") {
             Some(url) => {
@@ -579,6 +600,7 @@ impl Config {
             database_url: Secret::new(database_url),
             owner_database_url: owner_database_url.map(Secret::new),
             bind,
+            metrics_bind,
             public_url,
             auth: AuthConfig {
                 jwt_secret,
@@ -744,6 +766,12 @@ mod tests {
         assert_eq!(config.auth.leeway, Duration::from_secs(30));
         assert!(!config.auth.has_signing_key());
         assert_eq!(config.database_name(), Some("smartregion"));
+        assert_eq!(config.metrics_bind, None, "no metrics unless asked for");
+        let config = self::config(&[("SMARTREGION_METRICS_BIND", "127.0.0.1:9184")]);
+        assert_eq!(
+            config.unwrap().metrics_bind.unwrap().to_string(),
+            "127.0.0.1:9184"
+        );
         assert_eq!(config.auth.steering_office, "05570");
     }
 
@@ -769,6 +797,10 @@ mod tests {
         assert_eq!(err.var, "SMARTREGION_LOG_FORMAT");
         let err = config(&[("SMARTREGION_DB_POOL_SIZE", "-1")]).unwrap_err();
         assert_eq!(err.var, "SMARTREGION_DB_POOL_SIZE");
+        let err = config(&[("SMARTREGION_METRICS_BIND", "9184")]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_METRICS_BIND");
+        let err = config(&[("SMARTREGION_METRICS_BIND", DEFAULT_BIND)]).unwrap_err();
+        assert_eq!(err.var, "SMARTREGION_METRICS_BIND");
     }
 
     #[test]

@@ -35,7 +35,12 @@ characters, e.g. a UUID), scoped to the token's organization and kept for \
 `SMARTREGION_IDEMPOTENCY_TTL_SECS` (default 24 h). Repeating the same request with the same key \
 returns the first answer (status, headers, body) with `Idempotent-Replayed: true` and does not \
 do the work again; the same key with a different request is refused with 422; while the first \
-request is still running, a repeat gets 409. Answers with a 5xx status are not kept.\n\n\
+request is still running, a repeat gets 409. Answers with a 5xx status are not kept. A stored \
+answer is replayed only to a token with the same organization and roles: the same request \
+from a token with other roles is handled as if it had no key (authorized afresh, not stored). \
+Answers that hold a secret shown only once (`POST /webhooks`, `POST /calendar-feed-tokens`) are \
+never stored: a repeat gets a 409 problem with `secret_shown_once: true` and the created \
+resource's `id` instead.\n\n\
 Keeping a copy in sync: follow `GET /api/v1/changes` (every change exactly once, in order, \
 deletions included). Every list also takes `modified_since` (RFC 3339) and then holds only the \
 items created or changed at or after that instant; the time is the start of the writing \
@@ -104,7 +109,8 @@ with their offset."),
             NotFound,
             Conflict,
             TransitionRefused,
-            SubscriptionLimitReached,
+            WebhookCreateConflict,
+            SecretShownOnce,
             Gone,
             PreconditionFailed,
             PayloadTooLarge,
@@ -200,7 +206,26 @@ pub struct Conflict(#[allow(dead_code)] Problem);
 )]
 pub struct TransitionRefused(#[allow(dead_code)] Problem);
 
-/// The organization has as many webhook subscriptions as allowed; `limit` says how many.
+/// A repeat of a request with the same `Idempotency-Key` whose first answer held a secret that
+/// is shown only once: the request was carried out (`original_status`, the created resource's
+/// `id` and, where it has one, `Location`), but its answer was not stored, so the secret is
+/// not handed out again. A client that lost the secret replaces it (webhooks) or revokes the
+/// resource and creates a new one (feed tokens). While the first request still runs, a repeat
+/// gets the plain 409 of the `Idempotency-Key` rules.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:conflict", "title": "Conflict", "status": 409,
+                     "detail": "the request with this Idempotency-Key was carried out (status 201, id 0b6f1c9e-5d0a-4f57-9a55-2f3e0d7f1a11); its answer held a secret that is shown only once, so it is neither stored nor replayed. If the secret was lost, set a new one with PATCH /api/v1/webhooks/0b6f1c9e-5d0a-4f57-9a55-2f3e0d7f1a11 (field `secret`).",
+                     "secret_shown_once": true, "original_status": 201,
+                     "id": "0b6f1c9e-5d0a-4f57-9a55-2f3e0d7f1a11"})
+)]
+pub struct SecretShownOnce(#[allow(dead_code)] Problem);
+
+/// Creating a webhook subscription conflicts: either the organization has as many
+/// subscriptions as allowed (`limit` says how many; delete one first), or the request repeats
+/// an `Idempotency-Key` whose answer held the signing secret, which is shown only once
+/// (`secret_shown_once`, `original_status` and the subscription's `id`, as in `SecretShownOnce`).
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
@@ -208,7 +233,7 @@ pub struct TransitionRefused(#[allow(dead_code)] Problem);
                      "detail": "organization 05570004 already has 10 webhook subscriptions, the most allowed; delete one first",
                      "limit": 10})
 )]
-pub struct SubscriptionLimitReached(#[allow(dead_code)] Problem);
+pub struct WebhookCreateConflict(#[allow(dead_code)] Problem);
 
 /// The resource existed but was deleted.
 #[derive(ToResponse)]

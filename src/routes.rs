@@ -157,6 +157,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::feed_tokens::list_calendar_feed_tokens)
                 .service(api::feed_tokens::create_calendar_feed_token)
                 .service(api::feed_tokens::delete_calendar_feed_token)
+                .service(api::feed_tokens::delete_calendar_feed_tokens)
                 .service(api::strategy::get_strategy)
                 .service(api::strategy::put_strategy)
                 .service(api::strategy::goals::list_goals)

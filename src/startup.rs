@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderValue;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
@@ -18,7 +19,7 @@ use crate::http::extract::{path_config, query_config};
 use crate::http::fallback::{self, RouteTable};
 use crate::http::idempotency::{self, Idempotency};
 use crate::http::rate_limit::RateLimits;
-use crate::http::{cors, metrics, rate_limit, request_id};
+use crate::http::{cors, metrics, rate_limit, request_id, security_headers};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::webhooks::{self, WorkerHandle, WorkerSettings};
@@ -52,6 +53,8 @@ pub struct Shared {
     pub rate_limits: web::Data<RateLimits>,
     /// One registry for all workers (actix-web-prom's middleware is cheap to clone).
     pub metrics: actix_web_prom::PrometheusMetrics,
+    /// The `Content-Security-Policy` of the HTML pages.
+    pub html_policy: Arc<HeaderValue>,
 }
 
 impl Shared {
@@ -68,6 +71,11 @@ impl Shared {
             &state.config.rate_limits,
             state.config.trusted_proxies.clone(),
         );
+        // Base64 hashes and ASCII keywords only: always a valid header value.
+        let html_policy = HeaderValue::from_str(&security_headers::html_policy(
+            &crate::export::HTML_STYLESHEETS,
+        ))
+        .expect("an ASCII policy");
         Self {
             state: web::Data::new(state),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
@@ -75,12 +83,14 @@ impl Shared {
             idempotency: web::Data::new(idempotency),
             rate_limits: web::Data::new(rate_limits),
             metrics,
+            html_policy: Arc::new(html_policy),
         }
     }
 }
 
 /// The application: routes, limits, docs, problem answers for unknown routes, request ids,
-/// idempotent POSTs, CORS and metrics.
+/// idempotent POSTs, CORS, security headers and metrics (counted here, served by
+/// [`metrics::app`] on a listener of its own).
 pub fn app(
     shared: Shared,
 ) -> App<
@@ -93,6 +103,7 @@ pub fn app(
     >,
 > {
     let max_body = shared.state.config.max_body_bytes;
+    let html_policy = shared.html_policy.clone();
     let cors = cors::cors(&shared.state.config.cors_origins);
     // The document and the docs page come first: the `/api/v1` scope below would otherwise
     // take `/api/v1/openapi.json` and answer 404.
@@ -131,6 +142,9 @@ pub fn app(
         .wrap(cors)
         .wrap(from_fn(cors::problem_answers))
         .wrap(from_fn(request_id::middleware))
+        .wrap(from_fn(move |req, next| {
+            security_headers::middleware(html_policy.clone(), req, next)
+        }))
         .wrap(shared.metrics)
 }
 
@@ -194,6 +208,25 @@ pub fn start_webhook_worker(
     webhooks::start(pool, settings, clock)
 }
 
+/// Starts the metrics listener on `address` (one worker; it stops with the main server, so it
+/// does not listen for signals itself).
+fn start_metrics_server(
+    shared: &Shared,
+    address: std::net::SocketAddr,
+) -> anyhow::Result<actix_web::dev::ServerHandle> {
+    let registry = shared.metrics.registry.clone();
+    let server = HttpServer::new(move || metrics::app(registry.clone()))
+        .workers(1)
+        .disable_signals()
+        .bind(address)
+        .with_context(|| format!("binding {address} (SMARTREGION_METRICS_BIND)"))?
+        .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    tracing::info!(bind = %address, "serving metrics");
+    Ok(handle)
+}
+
 /// Runs the server until SIGTERM (in-flight requests finish, up to the shutdown timeout) or
 /// SIGINT; then stops the webhook worker (deliveries in flight finish first).
 pub async fn serve(config: Config, verifier: JwtVerifier, dev: bool) -> anyhow::Result<()> {
@@ -220,6 +253,10 @@ pub async fn serve(config: Config, verifier: JwtVerifier, dev: bool) -> anyhow::
         config: config.clone(),
         verifier,
     });
+    let metrics_server = match config.metrics_bind {
+        Some(address) => Some(start_metrics_server(&shared, address)?),
+        None => None,
+    };
     tracing::info!(
         bind = %config.bind,
         public_url = %config.public_url,
@@ -234,6 +271,9 @@ pub async fn serve(config: Config, verifier: JwtVerifier, dev: bool) -> anyhow::
         Ok(server) => server.run().await.context("running the server"),
         Err(error) => Err(error).with_context(|| format!("binding {}", config.bind)),
     };
+    if let Some(server) = metrics_server {
+        server.stop(true).await;
+    }
     if let Some(worker) = worker {
         worker.stop().await;
     }

@@ -1,12 +1,19 @@
 //! `/api/v1/calendar-feed-tokens[/{id}]`: tokens with which calendar applications subscribe to
 //! the members' meeting feed (`GET /api/v1/meetings.ics?token=`). An organization's admin
 //! creates and revokes its organization's tokens, the steering office any. The token is shown
-//! once, at creation; only its SHA-256 is stored.
+//! once, at creation; only its SHA-256 is stored, and the answer is never kept for an
+//! `Idempotency-Key` replay.
+//!
+//! A token may expire (`expires_at`, at most [`MAX_LIFETIME_DAYS`] ahead); an expired token is
+//! refused like a revoked one. The service cannot see a person's current roles (there is no user
+//! directory), so a token cannot follow its creator's rights by itself: when someone leaves or
+//! loses the admin role, the organization's admin or the steering office revokes every token
+//! that person created with `DELETE /calendar-feed-tokens?created_by=<subject>`.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -20,9 +27,13 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
+use crate::http::idempotency::OneTimeSecret;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
+
+/// The longest a feed token may be valid, counted from its creation.
+pub const MAX_LIFETIME_DAYS: i64 = 366;
 
 /// A feed token (without the secret).
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,7 +44,12 @@ pub struct FeedTokenResponse {
     /// What the token is for.
     #[schema(example = "Kalender Bürgermeisterbüro")]
     pub label: String,
+    /// The subject (`sub`) of the token that created it.
+    #[schema(example = "it@ahlen")]
+    pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// When the token stops opening the feed; `null`: valid until revoked.
+    pub expires_at: Option<DateTime<Utc>>,
     /// Set once revoked; the token no longer opens the feed.
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -44,7 +60,9 @@ impl From<FeedToken> for FeedTokenResponse {
             id: t.id,
             organization: t.organization_key,
             label: t.label,
+            created_by: t.created_by,
             created_at: t.created_at,
+            expires_at: t.expires_at,
             revoked_at: t.revoked_at,
         }
     }
@@ -122,13 +140,31 @@ pub async fn list_calendar_feed_tokens(
 /// A new feed token.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization": "05570004", "label": "Kalender Bürgermeisterbüro"}))]
+#[schema(example = json!({"organization": "05570004", "label": "Kalender Bürgermeisterbüro",
+                          "expires_at": "2027-06-30T22:00:00Z"}))]
 pub struct CreateFeedToken {
     /// The organization the token belongs to (default: the caller's).
     pub organization: Option<String>,
     /// What it is for, 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]
     pub label: String,
+    /// When the token stops opening the feed: in the future and at most 366 days ahead.
+    /// Omitted: valid until revoked.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Checks an expiry against `now`: in the future, at most [`MAX_LIFETIME_DAYS`] ahead.
+fn expiry(v: &mut Validator, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
+    if let Some(at) = expires_at {
+        if at <= now {
+            v.error("/expires_at", "must be in the future");
+        } else if at > now + TimeDelta::days(MAX_LIFETIME_DAYS) {
+            v.error(
+                "/expires_at",
+                format!("must be at most {MAX_LIFETIME_DAYS} days ahead"),
+            );
+        }
+    }
 }
 
 /// 32 random bytes from the operating system, URL-safe.
@@ -140,7 +176,9 @@ fn new_secret() -> Result<String, ApiError> {
 }
 
 /// Creates a feed token for an organization: its admin, or the steering office. The response
-/// holds the secret, which cannot be read again.
+/// holds the secret, which cannot be read again: a repeat with the same `Idempotency-Key` gets
+/// a 409 problem naming the token, not the secret. An optional `expires_at` (at most 366 days
+/// ahead) ends the token by itself.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "create_calendar_feed_token",
@@ -151,6 +189,7 @@ fn new_secret() -> Result<String, ApiError> {
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::SecretShownOnce),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::UnprocessableEntity),
@@ -177,12 +216,14 @@ pub async fn create_calendar_feed_token(
     caller.require(Right::Admin, &organization)?;
     let mut v = Validator::new();
     let label = v.text("/label", &body.label, 1, 200);
+    expiry(&mut v, body.expires_at, Utc::now());
     let secret = new_secret()?;
     let new = NewFeedToken {
         organization_key: organization.clone(),
         label,
         token_sha256: token_hash(&secret),
         created_by: principal.subject.clone(),
+        expires_at: body.expires_at,
     };
     let actor = caller.actor()?;
     let on_behalf_of = caller.on_behalf_of(&organization);
@@ -206,11 +247,21 @@ pub async fn create_calendar_feed_token(
         "{}/api/v1/meetings.ics?token={secret}",
         state.config.public_url
     );
-    Ok(HttpResponse::Created().json(CreatedFeedTokenResponse {
+    let id = token.id;
+    let mut response = HttpResponse::Created().json(CreatedFeedTokenResponse {
         token_info: token.into(),
         token: secret,
         feed_url,
-    }))
+    });
+    // Keeps the token out of the stored answer of an `Idempotency-Key`.
+    response.extensions_mut().insert(OneTimeSecret {
+        id: id.to_string(),
+        advice: format!(
+            "If the token was lost, revoke it with DELETE /api/v1/calendar-feed-tokens/{id} and \
+             create a new one."
+        ),
+    });
+    Ok(response)
 }
 
 /// Revokes a feed token: the admin of its organization, or the steering office. Revoking a
@@ -269,4 +320,96 @@ pub async fn delete_calendar_feed_token(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevokeFeedTokensQuery {
+    /// The subject (`sub`) whose tokens to revoke, as `created_by` shows it; required.
+    // Optional here so that anonymous callers get their 401 before a 400 for a missing value.
+    #[param(required = true, example = "it@ahlen")]
+    pub created_by: Option<String>,
+    /// The organization whose tokens to revoke (default: the caller's).
+    #[param(example = "05570004")]
+    pub organization: Option<String>,
+}
+
+/// What a revocation of several tokens did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedFeedTokensResponse {
+    /// How many tokens were revoked now (tokens revoked before are not counted).
+    #[schema(example = 2)]
+    pub revoked: usize,
+    /// Their ids.
+    pub ids: Vec<Uuid>,
+}
+
+/// Revokes every live feed token of an organization that one subject created: its admin, or
+/// the steering office. For when a person leaves or loses the admin role: tokens do not follow
+/// their creator's rights by themselves.
+#[utoipa::path(
+    tag = "meetings",
+    operation_id = "delete_calendar_feed_tokens",
+    security(("bearer" = [])),
+    params(RevokeFeedTokensQuery),
+    responses(
+        (status = 200, description = "The tokens revoked now", body = RevokedFeedTokensResponse),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::UnprocessableEntity),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[delete("/calendar-feed-tokens")]
+pub async fn delete_calendar_feed_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<RevokeFeedTokensQuery>,
+) -> ApiResult<HttpResponse> {
+    let principal = caller.member()?;
+    let query = query.into_inner();
+    let organization = query
+        .organization
+        .unwrap_or_else(|| principal.organization.clone());
+    caller.require(Right::Admin, &organization)?;
+    let Some(created_by) = query.created_by else {
+        return Err(ApiError::bad_request(
+            "the query parameter created_by is required",
+        ));
+    };
+    if created_by.trim().is_empty() || created_by.len() > 255 {
+        return Err(ApiError::invalid_field(
+            "/query/created_by",
+            "must be a token subject of 1 to 255 characters",
+        ));
+    }
+    let actor = caller.actor()?;
+    let on_behalf_of = caller.on_behalf_of(&organization);
+    let mut conn = db::connect(&state.pool).await?;
+    let ids = audited(&mut conn, &actor, move |conn| {
+        async move {
+            let live = feed_tokens::lock_live_by_creator(conn, &organization, &created_by).await?;
+            let mut recorded = Recorded::new(Vec::with_capacity(live.len()));
+            for before in live {
+                let after = feed_tokens::revoke(conn, before.id).await?;
+                recorded.value.push(after.id);
+                recorded = recorded.with(
+                    Entry::updated("calendar_feed_token", after.id)
+                        .action("calendar_feed_token.revoked")
+                        .org(after.organization_key.clone())
+                        .on_behalf_of(on_behalf_of.clone())
+                        .before(&before)
+                        .after(&after),
+                );
+            }
+            Ok(recorded)
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RevokedFeedTokensResponse {
+        revoked: ids.len(),
+        ids,
+    }))
 }

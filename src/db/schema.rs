@@ -394,6 +394,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
     }
 }
 

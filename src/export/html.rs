@@ -11,7 +11,8 @@ use crate::domain::meetings::MeetingState;
 use crate::export::OrganizationNames;
 use crate::export::german::{long_date, short_date, time};
 
-const STYLE: &str = "\
+/// The inline stylesheet; the page's Content-Security-Policy allows it by its hash.
+pub const STYLE: &str = "\
 body{font-family:'Segoe UI',Arial,sans-serif;font-size:11pt;line-height:1.4;color:#111;max-width:48em;margin:2em auto;padding:0 1em}
 header p{margin:.2em 0}
 h1{font-size:18pt;margin:.3em 0}

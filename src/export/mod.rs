@@ -16,6 +16,10 @@ pub mod report_html;
 
 use std::collections::HashMap;
 
+/// The inline stylesheets of the HTML pages: their `Content-Security-Policy` allows exactly
+/// these (see `http::security_headers`).
+pub const HTML_STYLESHEETS: [&str; 2] = [html::STYLE, report_html::STYLE];
+
 /// Organization names by key, to print names instead of keys.
 #[derive(Debug, Clone, Default)]
 pub struct OrganizationNames(pub HashMap<String, String>);

@@ -7,10 +7,20 @@
 //!   through untouched (the handler refuses them as usual).
 //! - The first request claims the key and runs; its status, headers and body are stored. A
 //!   repeat with the same key and the same request (token subject, method, path, query and body
-//!   bytes) gets the stored answer with `Idempotent-Replayed: true`.
+//!   bytes) by a caller with the same rights (the token's organization and roles) gets the
+//!   stored answer with `Idempotent-Replayed: true`.
 //! - The same key with a different request: 422. The same key while the first request still
 //!   runs: 409; retry it later (the second request does not wait: waiting would hold a
 //!   database transaction, and so the change feed, open for the whole first request).
+//! - The same request and key from a token with other roles (or another organization) is not a
+//!   replay: a stored answer is only handed to the rights that earned it. Such a request is
+//!   handled as if it carried no key: the handler authorizes it afresh (a viewer gets the 403
+//!   it would get with a new key), and its answer is not stored.
+//! - An answer that carries a secret shown only once (a webhook signing secret, a calendar feed
+//!   token; the handler marks it with [`OneTimeSecret`]) is never stored. The key keeps a 409
+//!   problem instead (`secret_shown_once: true`, the created resource's `id`, and its
+//!   `Location`), which a replay gets: the work is not done twice, and the secret is neither
+//!   kept in the database nor handed out a second time.
 //! - Answers with a 5xx status are not stored and the key is released: the write rolled back,
 //!   so a retry must run again. A request abandoned mid-flight (client gone) releases its key
 //!   too; a key left in flight by a crashed instance can be claimed again after
@@ -32,7 +42,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::db::{self, DbPool, idempotency};
 use crate::error::ApiError;
@@ -43,6 +53,19 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// After this long in flight, a key counts as abandoned (its instance died) and may be claimed.
 pub const IN_FLIGHT_LEASE: Duration = Duration::from_secs(300);
 pub const MAX_KEY_LENGTH: usize = 255;
+/// Length of each of the two SHA-256 digests in a stored request hash (request, then caller).
+const DIGEST: usize = 32;
+
+/// Marks an answer that holds a secret shown only once; a handler puts it into the response's
+/// extensions. The idempotency middleware then stores, instead of the answer, a 409 problem
+/// that names the created resource, so that neither the database nor a replay holds the secret.
+#[derive(Debug, Clone)]
+pub struct OneTimeSecret {
+    /// The id of the resource the request created.
+    pub id: String,
+    /// What a client that lost the secret does, e.g. "replace it with PATCH ...".
+    pub advice: String,
+}
 
 /// Headers that describe one transfer rather than the answer, so they are not replayed.
 const NOT_REPLAYED: [HeaderName; 5] = [
@@ -88,19 +111,59 @@ fn parse_key(value: &HeaderValue) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-fn fingerprint(subject: &str, req: &ServiceRequest, body: &[u8]) -> Vec<u8> {
-    let mut hash = Sha256::new();
+/// What is stored to recognise a repeat: the SHA-256 of the request (token subject, method,
+/// path, query, body) followed by the SHA-256 of the caller's rights (organization and sorted
+/// roles). Two digests rather than one, so that the same request by other rights can be told
+/// from a different request.
+fn fingerprint(principal: &Principal, req: &ServiceRequest, body: &[u8]) -> Vec<u8> {
+    let mut request = Sha256::new();
     for part in [
-        subject.as_bytes(),
+        principal.subject.as_bytes(),
         req.method().as_str().as_bytes(),
         req.path().as_bytes(),
         req.query_string().as_bytes(),
     ] {
-        hash.update((part.len() as u64).to_be_bytes());
-        hash.update(part);
+        request.update((part.len() as u64).to_be_bytes());
+        request.update(part);
     }
-    hash.update(body);
-    hash.finalize().to_vec()
+    request.update(body);
+    let mut fingerprint = request.finalize().to_vec();
+    fingerprint.extend_from_slice(&rights_digest(principal));
+    fingerprint
+}
+
+/// The SHA-256 of the caller's organization and roles; the order of roles in the token does
+/// not matter.
+fn rights_digest(principal: &Principal) -> [u8; DIGEST] {
+    let mut roles: Vec<&str> = principal.roles.iter().map(|r| r.as_str()).collect();
+    roles.sort_unstable();
+    roles.dedup();
+    let mut hash = Sha256::new();
+    for part in std::iter::once(principal.organization.as_str()).chain(roles) {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().into()
+}
+
+/// How a stored fingerprint relates to a new request's.
+#[derive(Debug, PartialEq, Eq)]
+enum Match {
+    Same,
+    /// The same request, by a caller with other rights (or stored before rights were part of
+    /// the fingerprint).
+    OtherRights,
+    Different,
+}
+
+fn compare(stored: &[u8], new: &[u8]) -> Match {
+    if stored == new {
+        Match::Same
+    } else if stored.get(..DIGEST) == new.get(..DIGEST) {
+        Match::OtherRights
+    } else {
+        Match::Different
+    }
 }
 
 async fn read_body(payload: &mut Payload, limit: usize) -> Result<Bytes, ApiError> {
@@ -146,7 +209,7 @@ pub async fn middleware(
         Ok(body) => body,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let hash = fingerprint(&principal.subject, &req, &body);
+    let hash = fingerprint(&principal, &req, &body);
     req.set_payload(Payload::from(body));
     let claim = Claim {
         store: store.clone(),
@@ -160,6 +223,11 @@ pub async fn middleware(
         Ok(Acquired::Replay(stored)) => {
             let response = replay(stored);
             return Ok(req.into_response(response));
+        }
+        Ok(Acquired::NotForTheseRights) => {
+            // Authorized and answered like a request without a key; the key keeps the answer
+            // of the rights that made it.
+            return Ok(next.call(req).await?.map_into_boxed_body());
         }
         Err(error) => return Ok(req.error_response(error)),
     }
@@ -178,11 +246,19 @@ pub async fn middleware(
         }
     };
     let status = head.status();
+    let one_time_secret = head.extensions().get::<OneTimeSecret>().cloned();
     if status.is_server_error() {
         // Dropping the guard releases the key.
         drop(guard);
     } else if let Some(claim) = guard.0.take()
-        && let Err(error) = claim.complete(status, head.headers(), &body).await
+        && let Err(error) = match one_time_secret {
+            Some(secret) => {
+                claim
+                    .complete_without_secret(status, head.headers(), secret)
+                    .await
+            }
+            None => claim.complete(status, head.headers(), &body).await,
+        }
     {
         // The work is done; the key stays in flight until the lease ends, so that a retry
         // gets 409 rather than running the work a second time.
@@ -197,6 +273,8 @@ pub async fn middleware(
 enum Acquired {
     Owned,
     Replay(idempotency::StoredKey),
+    /// The key holds the answer to the same request by other rights.
+    NotForTheseRights,
 }
 
 struct Claim {
@@ -234,12 +312,16 @@ impl Claim {
             else {
                 continue;
             };
-            if stored.request_hash != self.hash {
-                return Err(ApiError::invalid_field(
-                    "",
-                    "this Idempotency-Key was already used for a different request; \
-                     use a new key for a new request",
-                ));
+            match compare(&stored.request_hash, &self.hash) {
+                Match::Same => {}
+                Match::OtherRights => return Ok(Acquired::NotForTheseRights),
+                Match::Different => {
+                    return Err(ApiError::invalid_field(
+                        "",
+                        "this Idempotency-Key was already used for a different request; \
+                         use a new key for a new request",
+                    ));
+                }
             }
             if stored.state == "in_flight" {
                 return Err(ApiError::conflict(
@@ -281,6 +363,41 @@ impl Claim {
         .await?;
         idempotency::purge_expired(&mut conn, self.store.clock.now(), 100).await?;
         Ok(())
+    }
+
+    /// Stores, for an answer that held a one-time secret, the 409 problem a replay gets: the
+    /// status the request had, the created resource's id and `Location`, no secret.
+    async fn complete_without_secret(
+        &self,
+        status: StatusCode,
+        headers: &header::HeaderMap,
+        secret: OneTimeSecret,
+    ) -> Result<(), ApiError> {
+        let mut members = serde_json::Map::new();
+        members.insert("secret_shown_once".into(), Value::Bool(true));
+        members.insert("original_status".into(), Value::from(status.as_u16()));
+        members.insert("id".into(), Value::String(secret.id.clone()));
+        let problem = ApiError::conflict_with(
+            format!(
+                "the request with this Idempotency-Key was carried out (status {}, id {}); its \
+                 answer held a secret that is shown only once, so it is neither stored nor \
+                 replayed. {}",
+                status.as_u16(),
+                secret.id,
+                secret.advice
+            ),
+            members,
+        );
+        let response = actix_web::ResponseError::error_response(&problem);
+        let (mut head, body) = response.into_parts();
+        let body = actix_web::body::to_bytes(body)
+            .await
+            .map_err(|e| ApiError::internal(format!("buffering a problem: {e}")))?;
+        if let Some(location) = headers.get(header::LOCATION) {
+            head.headers_mut()
+                .insert(header::LOCATION, location.clone());
+        }
+        self.complete(head.status(), head.headers(), &body).await
     }
 }
 
@@ -334,6 +451,40 @@ fn replay(stored: idempotency::StoredKey) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
+
+    fn principal(roles: &[Role]) -> Principal {
+        Principal {
+            subject: "it@ahlen".into(),
+            organization: "05570004".into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn rights_are_part_of_the_fingerprint_in_any_order() {
+        let admin = rights_digest(&principal(&[Role::Admin, Role::Viewer]));
+        assert_eq!(
+            admin,
+            rights_digest(&principal(&[Role::Viewer, Role::Admin]))
+        );
+        assert_ne!(admin, rights_digest(&principal(&[Role::Viewer])));
+        let mut elsewhere = principal(&[Role::Admin, Role::Viewer]);
+        elsewhere.organization = "05570008".into();
+        assert_ne!(admin, rights_digest(&elsewhere));
+    }
+
+    #[test]
+    fn a_fingerprint_tells_other_rights_from_another_request() {
+        let new = [[1u8; DIGEST], [2u8; DIGEST]].concat();
+        assert_eq!(compare(&new, &new), Match::Same);
+        let other_rights = [[1u8; DIGEST], [3u8; DIGEST]].concat();
+        assert_eq!(compare(&other_rights, &new), Match::OtherRights);
+        // Stored before the rights were fingerprinted: never replayed to anyone.
+        assert_eq!(compare(&[1u8; DIGEST], &new), Match::OtherRights);
+        let other_request = [[4u8; DIGEST], [2u8; DIGEST]].concat();
+        assert_eq!(compare(&other_request, &new), Match::Different);
+    }
 
     #[test]
     fn keys_are_short_visible_ascii() {

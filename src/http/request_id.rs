@@ -16,10 +16,18 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Accepts ids a client or proxy may send: short and made of visible ASCII, so they are safe to
-/// log and echo.
+/// The longest client-sent id taken over.
+pub const MAX_LENGTH: usize = 128;
+
+/// Accepts ids a client or proxy may send: 1 to 128 letters, digits and `.`, `_`, `:`, `-`
+/// (UUIDs, trace ids, `host:seq`). Anything else gets a fresh id, so that quotes, braces,
+/// backslashes or `=` never reach the logs (where they could fake fields of a text or JSON
+/// line, or trigger a log processor's lookups) or the audit trail.
 fn usable(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+    (1..=MAX_LENGTH).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
 pub async fn middleware(
@@ -62,11 +70,27 @@ mod tests {
     use super::usable;
 
     #[test]
-    fn only_short_visible_ascii_ids_are_taken_over() {
+    fn only_short_ids_of_a_safe_alphabet_are_taken_over() {
         assert!(usable("3f1c-abc"));
+        assert!(usable("0af7651916cd43dd8448eb211c80319c"));
+        assert!(usable("proxy-7.host_a:42"));
+        assert!(usable(&"x".repeat(128)));
         assert!(!usable(""));
         assert!(!usable("has space"));
         assert!(!usable(&"x".repeat(129)));
         assert!(!usable("ümlaut"));
+        for hostile in [
+            "a\tb",
+            "a\nb",
+            "a\rb",
+            "a\u{7f}b",
+            "\"},\"level\":\"ERROR",
+            "${jndi:ldap://x}",
+            "<script>",
+            "a=b;c",
+            "x\\y",
+        ] {
+            assert!(!usable(hostile), "{hostile:?}");
+        }
     }
 }

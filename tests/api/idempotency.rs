@@ -228,26 +228,37 @@ async fn the_same_key_for_a_different_request_is_refused() {
                 .contains("different request")
         );
     }
-    // Another member of the same organization is another request too.
-    let other_subject = TestRequest::post()
-        .uri("/things")
-        .insert_header(("idempotency-key", "k-1"))
-        .insert_header((
-            "authorization",
-            format!("Bearer {}", token(AHLEN, &["editor"])),
-        ))
-        .set_payload(r#"{"a":1}"#)
-        .to_request();
-    // Same subject (`tester@<org>`) in the test tokens: this one is a replay.
-    assert!(send(&service, other_subject).await.replayed);
-    assert_eq!(harness.calls(), 1);
+    // The same subject (`tester@<org>` in the test tokens) with other roles: not a replay (a
+    // stored answer goes only to the rights that earned it); the request runs as if it had
+    // no key, authorized afresh by the handler, and the key keeps the first answer.
+    let other_roles = || {
+        TestRequest::post()
+            .uri("/things")
+            .insert_header(("idempotency-key", "k-1"))
+            .insert_header((
+                "authorization",
+                format!("Bearer {}", token(AHLEN, &["editor"])),
+            ))
+            .set_payload(r#"{"a":1}"#)
+            .to_request()
+    };
+    let answer = send(&service, other_roles()).await;
+    assert_eq!((answer.status, answer.replayed), (201, false));
+    assert_eq!(harness.calls(), 2);
+    let again = send(
+        &service,
+        post("/things", Some("k-1"), Some(AHLEN), r#"{"a":1}"#),
+    )
+    .await;
+    assert_eq!((again.status, again.replayed), (201, true));
+    assert_eq!(again.body["id"], 1);
 
     for bad in ["", "has space", &"k".repeat(256)] {
         let answer = send(&service, post("/things", Some(bad), Some(AHLEN), "{}")).await;
         assert_eq!(answer.status, 400, "{bad:?}");
         assert_eq!(answer.content_type, "application/problem+json");
     }
-    assert_eq!(harness.calls(), 1);
+    assert_eq!(harness.calls(), 2);
     let too_large = "x".repeat(5000);
     let answer = send(
         &service,
@@ -255,7 +266,7 @@ async fn the_same_key_for_a_different_request_is_refused() {
     )
     .await;
     assert_eq!(answer.status, 413);
-    assert_eq!(harness.calls(), 1);
+    assert_eq!(harness.calls(), 2);
 }
 
 #[actix_web::test]

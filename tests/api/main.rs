@@ -16,6 +16,7 @@ mod database_roles;
 mod database_tls;
 mod errors;
 mod health;
+mod http_hardening;
 mod idempotency;
 mod jwt_matrix;
 mod meetings;

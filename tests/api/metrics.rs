@@ -1,5 +1,6 @@
-//! `/metrics`: parsed with a Prometheus text-format parser (openmetrics-parser; prometheus-parse
-//! silently drops samples whose label values hold `}`, as route patterns like `{key}` do).
+//! `/metrics`, served only on the metrics listener (`SMARTREGION_METRICS_BIND`): parsed with a
+//! Prometheus text-format parser (openmetrics-parser; prometheus-parse silently drops samples
+//! whose label values hold `}`, as route patterns like `{key}` do).
 
 use openmetrics_parser::prometheus::parse_prometheus;
 use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue};
@@ -8,8 +9,21 @@ use crate::helpers::*;
 
 type Exposition = MetricsExposition<PrometheusType, PrometheusValue>;
 
+async fn with_metrics_listener() -> TestApp {
+    TestApp::builder()
+        .env("SMARTREGION_METRICS_BIND", "127.0.0.1:0")
+        .spawn()
+        .await
+}
+
 async fn scrape(app: &TestApp) -> Exposition {
-    let response = app.get("/metrics").send().await.unwrap();
+    let address = app.metrics_address.as_deref().expect("a metrics listener");
+    let response = app
+        .client
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     let content_type = response.headers()["content-type"]
         .to_str()
@@ -54,7 +68,7 @@ fn gauge(metrics: &Exposition, name: &str) -> f64 {
 
 #[actix_web::test]
 async fn requests_per_route_and_status_and_the_pool_are_exported() {
-    let app = TestApp::spawn().await;
+    let app = with_metrics_listener().await;
     let mut paths = vec![format!("/api/v1/organizations/{AHLEN}"); 3];
     paths.extend(
         [
@@ -122,4 +136,48 @@ async fn requests_per_route_and_status_and_the_pool_are_exported() {
     assert!((1.0..=4.0).contains(&size), "{size}");
     assert!(gauge(&metrics, "smartregion_db_pool_available") <= size);
     assert_eq!(gauge(&metrics, "smartregion_db_pool_waiting"), 0.0);
+}
+
+#[actix_web::test]
+async fn the_public_listener_never_serves_metrics() {
+    for app in [TestApp::spawn().await, with_metrics_listener().await] {
+        let response = app.get("/metrics").send().await.unwrap();
+        let body = problem(response, 404).await;
+        assert_eq!(body["type"], "urn:smartregion:problem:not-found", "{body}");
+        // Not with a token either: the steering office scrapes the metrics listener too.
+        let response = app.get("/metrics").by_coordinator().send().await.unwrap();
+        problem(response, 404).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_metrics_listener_serves_only_metrics() {
+    let app = with_metrics_listener().await;
+    let address = app.metrics_address.clone().unwrap();
+    assert_ne!(address, app.address);
+    for path in ["/", "/api/v1/organizations", "/health/live", "/metrics/x"] {
+        let response = app
+            .client
+            .get(format!("{address}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+    }
+    let response = app
+        .client
+        .post(format!("{address}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let response = app
+        .client
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert!(response.headers().get("server").is_none());
+    scrape(&app).await;
 }

@@ -30,7 +30,7 @@ const BATCH: i64 = 100;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// A feed token created with `POST /api/v1/calendar-feed-tokens`: the feed then holds
-    /// every meeting with its whole agenda.
+    /// every meeting with its whole agenda. A revoked or expired token is refused (401).
     pub token: Option<String>,
 }
 
@@ -63,11 +63,11 @@ pub async fn get_meetings_feed(
     let mut audience = Audience::of(&caller);
     if let Some(token) = &query.token {
         let mut conn = db::connect(&state.pool).await?;
-        match feed_tokens::find_active_by_hash(&mut conn, &token_hash(token)).await? {
+        match feed_tokens::find_active_by_hash(&mut conn, &token_hash(token), Utc::now()).await? {
             Some(_) => audience = Audience::Member,
             None => {
                 return Err(ApiError::Unauthorized {
-                    detail: "the feed token is unknown or revoked".into(),
+                    detail: "the feed token is unknown, revoked or expired".into(),
                     invalid_token: true,
                 });
             }

@@ -20,6 +20,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::idempotency::OneTimeSecret;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
@@ -83,7 +84,8 @@ async fn check_url(v: &mut Validator, url: &str, config: &WebhookConfig) -> Stri
 }
 
 /// Creates a webhook subscription (an organization's `admin` or `integration`, or the
-/// steering office for any organization). The answer holds the signing secret, once.
+/// steering office for any organization). The answer holds the signing secret, once: a repeat
+/// with the same `Idempotency-Key` gets a 409 problem naming the subscription, not the secret.
 ///
 /// An organization has at most `SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG` subscriptions
 /// (default 10, active or not); one more is 409 with the limit in `limit`. Target URLs use
@@ -101,7 +103,7 @@ async fn check_url(v: &mut Validator, url: &str, config: &WebhookConfig) -> Stri
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::SubscriptionLimitReached),
+        (status = 409, response = crate::openapi::WebhookCreateConflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::UnprocessableEntity),
@@ -171,13 +173,23 @@ pub async fn create_webhook(
     let location = format!("{}/api/v1/webhooks/{}", state.config.public_url, webhook.id);
     // The answer carries the secret as given or generated, not its stored (sealed) form.
     let secret = secret_text;
-    Ok(HttpResponse::Created()
+    let id = webhook.id;
+    let mut response = HttpResponse::Created()
         .insert_header((header::LOCATION, location))
         .insert_header((header::ETAG, etag::header_value(webhook.version)))
         .json(WebhookWithSecretResponse {
             webhook: WebhookResponse::new(webhook, 0),
             secret,
-        }))
+        });
+    // Keeps the secret out of the stored answer of an `Idempotency-Key`.
+    response.extensions_mut().insert(OneTimeSecret {
+        id: id.to_string(),
+        advice: format!(
+            "If the secret was lost, set a new one with PATCH /api/v1/webhooks/{id} (field \
+             `secret`)."
+        ),
+    });
+    Ok(response)
 }
 
 /// Lists webhook subscriptions, ordered by id: the caller's organization's (an `admin` or

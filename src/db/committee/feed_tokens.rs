@@ -1,4 +1,5 @@
-//! Calendar feed tokens: only their SHA-256 is stored.
+//! Calendar feed tokens: only their SHA-256 is stored. A token opens the feed while it is
+//! neither revoked nor expired.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -21,6 +22,7 @@ pub struct FeedToken {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -30,6 +32,7 @@ pub struct NewFeedToken {
     pub label: String,
     pub token_sha256: Vec<u8>,
     pub created_by: String,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewFeedToken) -> QueryResult<FeedToken> {
@@ -57,14 +60,20 @@ pub async fn lock(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedTok
         .await
 }
 
-/// The unrevoked token with this hash.
+/// The token with this hash that is neither revoked nor expired at `now`.
 pub async fn find_active_by_hash(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
+    now: DateTime<Utc>,
 ) -> QueryResult<Option<FeedToken>> {
     calendar_feed_tokens::table
         .filter(calendar_feed_tokens::token_sha256.eq(hash))
         .filter(calendar_feed_tokens::revoked_at.is_null())
+        .filter(
+            calendar_feed_tokens::expires_at
+                .is_null()
+                .or(calendar_feed_tokens::expires_at.gt(now)),
+        )
         .select(FeedToken::as_select())
         .first(conn)
         .await
@@ -79,6 +88,24 @@ pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<FeedT
         ))
         .returning(FeedToken::as_returning())
         .get_result(conn)
+        .await
+}
+
+/// Locks the unrevoked tokens of `organization` that `created_by` created, in id order (so two
+/// concurrent revocations lock in the same order).
+pub async fn lock_live_by_creator(
+    conn: &mut AsyncPgConnection,
+    organization: &str,
+    created_by: &str,
+) -> QueryResult<Vec<FeedToken>> {
+    calendar_feed_tokens::table
+        .filter(calendar_feed_tokens::organization_key.eq(organization))
+        .filter(calendar_feed_tokens::created_by.eq(created_by))
+        .filter(calendar_feed_tokens::revoked_at.is_null())
+        .order(calendar_feed_tokens::id.asc())
+        .select(FeedToken::as_select())
+        .for_update()
+        .load(conn)
         .await
 }
 

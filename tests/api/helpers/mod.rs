@@ -36,7 +36,10 @@ pub struct TestApp {
     /// A pool of the test's own, for setting up and checking data directly.
     pub pool: DbPool,
     pub database: String,
+    /// The metrics listener, when the test sets `SMARTREGION_METRICS_BIND` (`127.0.0.1:0`).
+    pub metrics_address: Option<String>,
     handle: ServerHandle,
+    metrics_handle: Option<ServerHandle>,
 }
 
 /// Builds a [`TestApp`] with settings beyond the defaults.
@@ -87,6 +90,7 @@ impl TestAppBuilder {
         .collect();
         env.extend(self.env);
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test config");
+        let metrics_bind = config.metrics_bind;
         let verifier = smartregion::auth::verifier(&config.auth, false)
             .await
             .unwrap();
@@ -101,6 +105,23 @@ impl TestAppBuilder {
             config: Arc::new(config),
             verifier,
         });
+
+        let metrics = metrics_bind.map(|address| {
+            let registry = shared.metrics.registry.clone();
+            let listener = TcpListener::bind(address).unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let server = HttpServer::new(move || smartregion::http::metrics::app(registry.clone()))
+                .workers(1)
+                .disable_signals()
+                .shutdown_timeout(1)
+                .listen(listener)
+                .unwrap()
+                .run();
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            (format!("http://127.0.0.1:{port}"), handle)
+        });
+        let (metrics_address, metrics_handle) = metrics.unzip();
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -123,8 +144,9 @@ impl TestAppBuilder {
                 .unwrap(),
             pool,
             database,
-
+            metrics_address,
             handle,
+            metrics_handle,
         }
     }
 }
@@ -185,6 +207,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         // Stop the server without waiting, then remove the database.
         drop(self.handle.stop(false));
+        if let Some(handle) = &self.metrics_handle {
+            drop(handle.stop(false));
+        }
         db::drop_database(self.database.clone());
     }
 }
