@@ -22,7 +22,12 @@ async fn deliveries(app: &TestApp, id: &str) -> Vec<Value> {
 
 #[actix_web::test]
 async fn events_are_posted_signed_per_standard_webhooks() {
-    let app = app_allowing_private().await;
+    // With the metrics listener, where the delivery outcomes are counted.
+    let app = TestApp::builder()
+        .env("SMARTREGION_WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("SMARTREGION_METRICS_BIND", "127.0.0.1:0")
+        .spawn()
+        .await;
     let receiver = Receiver::start().await;
     let hook = subscribe(&app, AHLEN, &receiver.url("/ahlen"), &["project"]).await;
     let secret = hook["secret"].as_str().unwrap().to_owned();
@@ -72,7 +77,11 @@ async fn events_are_posted_signed_per_standard_webhooks() {
 
     // The outcome is counted in the metrics (one counter for the test process).
     let metrics = app
-        .get("/metrics")
+        .client
+        .get(format!(
+            "{}/metrics",
+            app.metrics_address.as_deref().unwrap()
+        ))
         .send()
         .await
         .unwrap()
