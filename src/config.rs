@@ -766,13 +766,13 @@ mod tests {
         assert_eq!(config.auth.leeway, Duration::from_secs(30));
         assert!(!config.auth.has_signing_key());
         assert_eq!(config.database_name(), Some("smartregion"));
+        assert_eq!(config.auth.steering_office, "05570");
         assert_eq!(config.metrics_bind, None, "no metrics unless asked for");
         let config = self::config(&[("SMARTREGION_METRICS_BIND", "127.0.0.1:9184")]);
         assert_eq!(
             config.unwrap().metrics_bind.unwrap().to_string(),
             "127.0.0.1:9184"
         );
-        assert_eq!(config.auth.steering_office, "05570");
     }
 
     #[test]
