@@ -182,8 +182,13 @@ pub fn query_config() -> web::QueryConfig {
 
 /// Path-segment errors (e.g. a malformed id) are 400 problems.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error: PathError, _req| {
-        ApiError::bad_request(format!("invalid path parameter: {error}")).into()
+    web::PathConfig::default().error_handler(|error: PathError, req| {
+        let literal_route = req
+            .app_data::<web::Data<crate::http::fallback::RouteTable>>()
+            .and_then(|routes| routes.method_not_allowed(req.method().as_str(), req.path()));
+        literal_route
+            .unwrap_or_else(|| ApiError::bad_request(format!("invalid path parameter: {error}")))
+            .into()
     })
 }
 

@@ -13,7 +13,9 @@ use crate::error::ApiError;
 
 /// Every documented path with the methods it accepts.
 pub struct RouteTable {
-    routes: Vec<(ResourceDef, Vec<String>)>,
+    /// Each route with its number of literal segments: where several routes match a path, the
+    /// one with the most literals is the path's route (`/projects/export`, not `/projects/{id}`).
+    routes: Vec<(ResourceDef, usize, Vec<String>)>,
 }
 
 impl RouteTable {
@@ -37,26 +39,41 @@ impl RouteTable {
                         methods.push(name.to_owned());
                     }
                 }
-                (ResourceDef::new(path.as_str()), methods)
+                let literals = path
+                    .split('/')
+                    .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+                    .count();
+                (ResourceDef::new(path.as_str()), literals, methods)
             })
             .collect();
         Self { routes }
     }
 
-    /// The methods allowed on `path`, or `None` when no route has that path.
+    /// The methods allowed on `path` (those of its most specific route), or `None` when no
+    /// route has that path.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        let mut allowed: Vec<String> = self
+        let matching: Vec<_> = self
             .routes
             .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .flat_map(|(_, methods)| methods.iter().cloned())
+            .filter(|(def, _, _)| def.is_match(path))
             .collect();
-        if allowed.is_empty() {
-            return None;
-        }
+        let most_literals = matching.iter().map(|(_, literals, _)| *literals).max()?;
+        let mut allowed: Vec<String> = matching
+            .into_iter()
+            .filter(|(_, literals, _)| *literals == most_literals)
+            .flat_map(|(_, _, methods)| methods.iter().cloned())
+            .collect();
         allowed.sort();
         allowed.dedup();
         Some(allowed)
+    }
+
+    /// The 405 for a request that actix routed to a parameter route although its path is a
+    /// literal route without this method (`PATCH /projects/export` reaching `PATCH
+    /// /projects/{id}` and failing to parse `export` as an id).
+    pub fn method_not_allowed(&self, method: &str, path: &str) -> Option<ApiError> {
+        let allowed = self.allowed(path)?;
+        (!allowed.iter().any(|m| m == method)).then_some(ApiError::MethodNotAllowed { allowed })
     }
 }
 

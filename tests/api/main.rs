@@ -30,6 +30,7 @@ mod projects;
 mod published_secrets;
 mod rate_limits;
 mod reporting;
+mod routes;
 mod schema;
 mod security_webhooks;
 mod text_safety;

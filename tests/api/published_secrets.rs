@@ -38,7 +38,13 @@ fn candidates(line: &str) -> Vec<String> {
         })
         .filter(|token| token.len() >= 20)
         // Names of variables, functions and paths are not values.
-        .filter(|token| token.chars().any(|c| c.is_ascii_digit() || c == '-'))
+        .filter(|token| {
+            // Digits, or a long phrase (`insecure-development-secret-...`); short words joined
+            // by hyphens are names (`calendar-feed-tokens`).
+            token.chars().any(|c| c.is_ascii_digit()) || (token.contains('-') && token.len() >= 32)
+        })
+        // Paths and URLs; base64 (which may hold `/`) has no `-` or `.`.
+        .filter(|token| !token.contains('/') || !token.contains(['-', '.']))
         .filter(|token| !token.contains(".rs") && !token.starts_with("src/"))
         // snake_case names and method chains (`settings.hs256_secret`).
         .filter(|token| {
