@@ -352,15 +352,41 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::SerializationFailure => {
                     ApiError::ServiceUnavailable("concurrent update, retry the request".into())
                 }
-                DatabaseErrorKind::ClosedConnection => {
+                // diesel-async reports a connection that broke mid-request (no SQLSTATE) as
+                // UnableToSendCommand: the database went away, which a retry may survive.
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     tracing::warn!(%error, "database connection lost");
                     ApiError::ServiceUnavailable("the database connection was lost; retry".into())
+                }
+                // SQLSTATEs diesel has no kind for arrive as Unknown with PostgreSQL's message:
+                // a deadlock (40P01), a lock or statement timeout (55P03, 57014) or a server
+                // shutdown (57P01) is a transient conflict, not a fault of the request.
+                DatabaseErrorKind::Unknown if is_transient(info.message()) => {
+                    tracing::warn!(%error, "transient database conflict");
+                    ApiError::ServiceUnavailable(
+                        "the database could not complete this now (a concurrent update or a \
+                         timeout); retry the request"
+                            .into(),
+                    )
                 }
                 _ => ApiError::internal(format!("database error: {error}")),
             },
             _ => ApiError::internal(format!("database error: {error}")),
         }
     }
+}
+
+/// PostgreSQL's messages for errors that a retry of the same request can get past.
+fn is_transient(message: &str) -> bool {
+    [
+        "deadlock detected",
+        "canceling statement due to lock timeout",
+        "canceling statement due to statement timeout",
+        "terminating connection due to administrator command",
+        "could not obtain lock",
+    ]
+    .iter()
+    .any(|transient| message.starts_with(transient))
 }
 
 impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for ApiError {
@@ -377,3 +403,51 @@ impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolErro
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> ApiError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_broken_connection_or_a_transient_conflict_is_503_not_500() {
+        for (kind, message) in [
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+            (DatabaseErrorKind::Unknown, "deadlock detected"),
+            (
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to lock timeout",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access",
+            ),
+        ] {
+            let error = database_error(kind, message);
+            assert_eq!(
+                error.status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{message}"
+            );
+            let response = error.error_response();
+            assert_eq!(
+                response.headers().get(header::RETRY_AFTER).unwrap(),
+                "5",
+                "{message}"
+            );
+        }
+        let other = database_error(DatabaseErrorKind::Unknown, "division by zero");
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
