@@ -96,6 +96,9 @@ pub struct Config {
     pub db_pool_size: usize,
     /// How long a request waits for a database connection before it gets a 503.
     pub db_wait_timeout: Duration,
+    /// Limits every service connection sets for its session (`statement_timeout`,
+    /// `lock_timeout`), so that a stuck query or a lock queue answers 503 instead of hanging.
+    pub db_session_limits: crate::db::SessionLimits,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     /// How long the answer to a POST with an `Idempotency-Key` is kept for replays.
@@ -292,6 +295,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
     ("SMARTREGION_DB_POOL_SIZE", "10"),
     ("SMARTREGION_DB_WAIT_MS", "2000"),
+    ("SMARTREGION_DB_STATEMENT_TIMEOUT_MS", "30000"),
+    ("SMARTREGION_DB_LOCK_TIMEOUT_MS", "10000"),
     ("SMARTREGION_WORKERS", "number of CPUs"),
     ("SMARTREGION_SHUTDOWN_TIMEOUT_SECS", "30"),
     ("SMARTREGION_IDEMPOTENCY_TTL_SECS", "86400"),
@@ -467,6 +472,22 @@ impl Config {
         )?;
         let db_pool_size = parse_number(&get, "SMARTREGION_DB_POOL_SIZE", 10, 1, 1000)?;
         let db_wait_ms = parse_number(&get, "SMARTREGION_DB_WAIT_MS", 2000, 10, 60_000)?;
+        let db_session_limits = crate::db::SessionLimits {
+            statement_timeout: Duration::from_millis(parse_number(
+                &get,
+                "SMARTREGION_DB_STATEMENT_TIMEOUT_MS",
+                30_000,
+                100,
+                3_600_000,
+            )?),
+            lock_timeout: Duration::from_millis(parse_number(
+                &get,
+                "SMARTREGION_DB_LOCK_TIMEOUT_MS",
+                10_000,
+                100,
+                600_000,
+            )?),
+        };
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = parse_number(&get, "SMARTREGION_WORKERS", default_workers as u64, 1, 256)?;
         let shutdown_secs = parse_number(&get, "SMARTREGION_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?;
@@ -618,6 +639,7 @@ impl Config {
             max_body_bytes: max_body_bytes as usize,
             db_pool_size: db_pool_size as usize,
             db_wait_timeout: Duration::from_millis(db_wait_ms),
+            db_session_limits,
             workers: workers as usize,
             shutdown_timeout: Duration::from_secs(shutdown_secs),
             idempotency_ttl: Duration::from_secs(idempotency_ttl_secs),

@@ -172,7 +172,12 @@ pub async fn prepare_database(
             tracing::info!(migrations = ?applied, "applied migrations");
         }
     }
-    let pool = db::pool(url, config.db_pool_size, config.db_wait_timeout)?;
+    let pool = db::pool_with_limits(
+        url,
+        config.db_pool_size,
+        config.db_wait_timeout,
+        Some(config.db_session_limits),
+    )?;
     let mut conn = pool.get().await.context("connecting to the database")?;
     let pending = db::roles::pending_migrations(&mut conn).await?;
     if !pending.is_empty() {

@@ -47,15 +47,49 @@ pub type DbConn = Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// Session limits a service connection sets when it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Longest a single statement may run (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// Longest a statement waits for a lock (`lock_timeout`).
+    pub lock_timeout: Duration,
+}
+
 /// Builds the pool. Connections are checked before reuse and waiting for one is bounded, so
 /// that while PostgreSQL is down requests fail fast with 503 and the pool heals by itself.
 pub fn pool(database_url: &str, size: usize, wait: Duration) -> anyhow::Result<DbPool> {
+    pool_with_limits(database_url, size, wait, None)
+}
+
+/// [`pool`] whose connections set `limits` for their session: a query or a lock wait past
+/// them fails (and answers 503) instead of holding the request.
+pub fn pool_with_limits(
+    database_url: &str,
+    size: usize,
+    wait: Duration,
+    limits: Option<SessionLimits>,
+) -> anyhow::Result<DbPool> {
+    use diesel_async::SimpleAsyncConnection;
+
     let target = tls::Target::parse(database_url)?;
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = RecyclingMethod::Verified;
     manager_config.custom_setup = Box::new(move |_url| {
         let target = target.clone();
-        Box::pin(async move { target.connect().await })
+        Box::pin(async move {
+            let mut conn = target.connect().await?;
+            if let Some(limits) = limits {
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {}; SET lock_timeout = {}",
+                    limits.statement_timeout.as_millis(),
+                    limits.lock_timeout.as_millis()
+                ))
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            }
+            Ok(conn)
+        })
     });
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         database_url,

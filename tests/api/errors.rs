@@ -81,3 +81,51 @@ async fn the_docs_page_is_served_without_internet() {
         "{js}"
     );
 }
+
+#[actix_web::test]
+async fn a_write_that_waits_too_long_for_a_lock_answers_503_and_changes_nothing() {
+    use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+
+    let app = TestApp::builder()
+        .env("SMARTREGION_DB_LOCK_TIMEOUT_MS", "300")
+        .spawn()
+        .await;
+    let path = "/api/v1/organizations/05570004";
+    let etag = app.get(path).send().await.unwrap().headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let before = app.trail_counts().await;
+
+    // Another session holds the row the update must lock.
+    let mut holder = diesel_async::AsyncPgConnection::establish(&db::database_url(&app.database))
+        .await
+        .unwrap();
+    holder
+        .batch_execute("BEGIN; SELECT 1 FROM organizations WHERE key = '05570004' FOR UPDATE")
+        .await
+        .unwrap();
+    let response = app
+        .patch(path)
+        .by_coordinator()
+        .header("If-Match", &etag)
+        .json(&serde_json::json!({"contact_email": "it@ahlen.de"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["retry-after"], "5");
+    problem(response, 503).await;
+    holder.batch_execute("ROLLBACK").await.unwrap();
+
+    assert_eq!(app.trail_counts().await, before, "nothing was written");
+    // With the lock gone the same request goes through.
+    let response = app
+        .patch(path)
+        .by_coordinator()
+        .header("If-Match", &etag)
+        .json(&serde_json::json!({"contact_email": "it@ahlen.de"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}

@@ -94,10 +94,11 @@ impl TestAppBuilder {
         let verifier = smartregion::auth::verifier(&config.auth, false)
             .await
             .unwrap();
-        let app_pool = smartregion::db::pool(
+        let app_pool = smartregion::db::pool_with_limits(
             config.database_url.expose(),
             config.db_pool_size,
             config.db_wait_timeout,
+            Some(config.db_session_limits),
         )
         .unwrap();
         let shared = Shared::new(AppState {
