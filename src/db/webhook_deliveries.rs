@@ -248,6 +248,20 @@ pub async fn record_attempt(
             retry_at: None,
         } => ("abandoned", *status, Some(error.clone()), None, Some(now)),
     };
+    // Lock order shared by everything that writes a subscription's bookkeeping: its cursor,
+    // then its deliveries, then the subscription row (see `db::webhooks::lock_for_removal`).
+    let cursor_exists = webhook_cursors::table
+        .find(delivery.webhook_id)
+        .select(webhook_cursors::webhook_id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .await
+        .optional()?
+        .is_some();
+    if !cursor_exists {
+        // The subscription was deleted while the delivery was out.
+        return Ok(None);
+    }
     let target = webhook_deliveries::table
         .filter(d::id.eq(delivery.id))
         .filter(d::lease_token.eq(delivery.lease_token));
@@ -305,7 +319,8 @@ pub async fn prune(
         "DELETE FROM webhook_deliveries WHERE id IN ( \
              SELECT id FROM webhook_deliveries \
              WHERE state <> 'pending' AND completed_at < $1 \
-             ORDER BY completed_at LIMIT $2)",
+             ORDER BY completed_at LIMIT $2 \
+             FOR UPDATE SKIP LOCKED)",
     )
     .bind::<Timestamptz, _>(before)
     .bind::<BigInt, _>(limit)

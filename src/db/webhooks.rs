@@ -150,7 +150,32 @@ pub async fn update(
         .await
 }
 
-/// Deletes a subscription with its cursor and delivery log.
+/// Locks what deleting subscription `id` removes in the order everything that writes a
+/// subscription's bookkeeping follows: its cursor, then its deliveries, and only then (the
+/// caller) the subscription row. The worker queues deliveries while holding the cursor (and
+/// takes a key-share lock on the subscription for them) and records an attempt by locking the
+/// cursor before the delivery; a delete that locked the subscription first and reached the
+/// cursor and deliveries through `ON DELETE CASCADE` took them the other way round and
+/// deadlocked with it now and then. Holding the cursor also means no new delivery can be
+/// queued before the deliveries are locked.
+pub async fn lock_for_removal(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    webhook_cursors::table
+        .find(id)
+        .select(webhook_cursors::webhook_id)
+        .for_update()
+        .load::<Uuid>(conn)
+        .await?;
+    webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(id))
+        .select(webhook_deliveries::id)
+        .order(webhook_deliveries::id)
+        .for_update()
+        .load::<Uuid>(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a subscription with its cursor and delivery log (after [`lock_for_removal`]).
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::delete(webhooks::table.find(id)).execute(conn).await
 }

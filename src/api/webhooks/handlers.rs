@@ -401,6 +401,8 @@ pub async fn delete_webhook(
     let tx_caller = caller.clone();
     audited(&mut conn, &actor, move |conn| {
         async move {
+            // The worker's lock order first (see `lock_for_removal`), then the row itself.
+            webhooks::lock_for_removal(conn, id).await?;
             let before = authorized_webhook(conn, &tx_caller, id, true).await?;
             if_match.check(before.version)?;
             webhooks::delete(conn, id).await?;

@@ -1,6 +1,7 @@
 //! Webhooks: the subscriptions API, and the delivery worker against a receiver on 127.0.0.1.
 
 mod access;
+mod deletes;
 mod delivery;
 mod scale;
 
