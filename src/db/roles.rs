@@ -47,6 +47,18 @@ fn percent_decode(text: &str) -> anyhow::Result<String> {
         .into_owned())
 }
 
+/// The advisory lock that serialises granting the runtime role its rights ("SRGRANT").
+const GRANTS_LOCK: i64 = 0x5352_4752_414e_54;
+
+async fn role_exists(conn: &mut AsyncPgConnection, name: &str) -> anyhow::Result<bool> {
+    let exists: Flag =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS flag")
+            .bind::<Text, _>(name)
+            .get_result(conn)
+            .await?;
+    Ok(exists.flag)
+}
+
 #[derive(QueryableByName)]
 struct Statement {
     #[diesel(sql_type = Nullable<Text>)]
@@ -77,12 +89,7 @@ pub async fn grant_runtime_rights(owner_url: &str, runtime_url: &str) -> anyhow:
         .await
         .context("connecting as the database owner")?;
 
-    let exists: Flag =
-        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS flag")
-            .bind::<Text, _>(&runtime.name)
-            .get_result(&mut conn)
-            .await?;
-    if !exists.flag {
+    if !role_exists(&mut conn, &runtime.name).await? {
         // `format` with %I/%L lets PostgreSQL quote the name and the password.
         let create: Statement = diesel::sql_query(
             "SELECT CASE WHEN $2::text IS NULL THEN format('CREATE ROLE %I LOGIN', $1) \
@@ -95,8 +102,10 @@ pub async fn grant_runtime_rights(owner_url: &str, runtime_url: &str) -> anyhow:
         let sql = create.sql.context("building CREATE ROLE")?;
         match diesel::sql_query(sql).execute(&mut conn).await {
             Ok(_) => tracing::info!(role = %runtime.name, "created the runtime database role"),
-            // Another instance (or test process) created it in the meantime.
-            Err(error) if error.to_string().contains("already exists") => {}
+            // Another instance (or test process) may have created it in the meantime; a
+            // concurrent CREATE ROLE fails with "already exists" or a unique violation on
+            // pg_authid, depending on timing, so look again instead of reading the message.
+            Err(_) if role_exists(&mut conn, &runtime.name).await? => {}
             Err(error) => {
                 return Err(error).with_context(|| {
                     format!(
@@ -124,7 +133,12 @@ pub async fn grant_runtime_rights(owner_url: &str, runtime_url: &str) -> anyhow:
     .bind::<Text, _>(&runtime.name)
     .get_result(&mut conn)
     .await?;
-    let sql = grants.sql.context("building the grants")?;
+    // Instances starting together would otherwise update the same ACLs at once ("tuple
+    // concurrently updated"); the lock is per database and ends with the transaction.
+    let sql = format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({GRANTS_LOCK}); {} COMMIT;",
+        grants.sql.context("building the grants")?
+    );
     conn.batch_execute(&sql)
         .await
         .with_context(|| format!("granting the runtime role `{}` its rights", runtime.name))?;

@@ -248,3 +248,35 @@ fn the_owner_and_the_runtime_role_must_differ() {
     let message = error.unwrap().unwrap_err().to_string();
     assert!(message.contains("name the same role"), "{message}");
 }
+
+#[actix_web::test]
+async fn instances_starting_together_create_the_role_and_grant_once_without_errors() {
+    let app = TestApp::spawn().await;
+    let role = format!(
+        "sr_role_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    );
+    let owner = database_url(&app.database);
+    let mut runtime = url::Url::parse(&owner).unwrap();
+    runtime.set_username(&role).unwrap();
+    let runtime = runtime.to_string();
+
+    let starts = (0..4).map(|_| smartregion::db::roles::grant_runtime_rights(&owner, &runtime));
+    for result in futures_util::future::join_all(starts).await {
+        result.unwrap();
+    }
+    let mut conn = connect(&runtime).await;
+    assert!(
+        !smartregion::db::roles::may_rewrite_audit_trail(&mut conn)
+            .await
+            .unwrap()
+    );
+    drop(conn);
+
+    // The role is server-wide: remove it again (its rights first).
+    let mut owner_conn = connect(&owner).await;
+    owner_conn
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .await
+        .unwrap();
+}
