@@ -48,7 +48,7 @@ fn percent_decode(text: &str) -> anyhow::Result<String> {
 }
 
 /// The advisory lock that serialises granting the runtime role its rights ("SRGRANT").
-const GRANTS_LOCK: i64 = 0x5352_4752_414e_54;
+const GRANTS_LOCK: i64 = 0x0053_5247_5241_4e54;
 
 async fn role_exists(conn: &mut AsyncPgConnection, name: &str) -> anyhow::Result<bool> {
     let exists: Flag =
