@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::helpers::*;
 
-fn smartregion() -> Command {
+pub(crate) fn smartregion() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartregion"));
     for var in [
         "SMARTREGION_JWT_SECRET",

@@ -7,6 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 
 use crate::helpers::db::{database_url, drop_database, runtime_database_url};
 use crate::helpers::*;
+use crate::projects::etag_of;
 
 async fn connect(url: &str) -> AsyncPgConnection {
     AsyncPgConnection::establish(url).await.unwrap()
@@ -122,30 +123,19 @@ async fn the_runtime_role_may_read_and_append_the_trail_and_write_business_table
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
 }
 
-async fn etag_of(app: &TestApp, path: &str) -> String {
-    let response = app.get(path).send().await.unwrap();
-    response.headers()["etag"].to_str().unwrap().to_owned()
-}
-
+/// The binary as in `cli.rs`, with no database settings of the caller's environment.
 fn smartregion() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_smartregion"));
-    for var in [
-        "DATABASE_URL",
-        "SMARTREGION_OWNER_DATABASE_URL",
-        "SMARTREGION_JWT_PUBLIC_KEY_FILE",
-        "SMARTREGION_JWKS_URL",
-        "SMARTREGION_JWKS_FILE",
-    ] {
-        command.env_remove(var);
-    }
+    let mut command = crate::cli::smartregion();
     command
+        .env_remove("DATABASE_URL")
+        .env_remove("SMARTREGION_OWNER_DATABASE_URL")
+        .env("SMARTREGION_BIND", "127.0.0.1:0")
+        .env("SMARTREGION_WEBHOOK_WORKER", "false")
         // A secret of its own: `serve` refuses the values published in the repository.
         .env(
             "SMARTREGION_JWT_SECRET",
             format!("roles-test-{}", uuid::Uuid::new_v4().simple()),
-        )
-        .env("SMARTREGION_BIND", "127.0.0.1:0")
-        .env("SMARTREGION_WEBHOOK_WORKER", "false");
+        );
     command
 }
 
