@@ -349,41 +349,81 @@ impl From<DieselError> for ApiError {
                         ),
                     )])
                 }
-                DatabaseErrorKind::SerializationFailure => {
-                    ApiError::ServiceUnavailable("concurrent update, retry the request".into())
-                }
-                // diesel-async reports a connection that broke mid-request (no SQLSTATE) as
-                // UnableToSendCommand: the database went away, which a retry may survive.
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
-                    tracing::warn!(%error, "database connection lost");
-                    ApiError::ServiceUnavailable("the database connection was lost; retry".into())
-                }
-                // SQLSTATEs diesel has no kind for arrive as Unknown with PostgreSQL's message:
-                // a deadlock (40P01), a lock or statement timeout (55P03, 57014) or a server
-                // shutdown (57P01) is a transient conflict, not a fault of the request.
-                DatabaseErrorKind::Unknown if is_transient(info.message()) => {
-                    tracing::warn!(%error, "transient database conflict");
-                    ApiError::ServiceUnavailable(
-                        "the database could not complete this now (a concurrent update or a \
-                         timeout); retry the request"
-                            .into(),
-                    )
-                }
+                _ if is_retryable(&error) => unavailable(&error),
                 _ => ApiError::internal(format!("database error: {error}")),
             },
+            _ if is_retryable(&error) => unavailable(&error),
             _ => ApiError::internal(format!("database error: {error}")),
         }
     }
 }
 
-/// PostgreSQL's messages for errors that a retry of the same request can get past.
+/// The 503 for an error [`is_retryable`] accepts, logged once as a warning.
+fn unavailable(error: &DieselError) -> ApiError {
+    tracing::warn!(%error, "transient database failure");
+    let lost = matches!(
+        error,
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | DieselError::RollbackErrorOnCommit { .. }
+            | DieselError::BrokenTransactionManager
+    );
+    ApiError::ServiceUnavailable(if lost {
+        "the database connection was lost; retry".into()
+    } else {
+        "the database could not complete this now (a concurrent update, a timeout or a \
+         restart); retry the request"
+            .into()
+    })
+}
+
+/// Whether a retry of the same request may get past `error`: the connection broke (the
+/// database stopped, restarted, failed over, or the network dropped), or the database gave up
+/// on a conflict or a timeout. Such errors answer 503 with `Retry-After`, never 500.
+pub fn is_retryable(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(kind, info) => match kind {
+            DatabaseErrorKind::SerializationFailure
+            // diesel-async reports a connection that broke mid-request (no SQLSTATE) as
+            // UnableToSendCommand.
+            | DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand
+            // A failover left the service on a standby until the pool reconnects.
+            | DatabaseErrorKind::ReadOnlyTransaction => true,
+            // SQLSTATEs diesel has no kind for arrive as Unknown with PostgreSQL's message.
+            DatabaseErrorKind::Unknown => is_transient(info.message()),
+            _ => false,
+        },
+        // A COMMIT that failed (the connection broke) and a ROLLBACK after it that failed too.
+        DieselError::RollbackErrorOnCommit {
+            rollback_error,
+            commit_error,
+        } => is_retryable(commit_error) || is_retryable(rollback_error),
+        // The connection's transaction state is unknown after a failed COMMIT or ROLLBACK;
+        // the pool discards such a connection, and a retry gets a fresh one.
+        DieselError::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+/// PostgreSQL's messages (as the server sends them with `lc_messages = C`) for errors that a
+/// retry can get past: a deadlock (40P01), a lock or statement timeout (55P03, 57014), the
+/// server or an administrator ending the session (57P01 fast or immediate shutdown, 57P02 the
+/// crash of another backend, 57P05 and 25P03 idle timeouts), a server that is shutting down,
+/// starting or recovering (57P03), a standby cancelling a query that conflicts with replay.
 fn is_transient(message: &str) -> bool {
     [
         "deadlock detected",
         "canceling statement due to lock timeout",
         "canceling statement due to statement timeout",
-        "terminating connection due to administrator command",
+        "canceling statement due to conflict with recovery",
+        "terminating connection",
         "could not obtain lock",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
     ]
     .iter()
     .any(|transient| message.starts_with(transient))
@@ -449,5 +489,68 @@ mod tests {
         }
         let other = database_error(DatabaseErrorKind::Unknown, "division by zero");
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    fn diesel_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn every_way_a_restart_or_failover_shows_up_is_503() {
+        let errors = [
+            // PostgreSQL stopped with `-m immediate`, or another backend crashed.
+            diesel_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to immediate shutdown command",
+            ),
+            diesel_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection because of crash of another server process",
+            ),
+            diesel_error(
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+            // After a failover to a standby that is still read-only.
+            diesel_error(
+                DatabaseErrorKind::ReadOnlyTransaction,
+                "cannot execute INSERT in a read-only transaction",
+            ),
+            // The connection broke at COMMIT and the ROLLBACK after it failed too.
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(diesel_error(
+                    DatabaseErrorKind::UnableToSendCommand,
+                    "connection closed",
+                )),
+                commit_error: Box::new(diesel_error(
+                    DatabaseErrorKind::UnableToSendCommand,
+                    "connection closed",
+                )),
+            },
+            DieselError::BrokenTransactionManager,
+        ];
+        for error in errors {
+            let text = error.to_string();
+            let api: ApiError = error.into();
+            assert_eq!(api.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{text}");
+            assert!(
+                api.error_response()
+                    .headers()
+                    .contains_key(header::RETRY_AFTER),
+                "{text}"
+            );
+        }
+        // A failed COMMIT for a reason of the data stays what it is.
+        let constraint = DieselError::RollbackErrorOnCommit {
+            rollback_error: Box::new(DieselError::NotInTransaction),
+            commit_error: Box::new(diesel_error(
+                DatabaseErrorKind::Unknown,
+                "invalid input syntax",
+            )),
+        };
+        assert_eq!(
+            ApiError::from(constraint).status_code(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 }

@@ -15,6 +15,7 @@ mod costs;
 mod database_roles;
 mod database_tls;
 mod errors;
+mod faults;
 mod health;
 mod http_hardening;
 mod idempotency;
