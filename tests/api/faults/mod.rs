@@ -11,6 +11,7 @@ mod load;
 mod restore;
 mod service;
 mod sigkill;
+mod sigterm;
 
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
