@@ -70,6 +70,22 @@ def fmt(value, digits=0):
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+SQL_START = re.compile(r"^\s*Query Text: (SELECT|INSERT|UPDATE|DELETE|WITH|BEGIN|COMMIT)\b")
+
+
+def distinct_plans(text):
+    """The plans of statements the service sent, each query text once (the deferred audit
+    checks and triggers run at commit repeat the same few statements per row)."""
+    seen, out = set(), []
+    for plan in re.split(r"\n\n(?=\s*Query Text:)", text.strip()):
+        first = plan.lstrip().splitlines()[0] if plan.strip() else ""
+        if not SQL_START.match(first) or first in seen:
+            continue
+        seen.add(first)
+        out.append(plan)
+    return "\n\n".join(out)
+
+
 def render(args):
     rows = [json.loads(l) for l in Path(args.results).read_text().splitlines() if l.strip()]
     busy = sorted({r["busy"] for r in rows if r.get("busy")})
@@ -82,7 +98,7 @@ def render(args):
         "",
         f"- Run: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit "
         f"`{commit}`, {platform.node()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores.",
-        f"- Command: `{args.command}`.",
+        f"- Command: `{args.command}`; binary `{args.binary}`.",
         "- Placement: the service with `SMARTREGION_WORKERS=1` on core 0 (`taskset -c 0`), wrk "
         "(`-t1 -c32 --latency`) and pgbench (`-M prepared -c 32 -j 1`) on core 1, PostgreSQL "
         "unpinned.",
@@ -97,9 +113,8 @@ def render(args):
     if busy:
         lines += [
             "> **BUSY RUN — the numbers below are not authoritative.** The machine was busy "
-            "while measuring:",
-            "",
-            *[f"> - {b}" for b in busy],
+            f"while measuring {sum(1 for r in rows if r.get('busy'))} of {len(rows)} results, "
+            f"e.g. {busy[0]}",
             "",
         ]
     for bench in sorted(Path(args.bench_data).glob("*/bench-data.txt")):
@@ -120,13 +135,14 @@ def render(args):
               "What auto_explain logged (ANALYZE, BUFFERS) for the statements of one request of "
               "each scenario, per scale.", ""]
     for r in rows:
-        if not r.get("plans"):
+        plans = distinct_plans(r.get("plans") or "")
+        if not plans:
             continue
         lines += [
             f"<details><summary>{r['scenario']}, scale {r['scale']:,}</summary>",
             "",
             "```",
-            r["plans"].rstrip(),
+            plans.rstrip(),
             "```",
             "",
             "</details>",
@@ -153,6 +169,7 @@ def main():
     d.add_argument("--out", required=True)
     d.add_argument("--command", default="bash benches/run.sh")
     d.add_argument("--bench-data", default="target/bench")
+    d.add_argument("--binary", default="target/release/smartregion")
     args = parser.parse_args()
     result(args) if args.action == "result" else render(args)
 

@@ -165,6 +165,11 @@ token_of() {
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" "${@:2}"; }
 
+# The opt-ins the write scenarios move, with their current versions.
+write_pairs() {
+  psql_db "$1" -F ' ' -c "SELECT x.id, x.project_id, x.organization_key, x.state, x.version FROM participations x JOIN projects p ON p.id = x.project_id WHERE p.code LIKE 'SYN%' AND x.state IN ('council_decision_pending', 'intends_to_join') ORDER BY random() LIMIT 100000" > "$2/pairs.txt"
+}
+
 for scale in $SCALES; do
   db=smartregion_bench_$scale
   dir=$OUT/$scale
@@ -182,7 +187,7 @@ for scale in $SCALES; do
   psql_db "$db" -c "SELECT id FROM projects WHERE code LIKE 'SYN%' AND deleted_at IS NULL ORDER BY random() LIMIT 100000" > "$dir/projects.txt"
   psql_db "$db" -c "SELECT id FROM meetings WHERE public AND deleted_at IS NULL ORDER BY random() LIMIT 100000" > "$dir/meetings.txt"
   psql_db "$db" -c "SELECT s FROM generate_series((SELECT COALESCE(min(seq), 0) FROM changes), (SELECT COALESCE(max(seq), 0) FROM changes)) AS s ORDER BY random() LIMIT 1000" > "$dir/cursors.txt"
-  psql_db "$db" -F ' ' -c "SELECT x.id, x.project_id, x.organization_key, x.state, x.version FROM participations x JOIN projects p ON p.id = x.project_id WHERE p.code LIKE 'SYN%' AND x.state IN ('council_decision_pending', 'intends_to_join') ORDER BY random() LIMIT 100000" > "$dir/pairs.txt"
+  write_pairs "$db" "$dir"
   printf '%s\n' "/api/v1/projects?limit=50" "/api/v1/projects/{id}" "/api/v1/projects/{id}/allocation?include=pending" "/api/v1/organizations/05570032/participations?limit=50" "/api/v1/changes?limit=100" > "$dir/templates.txt"
   "$BIN" token --org 05570 --role coordinator --ttl 86400 > "$dir/coordinator.token"
   "$BIN" token --org 05570004 --role viewer --ttl 86400 > "$dir/ahlen.token"
@@ -222,7 +227,7 @@ for scale in $SCALES; do
     tail -c +"$((offset + 1))" "$PG_LOG" > "$dir/capture.log"
     python3 "$ROOT/benches/capture.py" "$dir/capture.log" "$db" "$dir"
     # The opt-in moved: read the pairs again.
-    psql_db "$db" -F ' ' -c "SELECT x.id, x.project_id, x.organization_key, x.state, x.version FROM participations x JOIN projects p ON p.id = x.project_id WHERE p.code LIKE 'SYN%' AND x.state IN ('council_decision_pending', 'intends_to_join') ORDER BY random() LIMIT 100000" > "$dir/pairs.txt"
+    write_pairs "$db" "$dir"
   else
     echo "run.sh: cannot read the PostgreSQL log ($PG_LOG): no SQL capture, no pgbench, no plans" >&2
   fi
@@ -235,6 +240,8 @@ for scale in $SCALES; do
     check_quiet
     read -r -a args <<<"$(scenario_args "$s" "$dir")"
     script=$ROOT/benches/lua/${args[0]}
+    # The write scenarios start from the opt-ins' current versions.
+    [ "${args[0]}" = optin.lua ] && write_pairs "$db" "$dir"
     echo 5 > "/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true
     cpu0=$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat")
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" \
@@ -257,5 +264,5 @@ done
 
 python3 "$ROOT/benches/report.py" render --results "$RESULTS" --out "$DOC" \
   --command "BENCH_SCALES=\"$SCALES\" BENCH_DURATION=$DURATION bash benches/run.sh" \
-  --bench-data "$OUT"
+  --bench-data "$OUT" --binary "${BIN#"$ROOT"/}"
 echo "wrote $DOC" >&2
