@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed`, `token`, `openapi`.
+//! The command line: `serve` (the default), `migrate`, `seed`, `token`, `openapi`,
+//! `bench-data`.
 
 use std::time::Duration;
 
@@ -55,6 +56,17 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill a fresh database with synthetic benchmark data (see `benches/README.md`): scale 1 is
+    /// the real cooperation's size (24 projects, 20 meetings), scale N has N times as many.
+    /// Migrates and loads the reference data first, like `serve`.
+    BenchData {
+        /// How many times the real cooperation's size.
+        #[arg(long, default_value_t = 1)]
+        scale: u64,
+        /// The random seed: the same scale and seed give the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -163,6 +175,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let token = auth::jwt::issue_hs256(secret.as_bytes(), &claims)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::BenchData { scale, seed } => {
+            let pool = startup::prepare_database(&config, true).await?;
+            drop(pool);
+            // A connection of its own: the service's statement timeout would cut the large
+            // inserts short.
+            let mut conn = crate::db::tls::Target::parse(config.database_url.expose())?
+                .connect()
+                .await
+                .context("connecting to the database")?;
+            let report = crate::bench_data::fill(&mut conn, scale, seed, |step| {
+                eprintln!("bench-data: {step}");
+            })
+            .await?;
+            println!("bench-data scale {scale}: {report}");
             Ok(())
         }
         Command::Openapi => unreachable!("handled above"),

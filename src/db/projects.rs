@@ -1,18 +1,19 @@
 //! Projects of the catalogue: the row type, the lookups other resources share, and the
 //! catalogue's own queries (list with filters and keyset pages, writes, status history).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text, Timestamptz};
+use diesel::sql_types::{Bool, Jsonb, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::db::GERMAN_COLLATION;
 use crate::db::schema::{project_status_changes, projects};
+use crate::db::strategy::GoalRef;
 use crate::db::write::Actor;
 
 diesel::define_sql_function!(fn lower(x: Text) -> Text);
@@ -268,11 +269,125 @@ pub async fn list(
     after: Option<&ProjectCursor>,
     limit: i64,
 ) -> QueryResult<Vec<Project>> {
-    let mut query = projects::table
-        .filter(projects::deleted_at.is_null())
+    let query = projects::table
         .select(Project::as_select())
         .limit(limit)
         .into_boxed();
+    page_query(query, filter, sort, after).load(conn).await
+}
+
+/// A project of a page with the lists it embeds.
+#[derive(Debug, Clone)]
+pub struct ListedProject {
+    pub project: Project,
+    pub participants: Vec<Participant>,
+    pub goals: Vec<GoalRef>,
+}
+
+/// The participants of the project of the current row (`projects.id`), by organization key, as
+/// a JSON array of `[organization, state]`.
+const PARTICIPANTS_JSON: &str = "COALESCE((SELECT jsonb_agg(jsonb_build_array(x.organization_key, x.state) \
+                                          ORDER BY x.organization_key) \
+                                     FROM participations x WHERE x.project_id = projects.id), '[]')";
+/// The goals of the project of the current row, by lower-cased title, as a JSON array of
+/// `[id, title, field_of_action]`.
+const GOALS_JSON: &str = "COALESCE((SELECT jsonb_agg(jsonb_build_array(g.id, g.title, g.field_of_action) \
+                                    ORDER BY lower(g.title), g.id) \
+                               FROM project_goals pg JOIN strategy_goals g ON g.id = pg.goal_id \
+                              WHERE pg.project_id = projects.id), '[]')";
+
+/// [`list`] with each project's participants and goals, in the same statement (one round trip
+/// for the page: the lists are correlated subqueries over the page's rows only, each an index
+/// range read of `participations_project_organization` and `project_goals`).
+pub async fn list_with_lists(
+    conn: &mut AsyncPgConnection,
+    filter: &ProjectFilter,
+    sort: ProjectSort,
+    after: Option<&ProjectCursor>,
+    limit: i64,
+) -> QueryResult<Vec<ListedProject>> {
+    let query = projects::table
+        .select((
+            Project::as_select(),
+            sql::<Jsonb>(PARTICIPANTS_JSON),
+            sql::<Jsonb>(GOALS_JSON),
+        ))
+        .limit(limit)
+        .into_boxed();
+    let rows: Vec<(Project, Value, Value)> =
+        page_query(query, filter, sort, after).load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(project, participants, goals)| ListedProject {
+            project,
+            participants: participants_from_json(participants),
+            goals: goals_from_json(goals),
+        })
+        .collect())
+}
+
+/// The participants and goals of one project, in one statement.
+pub async fn lists_of(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<(Vec<Participant>, Vec<GoalRef>)> {
+    let (participants, goals): (Value, Value) = projects::table
+        .find(id)
+        .select((sql::<Jsonb>(PARTICIPANTS_JSON), sql::<Jsonb>(GOALS_JSON)))
+        .first(conn)
+        .await
+        .optional()?
+        .unwrap_or((Value::Null, Value::Null));
+    Ok((participants_from_json(participants), goals_from_json(goals)))
+}
+
+fn json_rows(value: Value) -> impl Iterator<Item = Vec<Value>> {
+    let rows = match value {
+        Value::Array(rows) => rows,
+        _ => Vec::new(),
+    };
+    rows.into_iter().filter_map(|row| match row {
+        Value::Array(fields) => Some(fields),
+        _ => None,
+    })
+}
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+fn participants_from_json(value: Value) -> Vec<Participant> {
+    json_rows(value)
+        .filter(|f| f.len() == 2)
+        .map(|f| Participant {
+            organization: text(&f[0]),
+            state: text(&f[1]),
+        })
+        .collect()
+}
+
+fn goals_from_json(value: Value) -> Vec<GoalRef> {
+    json_rows(value)
+        .filter(|f| f.len() == 3)
+        .filter_map(|f| {
+            Some(GoalRef {
+                id: f[0].as_str()?.parse().ok()?,
+                title: text(&f[1]),
+                field_of_action: text(&f[2]),
+            })
+        })
+        .collect()
+}
+
+/// Applies the live filter, `filter`, the order of `sort` and the keyset position `after` to a
+/// boxed query of projects, whatever it selects.
+fn page_query<'a, ST: 'a>(
+    mut query: projects::BoxedQuery<'a, Pg, ST>,
+    filter: &ProjectFilter,
+    sort: ProjectSort,
+    after: Option<&ProjectCursor>,
+) -> projects::BoxedQuery<'a, Pg, ST> {
+    query = query.filter(projects::deleted_at.is_null());
     if let Some(field) = &filter.field_of_action {
         query = query.filter(projects::field_of_action.eq(field.clone()));
     }
@@ -337,7 +452,7 @@ pub async fn list(
                 .sql(")"),
         ),
     };
-    query.load(conn).await
+    query
 }
 
 /// An organization taking part in a project, with the state of its participation.
@@ -345,27 +460,6 @@ pub async fn list(
 pub struct Participant {
     pub organization: String,
     pub state: String,
-}
-
-/// The participants of every project of a page, in one query, keyed by project id.
-pub async fn participants_of(
-    conn: &mut AsyncPgConnection,
-    project_ids: &[Uuid],
-) -> QueryResult<HashMap<Uuid, Vec<Participant>>> {
-    let summaries = crate::db::participations::summaries_for_projects(conn, project_ids).await?;
-    Ok(summaries
-        .into_iter()
-        .map(|(project, rows)| {
-            let participants = rows
-                .into_iter()
-                .map(|row| Participant {
-                    organization: row.organization_key,
-                    state: row.state,
-                })
-                .collect();
-            (project, participants)
-        })
-        .collect())
 }
 
 /// One lifecycle transition.

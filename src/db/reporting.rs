@@ -1,5 +1,7 @@
-//! The reads only the report and the dashboard need; each loads its rows for all projects at
-//! once. Everything else they show comes from the queries of the resources themselves.
+//! The reads only the report and the dashboard need. The dashboard's counts and sums come from
+//! summaries kept in the write transactions (migration 000060) and its lists are bounded, so
+//! its cost does not grow with the catalogue. Everything else they show comes from the queries
+//! of the resources themselves.
 
 use std::collections::HashMap;
 
@@ -122,32 +124,48 @@ pub async fn joinable_projects(
         .await
 }
 
-/// Live projects counted per field of action and status.
+/// Live projects counted per field of action and status, from the summary the write
+/// transactions keep (`dashboard_project_counts`, migration 000060): a few dozen rows whatever
+/// the size of the catalogue.
 pub async fn projects_per_field_and_status(
     conn: &mut AsyncPgConnection,
 ) -> QueryResult<Vec<(String, String, i64)>> {
-    projects::table
-        .filter(projects::deleted_at.is_null())
-        .group_by((projects::field_of_action, projects::status))
-        .select((
-            projects::field_of_action,
-            projects::status,
-            diesel::dsl::count_star(),
-        ))
-        .order((projects::field_of_action.asc(), projects::status.asc()))
-        .load(conn)
-        .await
+    let rows: Vec<CountRow> = diesel::sql_query(
+        "SELECT field_of_action AS key, status AS label, '' AS name, status AS state, \
+                SUM(projects)::int8 AS count \
+         FROM dashboard_project_counts GROUP BY field_of_action, status \
+         HAVING SUM(projects) <> 0 ORDER BY field_of_action, status",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.key, r.state, r.count))
+        .collect())
 }
 
-/// Participations in live projects counted per project and state, by project code.
+/// The most projects the dashboard's participation counts per project list (by code); the
+/// paged participation matrix shows every project.
+pub const DASHBOARD_PROJECTS: i64 = 200;
+
+/// Participations counted per project and state for the first `limit` live projects (by code)
+/// that have any, by project code. Bounded: the projects come in code order
+/// from `projects_live_code`, each one's participations from an index range read.
 pub async fn participations_per_project(
     conn: &mut AsyncPgConnection,
+    limit: i64,
 ) -> QueryResult<Vec<(Uuid, String, String, String, i64)>> {
     let rows: Vec<CountRow> = diesel::sql_query(
-        "SELECT p.id::text AS key, p.code AS label, p.title AS name, x.state, COUNT(*) AS count \
-         FROM participations x JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL \
-         GROUP BY p.id, p.code, p.title, x.state ORDER BY p.code, x.state",
+        "SELECT p.id::text AS key, p.code AS label, p.title AS name, c.state, c.count \
+         FROM (SELECT id, code, title FROM projects p \
+                WHERE deleted_at IS NULL \
+                  AND EXISTS (SELECT 1 FROM participations x WHERE x.project_id = p.id) \
+                ORDER BY code LIMIT $1) p \
+         CROSS JOIN LATERAL (SELECT x.state, COUNT(*) AS count FROM participations x \
+                              WHERE x.project_id = p.id GROUP BY x.state) c \
+         ORDER BY p.code, c.state",
     )
+    .bind::<diesel::sql_types::BigInt, _>(limit)
     .load(conn)
     .await?;
     Ok(rows
@@ -157,15 +175,16 @@ pub async fn participations_per_project(
 }
 
 /// Participations in live projects counted per organization and state: `(key, name, state,
-/// count)`, by key.
+/// count)`, by key; from the summary the write transactions keep
+/// (`dashboard_participation_counts`).
 pub async fn participations_per_organization(
     conn: &mut AsyncPgConnection,
 ) -> QueryResult<Vec<(String, String, String, i64)>> {
     let rows: Vec<CountRow> = diesel::sql_query(
-        "SELECT o.key, o.key AS label, o.name, x.state, COUNT(*) AS count \
-         FROM participations x JOIN projects p ON p.id = x.project_id AND p.deleted_at IS NULL \
-         JOIN organizations o ON o.key = x.organization_key \
-         GROUP BY o.key, o.name, x.state ORDER BY o.key, x.state",
+        "SELECT o.key, o.key AS label, o.name, c.state, SUM(c.participations)::int8 AS count \
+         FROM dashboard_participation_counts c JOIN organizations o ON o.key = c.organization_key \
+         GROUP BY o.key, o.name, c.state HAVING SUM(c.participations) <> 0 \
+         ORDER BY o.key, c.state",
     )
     .load(conn)
     .await?;
@@ -189,24 +208,23 @@ struct CountRow {
     count: i64,
 }
 
-/// The stored allocations of live projects in `scenario` summed per fiscal year: `(year,
-/// total, eligible, funding, own share)` in cents.
-pub async fn allocation_totals_per_year(
+/// The stored allocations of live projects in the planning scenario summed per fiscal year:
+/// `(year, total, eligible, funding, own share)` in cents, from the summary the write
+/// transactions keep (`dashboard_cost_years`; a deleted project's allocation is removed when it
+/// is deleted).
+pub async fn planned_totals_per_year(
     conn: &mut AsyncPgConnection,
-    scenario: &str,
 ) -> QueryResult<Vec<(i32, i64, i64, i64, i64)>> {
     let rows: Vec<YearTotals> = diesel::sql_query(
-        "SELECT y.fiscal_year, \
-                SUM(y.total_cents)::int8 AS total_cents, \
-                SUM(y.eligible_cents)::int8 AS eligible_cents, \
-                SUM(y.funding_cents)::int8 AS funding_cents, \
-                SUM(y.own_share_cents)::int8 AS own_share_cents \
-         FROM project_allocation_years y \
-         JOIN projects p ON p.id = y.project_id AND p.deleted_at IS NULL \
-         WHERE y.scenario = $1 \
-         GROUP BY y.fiscal_year ORDER BY y.fiscal_year",
+        "SELECT fiscal_year, \
+                SUM(total_cents)::int8 AS total_cents, \
+                SUM(eligible_cents)::int8 AS eligible_cents, \
+                SUM(funding_cents)::int8 AS funding_cents, \
+                SUM(own_share_cents)::int8 AS own_share_cents \
+         FROM dashboard_cost_years GROUP BY fiscal_year \
+         HAVING SUM(total_cents) <> 0 OR SUM(funding_cents) <> 0 OR SUM(own_share_cents) <> 0 \
+         ORDER BY fiscal_year",
     )
-    .bind::<diesel::sql_types::Text, _>(scenario)
     .load(conn)
     .await?;
     Ok(rows

@@ -631,6 +631,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dashboard_project_counts (field_of_action, status, shard) {
+        field_of_action -> Text,
+        status -> Text,
+        shard -> Int2,
+        projects -> Int8,
+    }
+}
+
+diesel::table! {
+    dashboard_participation_counts (organization_key, state, shard) {
+        organization_key -> Text,
+        state -> Text,
+        shard -> Int2,
+        participations -> Int8,
+    }
+}
+
+diesel::table! {
+    dashboard_cost_years (fiscal_year, shard) {
+        fiscal_year -> Int4,
+        shard -> Int2,
+        total_cents -> Int8,
+        eligible_cents -> Int8,
+        funding_cents -> Int8,
+        own_share_cents -> Int8,
+    }
+}
+
 diesel::joinable!(changes -> audit_log (audit_id));
 diesel::joinable!(projects -> fields_of_action (field_of_action));
 diesel::joinable!(projects -> organizations (lead_organization));

@@ -98,7 +98,8 @@ impl<T: Serialize> Page<T> {
     }
 }
 
-fn next_url(req: &HttpRequest, public_url: &str, cursor: &str) -> String {
+/// The URL of the next page: this request's path and query with `cursor` replaced.
+pub fn next_url(req: &HttpRequest, public_url: &str, cursor: &str) -> String {
     let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.retain(|(name, _)| name != "cursor");

@@ -7,6 +7,7 @@ mod audit;
 mod audit_tie;
 mod auth;
 mod authorization;
+mod bench_data;
 mod changes;
 mod cli;
 mod contract;

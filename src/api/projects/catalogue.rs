@@ -178,7 +178,8 @@ pub async fn list_projects(
         ));
     }
     let mut conn = db::connect(&state.pool).await?;
-    let rows = projects::list(
+    // One statement for the page and the lists it embeds.
+    let rows = projects::list_with_lists(
         &mut conn,
         &query.filter,
         query.sort,
@@ -186,12 +187,14 @@ pub async fn list_projects(
         page.fetch(),
     )
     .await?;
-    let Page { items, next_cursor } = page.page(rows, |p| ProjectCursor::of(query.sort, p));
-    let ids: Vec<Uuid> = items.iter().map(|p| p.id).collect();
-    let participants = projects::participants_of(&mut conn, &ids).await?;
-    let goals = crate::db::strategy::goals_of_projects(&mut conn, &ids).await?;
+    let Page { items, next_cursor } =
+        page.page(rows, |p| ProjectCursor::of(query.sort, &p.project));
+    let member = caller.is_member();
     let page = Page {
-        items: ProjectResponse::page(items, caller.is_member(), participants, goals),
+        items: items
+            .into_iter()
+            .map(|p| ProjectResponse::new(p.project, member, p.participants, p.goals))
+            .collect(),
         next_cursor,
     };
     Ok(page.respond(&req, &state.config.public_url))
@@ -231,12 +234,7 @@ pub(crate) async fn respond(
     project: Project,
     mut builder: actix_web::HttpResponseBuilder,
 ) -> ApiResult<HttpResponse> {
-    let mut participants = projects::participants_of(conn, &[project.id]).await?;
-    let of_project = participants.remove(&project.id).unwrap_or_default();
-    let goals = crate::db::strategy::goals_of_projects(conn, &[project.id])
-        .await?
-        .remove(&project.id)
-        .unwrap_or_default();
+    let (of_project, goals) = projects::lists_of(conn, project.id).await?;
     Ok(builder
         .insert_header((header::ETAG, etag::header_value(project.version)))
         .json(ProjectResponse::new(

@@ -1,7 +1,5 @@
 //! Request and response types of the catalogue itself (`/projects`, `/projects/{id}`).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -151,24 +149,6 @@ impl ProjectResponse {
             created_at: project.created_at,
             updated_at: project.updated_at,
         }
-    }
-
-    /// The responses for a page, with the participants and goals loaded for the whole page at
-    /// once.
-    pub fn page(
-        projects: Vec<Project>,
-        member: bool,
-        mut participants: HashMap<Uuid, Vec<Participant>>,
-        mut goals: HashMap<Uuid, Vec<GoalRef>>,
-    ) -> Vec<Self> {
-        projects
-            .into_iter()
-            .map(|p| {
-                let of_project = participants.remove(&p.id).unwrap_or_default();
-                let its_goals = goals.remove(&p.id).unwrap_or_default();
-                Self::new(p, member, of_project, its_goals)
-            })
-            .collect()
     }
 }
 

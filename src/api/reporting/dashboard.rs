@@ -6,7 +6,10 @@
 //! fiscal year, overdue milestones, and the evaluation indicators (those attached to a goal)
 //! with their latest values against their targets. Members only: `overdue_action_items`
 //! (action items are member-only everywhere); the field is absent for anonymous callers.
-//! Eleven queries, whatever the size of the catalogue.
+//! Eleven queries, each reading a bounded number of rows whatever the size of the catalogue:
+//! the counts and sums come from summaries kept in the write transactions (migration 000060),
+//! the per-project counts stop after `DASHBOARD_PROJECTS` projects, the other lists after
+//! `SECTION_LIMIT` rows.
 
 use std::collections::BTreeMap;
 
@@ -20,9 +23,8 @@ use crate::api::meetings::types::ActionItemResponse;
 use crate::api::meetings::view::{action_item_response, today};
 use crate::auth::Caller;
 use crate::db::committee::action_items::{self, ActionItemFilter};
-use crate::db::reporting::{self as queries, SECTION_LIMIT};
+use crate::db::reporting::{self as queries, DASHBOARD_PROJECTS, SECTION_LIMIT};
 use crate::db::{self, fields_of_action};
-use crate::domain::cost_sharing::Scenario;
 use crate::domain::participation::ParticipationState;
 use crate::domain::reporting::target_reached;
 use crate::error::{ApiError, ApiResult};
@@ -120,8 +122,12 @@ pub struct EvaluationIndicator {
 pub struct DashboardResponse {
     /// Live projects per field of action (all six fields, in their order) and status.
     pub projects_by_field: Vec<FieldCount>,
-    /// Participations per project (projects with at least one), by code.
+    /// Participations per project (projects with at least one), by code: the first 200 such
+    /// projects (see `participations_by_project_truncated`; the paged
+    /// `GET /participation-matrix` has every project).
     pub participations_by_project: Vec<ProjectParticipationCount>,
+    /// Whether more projects have participations than `participations_by_project` lists.
+    pub participations_by_project_truncated: bool,
     /// Participations per organization (organizations with at least one), by key.
     pub participations_by_organization: Vec<OrganizationParticipationCount>,
     /// Planned costs and funding per fiscal year.
@@ -181,7 +187,9 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
                 .collect();
 
             let mut participations_by_project: Vec<ProjectParticipationCount> = Vec::new();
-            for (id, code, title, state, n) in queries::participations_per_project(conn).await? {
+            for (id, code, title, state, n) in
+                queries::participations_per_project(conn, DASHBOARD_PROJECTS + 1).await?
+            {
                 if participations_by_project
                     .last()
                     .is_none_or(|p| p.project_id != id)
@@ -200,6 +208,10 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
                 entry.committed += if state == "committed" { n } else { 0 };
                 entry.by_state.insert(state, n);
             }
+            // One project more than shown tells whether there are more.
+            let participations_by_project_truncated =
+                participations_by_project.len() as i64 > DASHBOARD_PROJECTS;
+            participations_by_project.truncate(DASHBOARD_PROJECTS as usize);
             let mut participations_by_organization: Vec<OrganizationParticipationCount> =
                 Vec::new();
             for (key, name, state, n) in queries::participations_per_organization(conn).await? {
@@ -223,24 +235,21 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
                 entry.by_state.insert(state, n);
             }
 
-            let costs_by_year = queries::allocation_totals_per_year(
-                conn,
-                Scenario::from_include_pending(true).as_str(),
-            )
-            .await?
-            .into_iter()
-            .map(
-                |(fiscal_year, total_cents, eligible_cents, funding_cents, own_share_cents)| {
-                    CostYear {
-                        fiscal_year,
-                        total_cents,
-                        eligible_cents,
-                        funding_cents,
-                        own_share_cents,
-                    }
-                },
-            )
-            .collect();
+            let costs_by_year = queries::planned_totals_per_year(conn)
+                .await?
+                .into_iter()
+                .map(
+                    |(fiscal_year, total_cents, eligible_cents, funding_cents, own_share_cents)| {
+                        CostYear {
+                            fiscal_year,
+                            total_cents,
+                            eligible_cents,
+                            funding_cents,
+                            own_share_cents,
+                        }
+                    },
+                )
+                .collect();
 
             let overdue_milestones = queries::overdue_milestones(conn, today)
                 .await?
@@ -300,6 +309,7 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
             Ok(DashboardResponse {
                 projects_by_field,
                 participations_by_project,
+                participations_by_project_truncated,
                 participations_by_organization,
                 costs_by_year,
                 overdue_milestones,

@@ -94,9 +94,6 @@ pub fn participant_filter_sql(bind_index: usize) -> String {
     )
 }
 
-/// The cells of the matrix: per project id, the state per organization key.
-pub type MatrixCells = HashMap<Uuid, HashMap<String, String>>;
-
 /// What the matrix shows of a project.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = projects)]
@@ -115,17 +112,36 @@ pub struct MatrixFilter {
     pub category: Option<String>,
 }
 
-/// The rows of the matrix: live projects ordered by code (at most `limit`), each with its
-/// field of action's German name, and every participation in them. Two queries.
+/// A row of the matrix: the project, its field of action's German name, and the state of each
+/// of its participations by organization key.
+#[derive(Debug, Clone)]
+pub struct MatrixRow {
+    pub project: MatrixProject,
+    pub field_name: String,
+    pub states: HashMap<String, String>,
+}
+
+/// One page of the matrix's rows: live projects ordered by code after the code `after` (at
+/// most `limit`), in one statement. The states come from a correlated subquery over the
+/// page's projects only (an index range read of `participations_project_organization` each),
+/// so a page costs the same however many projects there are.
 pub async fn matrix(
     conn: &mut AsyncPgConnection,
     filter: &MatrixFilter,
+    after: Option<&str>,
     limit: i64,
-) -> QueryResult<(Vec<(MatrixProject, String)>, MatrixCells)> {
+) -> QueryResult<Vec<MatrixRow>> {
     let mut query = projects::table
         .inner_join(fields_of_action::table)
         .filter(projects::deleted_at.is_null())
-        .select((MatrixProject::as_select(), fields_of_action::name_de))
+        .select((
+            MatrixProject::as_select(),
+            fields_of_action::name_de,
+            diesel::dsl::sql::<diesel::sql_types::Jsonb>(
+                "COALESCE((SELECT jsonb_object_agg(x.organization_key, x.state) \
+                              FROM participations x WHERE x.project_id = projects.id), '{}')",
+            ),
+        ))
         .order(projects::code.asc())
         .limit(limit)
         .into_boxed();
@@ -135,25 +151,16 @@ pub async fn matrix(
     if let Some(category) = &filter.category {
         query = query.filter(projects::category.eq(category.clone()));
     }
-    let projects: Vec<(MatrixProject, String)> = query.load(conn).await?;
-    let ids: Vec<Uuid> = projects.iter().map(|(p, _)| p.id).collect();
-    let mut cells = MatrixCells::new();
-    if !ids.is_empty() {
-        let rows: Vec<(Uuid, String, String)> = participations::table
-            .filter(participations::project_id.eq_any(&ids))
-            .select((
-                participations::project_id,
-                participations::organization_key,
-                participations::state,
-            ))
-            .load(conn)
-            .await?;
-        for (project, organization, state) in rows {
-            cells
-                .entry(project)
-                .or_default()
-                .insert(organization, state);
-        }
+    if let Some(after) = after {
+        query = query.filter(projects::code.gt(after.to_owned()));
     }
-    Ok((projects, cells))
+    let rows: Vec<(MatrixProject, String, serde_json::Value)> = query.load(conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(project, field_name, states)| MatrixRow {
+            project,
+            field_name,
+            states: serde_json::from_value(states).unwrap_or_default(),
+        })
+        .collect())
 }

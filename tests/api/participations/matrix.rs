@@ -190,3 +190,98 @@ async fn the_csv_opens_in_german_excel() {
     assert_eq!(table.len(), 1 + 3, "KM-2 and the seeded PP-01, PP-02");
     assert_eq!(table[1][0], "KM-2");
 }
+
+#[actix_web::test]
+async fn the_matrix_pages_by_code_and_the_csv_streams_every_project() {
+    let app = TestApp::spawn().await;
+    // 600 synthetic projects (more than one CSV batch) after the 8 seeded ones.
+    let mut conn = app.conn().await;
+    smartregion::bench_data::fill(&mut conn, 25, 3, |_| {})
+        .await
+        .unwrap();
+    drop(conn);
+
+    // JSON: pages of 200 by code, each with a cursor and a Link to the next one.
+    let mut codes: Vec<String> = Vec::new();
+    let mut url = "/api/v1/participation-matrix?limit=200".to_owned();
+    let mut pages = 0;
+    loop {
+        let response = app.get(&url).send().await.unwrap();
+        let link = response
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().to_owned());
+        let page = json(response, 200).await;
+        pages += 1;
+        let rows = page["rows"].as_array().unwrap();
+        assert!(rows.len() <= 200);
+        codes.extend(
+            rows.iter()
+                .map(|r| r["project"]["code"].as_str().unwrap().to_owned()),
+        );
+        assert_eq!(page["organizations"].as_array().unwrap().len(), 15);
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                assert!(link.unwrap().contains("rel=\"next\""));
+                url = format!("/api/v1/participation-matrix?limit=200&cursor={cursor}");
+            }
+            None => {
+                assert!(link.is_none());
+                break;
+            }
+        }
+    }
+    assert_eq!(pages, 4, "608 projects in pages of 200");
+    assert_eq!(codes.len(), 608);
+    let mut sorted = codes.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "in code order, none twice");
+    // A synthetic row has its seven opt-ins.
+    let first = json(
+        app.get("/api/v1/participation-matrix?limit=200&category=lead")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let synthetic = first["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["project"]["code"].as_str().unwrap().starts_with("SYN"))
+        .unwrap();
+    let taking_part = synthetic["states"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|s| !s.is_null())
+        .count();
+    assert_eq!(taking_part, 7);
+    for bad in ["limit=0", "limit=201", "cursor=not-a-cursor"] {
+        problem(
+            app.get(&format!("/api/v1/participation-matrix?{bad}"))
+                .send()
+                .await
+                .unwrap(),
+            400,
+        )
+        .await;
+    }
+
+    // CSV: every project, in code order, however many batches it takes.
+    let bytes = app
+        .get("/api/v1/participation-matrix?format=csv")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let table = read_as_german_excel(&bytes);
+    assert_eq!(table.len(), 1 + 608);
+    let csv_codes: Vec<String> = table[1..].iter().map(|r| r[0].clone()).collect();
+    assert_eq!(csv_codes, codes);
+    assert!(table.iter().all(|r| r.len() == 4 + 15));
+}

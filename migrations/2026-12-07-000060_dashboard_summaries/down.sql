@@ -1,0 +1,10 @@
+DROP TRIGGER project_allocation_years_dashboard ON project_allocation_years;
+DROP TRIGGER participations_dashboard ON participations;
+DROP TRIGGER projects_dashboard ON projects;
+DROP FUNCTION smartregion_dashboard_cost_years();
+DROP FUNCTION smartregion_dashboard_participations();
+DROP FUNCTION smartregion_dashboard_projects();
+DROP FUNCTION smartregion_dashboard_shard();
+DROP TABLE dashboard_cost_years;
+DROP TABLE dashboard_participation_counts;
+DROP TABLE dashboard_project_counts;
