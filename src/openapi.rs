@@ -5,9 +5,25 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToResponse};
 
 use crate::error::{FieldError, Problem};
+
+mod links;
 pub use crate::oparl::error::{
     OparlBadRequest, OparlNotFound, OparlServiceUnavailable, OparlTooManyRequests,
 };
+pub use links::document_links;
+mod text;
+pub use text::text_pattern;
+
+/// The rules the derive macros cannot state, added to the collected document: the text
+/// patterns of request bodies and the links between operations.
+pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+    text::document_text_rules(&mut value);
+    let mut doc: utoipa::openapi::OpenApi =
+        serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
+    document_links(&mut doc);
+    doc
+}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -39,7 +39,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .configure(routes::configure)
         .split_for_parts();
     crate::openapi::document_rate_limits(&mut doc);
-    doc
+    crate::openapi::refine(doc)
 }
 
 /// Built once at start-up and shared by every worker.

@@ -98,8 +98,12 @@ pub struct ChangeFeedQuery {
     /// How many changes to return (1 to 1000, default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<i64>,
-    /// Only changes to these kinds of record, comma-separated (at most 20).
-    #[param(example = "organization,population_figure")]
+    /// Only changes to these kinds of record, comma-separated (at most 20; each 1 to 64
+    /// lower-case letters and `_`, starting with a letter).
+    #[param(
+        pattern = "^ *[a-z][a-z_]{0,63} *(, *[a-z][a-z_]{0,63} *){0,19}$",
+        example = "organization,population_figure"
+    )]
     pub entity: Option<String>,
 }
 

@@ -21,8 +21,9 @@ pub struct PageQuery {
     /// How many items to return (1 to 200, default 50).
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page; omit it for the first page.
-    #[param(example = "WyIwNTU3MDAwNCJd")]
+    /// The `next_cursor` of the previous page; omit it for the first page. Opaque: only a value
+    /// this list handed out is accepted, any other is a 400.
+    #[param(pattern = "^[A-Za-z0-9_-]+$", example = "WyIwNTU3MDAwNCJd")]
     pub cursor: Option<String>,
 }
 

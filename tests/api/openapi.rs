@@ -163,3 +163,98 @@ fn every_schema_reference_resolves() {
     walk(&doc, &schemas, &mut dangling);
     assert!(dangling.is_empty(), "undefined schemas: {dangling:?}");
 }
+
+/// Two response types of one name overwrote each other's schema (the status report was
+/// documented as the organization report): each operation names its own.
+#[test]
+fn status_reports_and_organization_reports_have_schemas_of_their_own() {
+    let doc = generated();
+    let schemas = &doc["components"]["schemas"];
+    let created = &doc["paths"]["/api/v1/projects/{id}/reports"]["post"]["responses"]["201"];
+    assert_eq!(
+        created["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/StatusReportResponse"
+    );
+    assert!(schemas["StatusReportResponse"]["properties"]["project_id"].is_object());
+    let report = &doc["paths"]["/api/v1/organizations/{org}/report"]["get"]["responses"]["200"];
+    assert_eq!(
+        report["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ReportResponse"
+    );
+    assert!(schemas["ReportResponse"]["properties"]["organization"].is_object());
+}
+
+/// An organization without a participation has `null` in the matrix, as the document says.
+#[test]
+fn matrix_cells_may_be_null() {
+    let doc = generated();
+    let states = &doc["components"]["schemas"]["MatrixRowResponse"]["properties"]["states"];
+    let variants = states["additionalProperties"]["oneOf"].as_array().unwrap();
+    assert!(variants.iter().any(|v| v["type"] == "null"), "{states}");
+    assert!(
+        variants
+            .iter()
+            .any(|v| v["$ref"] == "#/components/schemas/ParticipationState")
+    );
+}
+
+/// Links name existing operations and only parameters those operations take.
+#[test]
+fn links_lead_to_existing_operations_and_their_parameters() {
+    let doc = generated();
+    let mut operations = std::collections::BTreeMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            if let Some(id) = operation["operationId"].as_str() {
+                operations.insert(id.to_owned(), operation.clone());
+            }
+        }
+    }
+    let mut links = 0;
+    for operation in operations.values() {
+        for response in operation["responses"].as_object().unwrap().values() {
+            for (name, link) in response["links"].as_object().into_iter().flatten() {
+                let target = &operations[link["operationId"].as_str().unwrap()];
+                for parameter in link["parameters"].as_object().unwrap().keys() {
+                    let (place, name_of) = parameter.split_once('.').unwrap();
+                    assert!(
+                        target["parameters"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .any(|p| { p["in"] == place && p["name"] == name_of }),
+                        "link {name}: {parameter}"
+                    );
+                }
+                links += 1;
+            }
+        }
+    }
+    assert!(links > 100, "only {links} links");
+    let created = &doc["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        created["get_project"]["parameters"]["path.id"],
+        "$response.body#/id"
+    );
+}
+
+/// The text rule of request bodies is in the document: a title refuses control characters
+/// and a leading `=`, running text allows line breaks.
+#[test]
+fn request_text_fields_carry_the_text_rule() {
+    let doc = generated();
+    let create = &doc["components"]["schemas"]["CreateProject"]["properties"];
+    let title = create["title"]["pattern"].as_str().unwrap();
+    let valid = |pattern: &str, text: &str| {
+        jsonschema::is_valid(
+            &serde_json::json!({"type": "string", "pattern": pattern}),
+            &Value::from(text),
+        )
+    };
+    assert!(valid(title, "Smarte Straßenbeleuchtung"));
+    assert!(!valid(title, "=HYPERLINK(1)"));
+    assert!(!valid(title, "a\tb"));
+    let description = create["description"]["pattern"].as_str().unwrap();
+    assert!(valid(description, "Zeile 1\nZeile 2"));
+    assert!(!valid(description, "a\u{7}b"));
+}

@@ -69,7 +69,7 @@ pub struct BudgetQuery {
     #[param(minimum = 2000, maximum = 2100, example = 2031)]
     pub to: Option<i32>,
     /// `csv` for a CSV file for German Excel (also chosen by `Accept: text/csv`); default JSON.
-    #[param(example = "csv")]
+    #[param(pattern = "^(json|csv)$", example = "csv")]
     pub format: Option<String>,
 }
 

@@ -32,6 +32,7 @@ use crate::startup::AppState;
     responses(
         (status = 200, description = "The current version", body = CostKeyResponse,
          headers(("ETag" = String, description = "The version; send it as If-Match to change the key"))),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 410, response = crate::openapi::Gone),

@@ -276,6 +276,7 @@ pub struct ProgrammePath {
     responses(
         (status = 200, description = "The programme", body = FundingProgrammeResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 503, response = crate::openapi::ServiceUnavailable),

@@ -83,9 +83,11 @@ pub struct CreateSnapshot {
     /// council deciding on its participation needs it.
     #[serde(default)]
     pub include_pending: bool,
-    /// First fiscal year; default: the first year of the plan.
+    /// First fiscal year (2000–2100); default: the first year of the plan.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub from: Option<i32>,
-    /// Last fiscal year; default: the last year of the plan.
+    /// Last fiscal year (2000–2100, not before `from`); default: the last year of the plan.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub to: Option<i32>,
 }
 

@@ -108,8 +108,26 @@ pub struct MatrixRowResponse {
     pub project: MatrixProjectResponse,
     /// The state per organization key, for every organization; `null` where it has no
     /// participation.
-    #[schema(value_type = BTreeMap<String, ParticipationState>, example = json!({"05570": null, "05570032": "committed"}))]
+    #[schema(schema_with = states_schema)]
     pub states: BTreeMap<String, Option<ParticipationState>>,
+}
+
+/// An object of `ParticipationState` or `null` per organization key.
+fn states_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::{Ref, RefOr};
+    let state_or_null = OneOfBuilder::new()
+        .item(Ref::from_schema_name("ParticipationState"))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build();
+    ObjectBuilder::new()
+        .description(Some(
+            "The state per organization key, for every organization; `null` where it has no \
+             participation.",
+        ))
+        .additional_properties(Some(RefOr::T(Schema::OneOf(state_or_null))))
+        .examples([serde_json::json!({"05570": null, "05570032": "committed"})])
+        .build()
 }
 
 /// Projects × organizations, one page of projects.

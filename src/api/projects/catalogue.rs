@@ -58,7 +58,10 @@ pub struct ProjectListParams {
     tag: Option<String>,
     /// Only projects this organization takes part in (a key; states interested, intends to
     /// join, council decision pending or committed).
-    #[param(example = "05570032")]
+    #[param(
+        pattern = "^([0-9]{5}|[0-9]{8}|[a-z][a-z0-9-]{1,31})$",
+        example = "05570032"
+    )]
     participant: Option<String>,
     /// Free text (1–200 characters) over code, title, summary and description: German
     /// full-text search (stemming, `websearch` syntax with quotes and `-`), or the text as a

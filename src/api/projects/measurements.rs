@@ -56,6 +56,7 @@ pub struct CreateMeasurement {
     /// One measurement per indicator and date.
     pub measured_on: NaiveDate,
     /// Between -1e15 and 1e15.
+    #[schema(minimum = -1e15, maximum = 1e15)]
     pub value: f64,
     /// Up to 1,000 characters.
     #[schema(max_length = 1000)]

@@ -30,6 +30,7 @@ use crate::startup::AppState;
 
 /// A status report.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = StatusReportResponse)]
 pub struct ReportResponse {
     pub id: Uuid,
     pub project_id: Uuid,

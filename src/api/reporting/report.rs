@@ -51,13 +51,14 @@ const BUDGET_YEARS_AFTER: i32 = 4;
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day of the period (YYYY-MM-DD, required).
-    #[param(example = "2026-01-01")]
+    #[param(required = true, value_type = String, format = Date, example = "2026-01-01")]
     pub from: Option<String>,
-    /// Last day of the period (YYYY-MM-DD, required; at most 3,660 days after `from`).
-    #[param(example = "2026-06-30")]
+    /// Last day of the period (YYYY-MM-DD, required; not before `from` and at most 3,660 days
+    /// after it, else 400).
+    #[param(required = true, value_type = String, format = Date, example = "2026-06-30")]
     pub to: Option<String>,
     /// `json` (default), `html` (printable, with a print stylesheet) or `csv` (German Excel).
-    #[param(example = "html")]
+    #[param(value_type = Option<String>, pattern = "^(json|html|csv)$", example = "html")]
     pub format: Option<String>,
 }
 

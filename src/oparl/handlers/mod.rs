@@ -53,17 +53,23 @@ pub struct OparlListPage(#[allow(dead_code)] Value);
 #[into_params(parameter_in = Query)]
 pub struct OparlListParams {
     /// Only objects created at or after this date-time (`2026-03-01T00:00:00+01:00`).
+    #[param(format = DateTime)]
     pub created_since: Option<String>,
     /// Only objects created at or before this date-time.
+    #[param(format = DateTime)]
     pub created_until: Option<String>,
     /// Only objects modified at or after this date-time; deleted objects are listed too.
+    #[param(format = DateTime)]
     pub modified_since: Option<String>,
     /// Only objects modified at or before this date-time.
+    #[param(format = DateTime)]
     pub modified_until: Option<String>,
     /// Objects per page, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// Where the page starts; take it from `links.next`.
+    /// Where the page starts; take it from `links.next`. Opaque: a value the list did not hand
+    /// out is a 400.
+    #[param(pattern = "^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

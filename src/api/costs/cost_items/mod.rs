@@ -79,6 +79,7 @@ pub async fn list_cost_items(
     responses(
         (status = 200, description = "The cost item", body = CostItemResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 410, response = crate::openapi::Gone),
@@ -243,6 +244,7 @@ pub async fn update_cost_item(
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
     responses(
         (status = 204, description = "The item is gone"),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

@@ -85,6 +85,7 @@ pub async fn list_funding_applications(
     responses(
         (status = 200, description = "The application", body = FundingApplicationResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 410, response = crate::openapi::Gone),
@@ -255,6 +256,7 @@ pub async fn update_funding_application(
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
     responses(
         (status = 204, description = "The application is gone"),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

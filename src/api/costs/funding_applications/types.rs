@@ -122,8 +122,10 @@ pub struct CreateFundingApplication {
     #[schema(max_length = 200)]
     pub notice_reference: Option<String>,
     /// 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub first_year: i32,
     /// 2000–2100, not before `first_year`.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub last_year: i32,
 }
 

@@ -1,0 +1,183 @@
+//! The text rule of every request body (`domain::validation::text_problem`, applied by
+//! `http::extract` to each string of a JSON body) as `pattern`s in the document, so that a
+//! client generated from it (or Schemathesis) knows the service refuses control characters,
+//! bidi controls in single-line fields and formula starts in names and titles.
+//!
+//! Strings with a `format`, an `enum` or a `pattern` of their own are left as they are.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::domain::validation::{MULTI_LINE_FIELDS, TITLE_FIELDS};
+
+/// Unicode White_Space that is not a control character (what `str::trim` also removes).
+const SPACE: &str = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+/// Control characters (Unicode Cc) and the bidi embeddings, overrides and isolates.
+const SINGLE_LINE_BANNED: &str = r"\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069";
+/// Control characters but tab and line feed (a CRLF is taken as a line break too).
+const MULTI_LINE_BANNED: &str = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f";
+
+/// The pattern of a text field named `field`; `required` when it must hold more than spaces
+/// (the service trims before it checks `minLength`).
+pub fn text_pattern(field: &str, required: bool) -> String {
+    if MULTI_LINE_FIELDS.contains(&field) {
+        let space = format!(r"[{SPACE}\t\n]|\r\n");
+        let any = format!(r"[^{MULTI_LINE_BANNED}]|\r\n");
+        if required {
+            format!(r"^(?:{space})*[^{MULTI_LINE_BANNED}{SPACE}](?:{any})*$")
+        } else {
+            format!(r"^(?:{any})*$")
+        }
+    } else if TITLE_FIELDS.contains(&field) {
+        // Not starting with `=` or `＝` once leading spaces are trimmed.
+        let first = format!(r"[^{SINGLE_LINE_BANNED}{SPACE}=\uff1d]");
+        let rest = format!(r"[^{SINGLE_LINE_BANNED}]*");
+        if required {
+            format!(r"^[{SPACE}]*{first}{rest}$")
+        } else {
+            format!(r"^[{SPACE}]*(?:{first}{rest})?$")
+        }
+    } else if required {
+        format!(r"^[{SPACE}]*[^{SINGLE_LINE_BANNED}{SPACE}][^{SINGLE_LINE_BANNED}]*$")
+    } else {
+        format!(r"^[^{SINGLE_LINE_BANNED}]*$")
+    }
+}
+
+/// Adds the text patterns to every schema a JSON request body uses.
+pub fn document_text_rules(doc: &mut Value) {
+    let mut bodies = Vec::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+                if !schema.is_null() {
+                    bodies.push((path.clone(), method.clone(), schema.clone()));
+                }
+            }
+        }
+    }
+    let mut done = BTreeSet::new();
+    for (path, method, mut schema) in bodies {
+        walk(doc, &mut schema, "", &mut done);
+        // A `$ref` changed its component; an inline schema was changed on this copy.
+        if schema.get("$ref").is_none() {
+            doc["paths"][&path][&method]["requestBody"]["content"]["application/json"]["schema"] =
+                schema;
+        }
+    }
+}
+
+/// Walks `schema` (a string field named `field`, or a structure), changing components in
+/// `doc` in place (each once) and `schema` itself when it is inline.
+fn walk(doc: &mut Value, schema: &mut Value, field: &str, done: &mut BTreeSet<String>) {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return;
+        };
+        if !done.insert(name.to_owned()) {
+            return;
+        }
+        let mut component = doc["components"]["schemas"][name].clone();
+        walk(doc, &mut component, field, done);
+        doc["components"]["schemas"][name] = component;
+        return;
+    }
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    for combinator in ["oneOf", "anyOf", "allOf"] {
+        if let Some(Value::Array(variants)) = object.get_mut(combinator) {
+            for variant in variants {
+                walk(doc, variant, field, done);
+            }
+        }
+    }
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        for (name, property) in properties.iter_mut() {
+            walk(doc, property, name, done);
+        }
+    }
+    if let Some(additional) = object.get_mut("additionalProperties")
+        && additional.is_object()
+    {
+        walk(doc, additional, "", done);
+    }
+    if let Some(Value::Object(names)) = object.get_mut("propertyNames")
+        && names.get("type") == Some(&Value::from("string"))
+        && !names.contains_key("pattern")
+    {
+        names.insert("pattern".into(), text_pattern("", false).into());
+    }
+    if let Some(items) = object.get_mut("items") {
+        walk(doc, items, field, done);
+    }
+    let is_string = match object.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if is_string
+        && !object.contains_key("format")
+        && !object.contains_key("enum")
+        && !object.contains_key("pattern")
+    {
+        let required = object
+            .get("minLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|min| min >= 1);
+        object.insert("pattern".into(), text_pattern(field, required).into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validation::{TextKind, text_problem};
+
+    /// As a client validating against the document would judge it (ECMA-262 regex).
+    fn matches(pattern: &str, text: &str) -> bool {
+        let schema = serde_json::json!({"type": "string", "pattern": pattern});
+        jsonschema::is_valid(&schema, &Value::from(text))
+    }
+
+    #[test]
+    fn patterns_agree_with_the_text_rule() {
+        let samples = [
+            "Glasfaser",
+            " Glasfaser ",
+            "",
+            " ",
+            "a\tb",
+            "a\nb",
+            "a\r\nb",
+            "a\rb",
+            "=SUM(A1)",
+            " =1",
+            "\u{ff1d}1",
+            "a\u{202e}b",
+            "a\u{85}b",
+            "\u{3000}x",
+            "x=1",
+        ];
+        for field in ["title", "description", "contact_role"] {
+            let kind = TextKind::of_field(field);
+            for text in samples {
+                let normalized = text.replace("\r\n", "\n");
+                let accepted = text_problem(&normalized, kind).is_none();
+                assert_eq!(
+                    matches(&text_pattern(field, false), text),
+                    accepted,
+                    "{field}: {text:?}"
+                );
+                let required = accepted && !normalized.trim().is_empty();
+                assert_eq!(
+                    matches(&text_pattern(field, true), text),
+                    required,
+                    "{field} (required): {text:?}"
+                );
+            }
+        }
+    }
+}
