@@ -125,6 +125,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::committee::get_committee_member)
                 .service(api::committee::update_committee_member)
                 .service(api::committee::delete_committee_member)
+                .service(api::committee::create_committee_member_erasure)
                 // Before `/meetings/{id}`, so the feed is never taken for a meeting id.
                 .service(api::meetings::feed::get_meetings_feed)
                 .service(api::meetings::handlers::list_meetings)

@@ -24,6 +24,15 @@ use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::webhooks::{self, WorkerHandle, WorkerSettings};
 
+/// How long a client may take to send a request's head (line and headers) on a new
+/// connection; past it actix answers 408 and closes the connection. Set explicitly so that a
+/// slow client (slowloris) holds a connection for a known, short time.
+pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long a connection is kept for the client to close it after the service has closed its
+/// side (a response with `Connection: close`, a 408): no longer than this.
+pub const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
@@ -138,6 +147,7 @@ pub fn app(
         .app_data(shared.rate_limits)
         .default_service(web::to(fallback::default_service))
         .wrap(from_fn(idempotency::middleware))
+        .wrap(from_fn(crate::http::extract::query_text))
         .wrap(from_fn(rate_limit::middleware))
         .wrap(cors)
         .wrap(from_fn(cors::problem_answers))
@@ -270,6 +280,8 @@ pub async fn serve(config: Config, verifier: JwtVerifier, dev: bool) -> anyhow::
     );
     let served = match HttpServer::new(move || app(shared.clone()))
         .workers(config.workers)
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
+        .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
         .shutdown_timeout(config.shutdown_timeout.as_secs())
         .bind(config.bind)
     {

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::api::meetings::{Audience, check_organization};
 use crate::auth::{Caller, Right};
 use crate::db;
+use crate::db::committee::erasure;
 use crate::db::committee::members::{self, CommitteeMember, MemberChanges, NewCommitteeMember};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::meetings::CommitteeRole;
@@ -47,6 +48,9 @@ pub struct CommitteeMemberResponse {
     pub end_date: Option<NaiveDate>,
     /// Whether the name may be published.
     pub name_public_consent: bool,
+    /// When the name was erased on request (GDPR Art. 17): `name` is then the function (or
+    /// committee role) and organization, e.g. "Bürgermeisterin (Ahlen)".
+    pub name_erased_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +67,7 @@ fn response(member: CommitteeMember, audience: Audience) -> CommitteeMemberRespo
         start_date: member.start_date,
         end_date: member.end_date,
         name_public_consent: member.name_public_consent,
+        name_erased_at: member.name_erased_at,
         created_at: member.created_at,
         updated_at: member.updated_at,
     }
@@ -491,4 +496,118 @@ pub async fn delete_committee_member(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// What replaces an erased name: the function, or else the committee role, and the
+/// organization, e.g. "Bürgermeisterin (Ahlen)" or "Mitglied (Beckum)".
+pub fn erased_name(member: &CommitteeMember, organization_name: &str) -> String {
+    let function = member
+        .function
+        .clone()
+        .filter(|f| !f.trim().is_empty() && !f.contains(member.name.as_str()))
+        .unwrap_or_else(|| {
+            CommitteeRole::parse(&member.role)
+                .unwrap_or(CommitteeRole::Member)
+                .label_de()
+                .to_owned()
+        });
+    let mut replacement = format!("{function} ({organization_name})");
+    if replacement.chars().count() > 200 {
+        replacement = replacement.chars().take(200).collect();
+    }
+    replacement
+}
+
+/// Erases a delegate's name on request (GDPR Art. 17). The steering office only; also for a
+/// removed delegate (old minutes name them). The name becomes the function (or committee role)
+/// and organization, e.g. "Bürgermeisterin (Ahlen)", everywhere the service keeps it: the
+/// delegate, the minutes, agenda items and action items that quote it (their versions and the
+/// meetings' calendar sequence move on), the stored answers of idempotent requests, and the
+/// `before`/`after` documents of older audit entries (see docs/personal-data.md). Minutes,
+/// attendance and OParl keep pointing at the same delegate id. The audit entry of the erasure
+/// (`action: "erased"`) holds no trace of the name. An erased name cannot be erased again (409).
+#[utoipa::path(
+    tag = "committee",
+    operation_id = "create_committee_member_erasure",
+    security(("bearer" = [])),
+    params(("mid" = Uuid, Path, description = "Committee member id")),
+    responses(
+        (status = 200, description = "The delegate with the name erased", body = CommitteeMemberResponse,
+         headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 503, response = crate::openapi::ServiceUnavailable),
+    ),
+)]
+#[post("/committee/members/{mid}/erasure")]
+pub async fn create_committee_member_erasure(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mid: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    caller.require_coordinator()?;
+    let id = mid.into_inner();
+    let mut conn = db::connect(&state.pool).await?;
+    let current = members::find_any(&mut conn, id)
+        .await
+        .map_err(not_found(id))?;
+    let organization = db::organizations::find(&mut conn, &current.organization_key).await?;
+    let actor = caller.actor()?;
+    let member = audited(&mut conn, &actor, move |conn| {
+        async move {
+            let before = members::lock_any(conn, id).await.map_err(not_found(id))?;
+            if before.name_erased_at.is_some() {
+                return Err(ApiError::conflict(format!(
+                    "the name of committee member {id} is already erased"
+                )));
+            }
+            let name = before.name.clone();
+            let replacement = erased_name(&before, &organization.name);
+            let mut entries = Vec::new();
+            let mut meetings = std::collections::BTreeSet::new();
+            // Entries for the rewritten rows name what changed, never the text (that would
+            // put the name back into the audit trail).
+            for row in erasure::rewrite_minutes(conn, &name, &replacement).await? {
+                meetings.extend(row.meeting_id);
+                entries.push(Entry::updated("minutes", row.id).action("name_erased"));
+            }
+            for row in erasure::rewrite_agenda_items(conn, &name, &replacement).await? {
+                meetings.extend(row.meeting_id);
+                entries.push(Entry::updated("agenda_item", row.id).action("name_erased"));
+            }
+            for row in erasure::rewrite_action_items(conn, &name, &replacement).await? {
+                meetings.extend(row.meeting_id);
+                entries.push(Entry::updated("action_item", row.id).action("name_erased"));
+            }
+            // Calendars replace their copy of a meeting whose texts changed.
+            for meeting in meetings {
+                db::committee::meetings::touch(conn, meeting).await?;
+                entries.push(Entry::updated("meeting", meeting).action("name_erased"));
+            }
+            erasure::forget_stored_answers(conn, &name).await?;
+            erasure::erase_member_name(conn, id, &replacement)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict(format!(
+                        "the name of committee member {id} is already erased"
+                    ))
+                })?;
+            let after = members::lock_any(conn, id).await?;
+            entries.push(
+                Entry::updated("committee_member", id)
+                    .action("erased")
+                    .org(after.organization_key.clone())
+                    .after(&after),
+            );
+            Ok(entries
+                .into_iter()
+                .fold(Recorded::new(after), Recorded::with))
+        }
+        .scope_boxed()
+    })
+    .await?;
+    Ok(respond(member, Audience::Member))
 }

@@ -124,6 +124,7 @@ pub async fn grant_runtime_rights(owner_url: &str, runtime_url: &str) -> anyhow:
             GRANT USAGE ON SCHEMA public TO %2$I;
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %2$I;
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %2$I;
+            GRANT EXECUTE ON FUNCTION smartregion_erase_member_name(uuid, text) TO %2$I;
             REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log, changes FROM %2$I;
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
                 ON __diesel_schema_migrations FROM %2$I;

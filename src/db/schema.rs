@@ -266,6 +266,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        name_erased_at -> Nullable<Timestamptz>,
     }
 }
 

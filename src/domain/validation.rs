@@ -71,6 +71,17 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Invisible characters that change how a one-line text compares or reads without being seen:
+/// zero-width space, non-joiner and joiner, the left-to-right, right-to-left and Arabic letter
+/// marks, the word joiner and invisible operators, and the zero-width no-break space (BOM).
+/// `Ahlen` and `Ah\u{200B}len` look the same and would be two names.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}'
+    )
+}
+
 /// CRLF line breaks (Windows clients, form posts) as LF, the one line break stored.
 pub fn normalize_line_breaks(text: &str) -> Cow<'_, str> {
     if text.contains("\r\n") {
@@ -96,6 +107,12 @@ pub fn text_problem(text: &str, kind: TextKind) -> Option<&'static str> {
                 return Some(
                     "must not contain bidirectional formatting characters (U+202A to U+202E, \
                      U+2066 to U+2069)",
+                );
+            }
+            if text.chars().any(is_invisible_format) {
+                return Some(
+                    "must not contain invisible formatting characters (zero-width spaces and \
+                     joiners, direction marks, U+200B to U+200F, U+2060 to U+2064, U+FEFF)",
                 );
             }
             if kind == TextKind::Title && text.trim_start().starts_with(['=', '\u{FF1D}']) {

@@ -13,6 +13,11 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
 use crate::domain::validation::{TextKind, normalize_line_breaks, text_problem};
 use crate::error::{ApiError, FieldError};
 
@@ -69,7 +74,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
 /// Parses and checks a JSON body (see [`Json`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut value: Value = serde_json::from_slice(bytes)
+    let UniqueKeys(mut value) = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     let text_errors = check_text(&mut value);
     if !text_errors.is_empty() {
@@ -82,6 +87,79 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             error.into_inner().to_string(),
         )])
     })
+}
+
+/// A JSON value whose objects have no member name twice. RFC 8259 leaves the meaning of
+/// duplicate names open (some parsers take the first, serde_json the last), so that a body
+/// could say one thing to a proxy or a log and another to the service: it is refused (400).
+struct UniqueKeys(Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(UniqueKeysVisitor)
+            .map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let UniqueKeys(value) = map.next_value()?;
+            if members.contains_key(&name) {
+                return Err(serde::de::Error::custom(format!(
+                    "the member name `{name}` occurs twice in one object"
+                )));
+            }
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
+    }
 }
 
 fn payload_error(error: actix_web::Error) -> ApiError {
@@ -119,6 +197,12 @@ fn walk_text(value: &mut Value, field: &str, pointer: &mut String, found: &mut V
         Value::String(text) => {
             if let Cow::Owned(normalized) = normalize_line_breaks(text) {
                 *text = normalized;
+            }
+            // Stored in NFC, so that names differing only in their Unicode normalization (a
+            // precomposed `ö` or `o` with a combining diaeresis) are the same name to the
+            // uniqueness rules, to searches and to the systems that copy them.
+            if is_nfc_quick(text.chars()) != IsNormalized::Yes {
+                *text = text.nfc().collect();
             }
             if let Some(problem) = text_problem(text, TextKind::of_field(field)) {
                 found.push(FieldError::new(pointer.clone(), problem));
@@ -173,6 +257,93 @@ fn pointer_from_path(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// The text rule for query strings: every parameter's name and value, percent-decoded (`+` as
+/// a space), must be UTF-8 and single-line text ([`text_problem`]): no NUL, no other control
+/// character, no bidi override, no invisible formatting character. A query that breaks it is a
+/// 400 naming the parameter, before any handler sees it (a NUL would otherwise reach PostgreSQL
+/// and fail there). Returns the query in NFC when it was not (a search for a decomposed `ö`
+/// finds what is stored precomposed), else `None`.
+pub fn check_query(query: &str) -> Result<Option<String>, ApiError> {
+    let mut normalized = Vec::new();
+    let mut changed = false;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = decode_query_part(name)
+            .map_err(|_| ApiError::bad_request("a query parameter name is not valid UTF-8"))?;
+        if let Some(problem) = text_problem(&name, TextKind::SingleLine) {
+            return Err(ApiError::bad_request(format!(
+                "a query parameter name {problem}"
+            )));
+        }
+        let value = decode_query_part(value).map_err(|_| {
+            ApiError::bad_request(format!("query parameter `{name}` is not valid UTF-8"))
+        })?;
+        if let Some(problem) = text_problem(&value, TextKind::SingleLine) {
+            return Err(ApiError::bad_request(format!(
+                "query parameter `{name}` {problem}"
+            )));
+        }
+        if is_nfc_quick(name.chars()) != IsNormalized::Yes
+            || is_nfc_quick(value.chars()) != IsNormalized::Yes
+        {
+            changed = true;
+        }
+        normalized.push((
+            name.nfc().collect::<String>(),
+            value.nfc().collect::<String>(),
+        ));
+    }
+    if !changed {
+        return Ok(None);
+    }
+    Ok(Some(serde_urlencoded::to_string(&normalized).map_err(
+        |e| ApiError::bad_request(format!("invalid query: {e}")),
+    )?))
+}
+
+fn decode_query_part(part: &str) -> Result<String, std::string::FromUtf8Error> {
+    let spaced = part.replace('+', " ");
+    String::from_utf8(percent_encoding::percent_decode_str(&spaced).collect())
+}
+
+/// Applies [`check_query`] to every request (an OParl request gets its error in OParl's
+/// format), and hands the handlers the query in NFC.
+pub async fn query_text(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // The path's segments follow the same rule: a NUL or control character in an id or key
+    // would otherwise reach PostgreSQL (a 500) or a log line.
+    let path_problem = match percent_encoding::percent_decode_str(req.path()).decode_utf8() {
+        Ok(path) => text_problem(&path, TextKind::SingleLine)
+            .map(|problem| ApiError::bad_request(format!("the path {problem}"))),
+        Err(_) => Some(ApiError::bad_request("the path is not valid UTF-8")),
+    };
+    let checked = match path_problem {
+        Some(problem) => Err(problem),
+        None => check_query(req.query_string()),
+    };
+    match checked {
+        Ok(None) => {}
+        Ok(Some(query)) => {
+            let path_and_query = format!("{}?{query}", req.path());
+            if let Ok(uri) = path_and_query.parse() {
+                // Only the query changes: the path the router matched stays the same.
+                req.head_mut().uri = uri;
+            }
+        }
+        Err(problem) => {
+            let response = if req.path().starts_with("/oparl/") {
+                req.error_response(crate::oparl::error::OparlError(problem))
+            } else {
+                req.error_response(problem)
+            };
+            return Ok(response.map_into_right_body());
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 /// Query-string errors are 400 problems naming the parameter where serde says which.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
@@ -195,6 +366,54 @@ pub fn path_config() -> web::PathConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_member_names_are_refused_at_every_depth() {
+        for body in [r#"{"a": 1, "a": 1}"#, r#"{"a": {"b": [{"c": 1, "c": 2}]}}"#] {
+            let error = parse::<Value>(body.as_bytes()).unwrap_err();
+            assert!(
+                matches!(&error, ApiError::BadRequest(d) if d.contains("occurs twice")),
+                "{error:?}"
+            );
+        }
+        let value: Value = parse(br#"{"a": {"a": [1, {"a": null}]}, "b": 1.5}"#).unwrap();
+        assert_eq!(value["a"]["a"][1]["a"], Value::Null);
+        assert_eq!(value["b"], 1.5);
+    }
+
+    #[test]
+    fn text_is_stored_in_nfc() {
+        let value: Value = parse("{\"name\": \"Fo\u{0308}rderung\"}".as_bytes()).unwrap();
+        assert_eq!(value["name"], "F\u{f6}rderung");
+    }
+
+    #[test]
+    fn query_strings_follow_the_text_rule() {
+        assert_eq!(check_query("").unwrap(), None);
+        assert_eq!(
+            check_query("q=Dorfladen+Ahlen&limit=5&lead=05570004").unwrap(),
+            None
+        );
+        assert_eq!(check_query("q=%C3%B6ffentlich&flag").unwrap(), None);
+        assert_eq!(
+            check_query("q=o%CC%88ffentlich+Amt&limit=5")
+                .unwrap()
+                .as_deref(),
+            Some("q=%C3%B6ffentlich+Amt&limit=5")
+        );
+        for bad in [
+            "lead=%00",
+            "q=a%0Ab",
+            "q=%E2%80%AEabc",
+            "q=%FF",
+            "%00=1",
+            "q=%E2%80%8B",
+            "q=a\u{7}",
+        ] {
+            let error = check_query(bad).unwrap_err();
+            assert!(matches!(error, ApiError::BadRequest(_)), "{bad}");
+        }
+    }
 
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]

@@ -24,6 +24,9 @@ pub struct CommitteeMember {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// When the name was erased on request (GDPR Art. 17); the name is then the function (or
+    /// committee role) and organization.
+    pub name_erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -157,5 +160,24 @@ pub async fn soft_delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<
         ))
         .returning(CommitteeMember::as_returning())
         .get_result(conn)
+        .await
+}
+
+/// The member with this id, deleted ones included, locked for the rest of the transaction.
+pub async fn lock_any(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<CommitteeMember> {
+    committee_members::table
+        .find(id)
+        .select(CommitteeMember::as_select())
+        .for_update()
+        .first(conn)
+        .await
+}
+
+/// The member with this id, deleted ones included.
+pub async fn find_any(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<CommitteeMember> {
+    committee_members::table
+        .find(id)
+        .select(CommitteeMember::as_select())
+        .first(conn)
         .await
 }

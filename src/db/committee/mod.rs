@@ -10,6 +10,7 @@ pub mod action_items;
 pub mod agenda;
 pub mod attendance;
 pub mod decisions;
+pub mod erasure;
 pub mod feed_tokens;
 pub mod meetings;
 pub mod members;

@@ -128,6 +128,8 @@ impl TestAppBuilder {
         let port = listener.local_addr().unwrap().port();
         let server = HttpServer::new(move || app(shared.clone()))
             .workers(1)
+            .client_request_timeout(smartregion::startup::CLIENT_REQUEST_TIMEOUT)
+            .client_disconnect_timeout(smartregion::startup::CLIENT_DISCONNECT_TIMEOUT)
             .disable_signals()
             .shutdown_timeout(1)
             .listen(listener)
