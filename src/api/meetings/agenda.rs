@@ -216,7 +216,6 @@ pub async fn create_agenda_item(
     })
     .await?;
     let version = item.version;
-    let mut conn = db::connect(&state.pool).await?;
     let response = load_agenda_item(&mut conn, item).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag::header_value(version)))
@@ -342,7 +341,6 @@ pub async fn update_agenda_item(
     })
     .await?;
     let version = item.version;
-    let mut conn = db::connect(&state.pool).await?;
     Ok(respond(load_agenda_item(&mut conn, item).await?, version))
 }
 
@@ -492,7 +490,6 @@ pub async fn update_agenda_order(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     let items = load_agenda(&mut conn, meeting_id, Audience::Member).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(meeting.version)))

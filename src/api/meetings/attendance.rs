@@ -244,7 +244,6 @@ pub async fn put_attendance(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     let members = members_by_id(&mut conn, &record.delegate_member_ids).await?;
     let version = record.version;
     Ok(HttpResponse::Ok()

@@ -221,7 +221,6 @@ pub async fn put_minutes(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     respond(&mut conn, record, Audience::Member).await
 }
 
@@ -339,6 +338,5 @@ pub async fn approve_minutes(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     respond(&mut conn, record, Audience::Member).await
 }

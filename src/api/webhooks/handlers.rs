@@ -341,6 +341,9 @@ pub async fn update_webhook(
     let webhook = audited(&mut conn, &actor, move |conn| {
         let (changes, tx_caller) = (changes.clone(), tx_caller.clone());
         async move {
+            // The cursor before the subscription row, in the order of the delivery worker
+            // and of DELETE; the other way round deadlocked with the worker.
+            webhooks::lock_cursor(conn, id).await?;
             let before = authorized_webhook(conn, &tx_caller, id, true).await?;
             if_match.check(before.version)?;
             let mut changes = changes;
