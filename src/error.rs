@@ -113,6 +113,10 @@ pub enum ApiError {
         retry_after: u64,
     },
     ServiceUnavailable(String),
+    /// A deadlock or serialization failure (SQLSTATE 40P01, 40001): the write lost a race with
+    /// another one and may succeed when run again. `db::write::audited` runs it again a few
+    /// times; what is left answers 503 with `Retry-After`.
+    Contention(String),
     /// A fault of the service; the message is logged, never returned.
     Internal(String),
 }
@@ -201,7 +205,7 @@ impl ApiError {
                 "too-many-requests",
                 "Too many requests",
             ),
-            ServiceUnavailable(_) => (
+            ServiceUnavailable(_) | Contention(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "service-unavailable",
                 "Service unavailable",
@@ -228,6 +232,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d)
             | ApiError::PreconditionRequired(d)
             | ApiError::ServiceUnavailable(d)
+            | ApiError::Contention(d)
             | ApiError::Unauthorized { detail: d, .. }
             | ApiError::TooManyRequests { detail: d, .. } => d.as_str().into(),
             ApiError::MethodNotAllowed { allowed } => {
@@ -316,6 +321,9 @@ impl ResponseError for ApiError {
             ApiError::ServiceUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            ApiError::Contention(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, *retry_after));
             }
@@ -348,6 +356,19 @@ impl From<DieselError> for ApiError {
                             info.constraint_name().unwrap_or("of the data model")
                         ),
                     )])
+                }
+                DatabaseErrorKind::SerializationFailure => {
+                    ApiError::Contention("concurrent update, retry the request".into())
+                }
+                // diesel has no kind for a deadlock (40P01): it arrives as Unknown with
+                // PostgreSQL's message. Like a serialization failure, running the write again
+                // can get past it (`db::write::audited` does).
+                DatabaseErrorKind::Unknown if info.message().starts_with("deadlock detected") => {
+                    tracing::warn!(%error, "deadlock");
+                    ApiError::Contention(
+                        "the write collided with a concurrent one (deadlock); retry the request"
+                            .into(),
+                    )
                 }
                 _ if is_retryable(&error) => unavailable(&error),
                 _ => ApiError::internal(format!("database error: {error}")),
@@ -481,12 +502,35 @@ mod tests {
                 "{message}"
             );
             let response = error.error_response();
-            assert_eq!(
-                response.headers().get(header::RETRY_AFTER).unwrap(),
-                "5",
-                "{message}"
-            );
+            let retry_after: u64 = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(retry_after >= 1, "{message}");
         }
+        // The two that a run of the same transaction can get past are marked for the retry.
+        assert!(matches!(
+            database_error(DatabaseErrorKind::Unknown, "deadlock detected"),
+            ApiError::Contention(_)
+        ));
+        assert!(matches!(
+            database_error(
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access"
+            ),
+            ApiError::Contention(_)
+        ));
+        assert!(matches!(
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to lock timeout"
+            ),
+            ApiError::ServiceUnavailable(_)
+        ));
         let other = database_error(DatabaseErrorKind::Unknown, "division by zero");
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
     }

@@ -135,6 +135,7 @@ pub async fn get_action_item(
     "title": "Förderantrag für das Glasfaserprojekt vorbereiten", "owner_organization": "05570004",
     "due_date": "2026-06-30"
 }))]
+#[derive(Clone)]
 pub struct CreateActionItem {
     /// 1 to 300 characters.
     #[schema(min_length = 1, max_length = 300)]
@@ -214,6 +215,7 @@ pub async fn create_action_item(
     let actor = caller.actor()?;
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
+        let (body, title, mut v) = (body.clone(), title.clone(), v.clone());
         async move {
             check_organization(
                 conn,
@@ -334,6 +336,7 @@ pub async fn update_action_item(
     };
     let actor = caller.actor()?;
     let item = audited(&mut conn, &actor, move |conn| {
+        let (caller, changes, mut v) = (caller.clone(), changes.clone(), v.clone());
         async move {
             if let Some(owner) = &changes.owner_organization {
                 check_organization(conn, &mut v, "/owner_organization", owner).await?;

@@ -327,6 +327,7 @@ pub async fn create_committee_member(
     let on_behalf_of = caller.on_behalf_of(&body.organization);
     let mut conn = db::connect(&state.pool).await?;
     let member = audited(&mut conn, &actor, move |conn| {
+        let (new, on_behalf_of, mut v) = (new.clone(), on_behalf_of.clone(), v.clone());
         async move {
             check_organization(conn, &mut v, "/organization", &new.organization_key).await?;
             v.finish(())?;
@@ -413,6 +414,7 @@ pub async fn update_committee_member(
     let actor = caller.actor()?;
     let on_behalf_of = caller.on_behalf_of(&current.organization_key);
     let member = audited(&mut conn, &actor, move |conn| {
+        let (changes, on_behalf_of) = (changes.clone(), on_behalf_of.clone());
         async move {
             let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
             if_match.check(before.version)?;
@@ -480,6 +482,7 @@ pub async fn delete_committee_member(
     let actor = caller.actor()?;
     let on_behalf_of = caller.on_behalf_of(&current.organization_key);
     audited(&mut conn, &actor, move |conn| {
+        let on_behalf_of = on_behalf_of.clone();
         async move {
             let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
             if_match.check(before.version)?;

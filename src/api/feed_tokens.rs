@@ -229,6 +229,7 @@ pub async fn create_calendar_feed_token(
     let on_behalf_of = caller.on_behalf_of(&organization);
     let mut conn = db::connect(&state.pool).await?;
     let token = audited(&mut conn, &actor, move |conn| {
+        let (new, on_behalf_of, mut v) = (new.clone(), on_behalf_of.clone(), v.clone());
         async move {
             check_organization(conn, &mut v, "/organization", &new.organization_key).await?;
             v.finish(())?;
@@ -304,6 +305,7 @@ pub async fn delete_calendar_feed_token(
     let actor = caller.actor()?;
     let on_behalf_of = caller.on_behalf_of(&current.organization_key);
     audited(&mut conn, &actor, move |conn| {
+        let on_behalf_of = on_behalf_of.clone();
         async move {
             let before = feed_tokens::lock(conn, id).await?;
             let after = feed_tokens::revoke(conn, id).await?;
@@ -388,6 +390,11 @@ pub async fn delete_calendar_feed_tokens(
     let on_behalf_of = caller.on_behalf_of(&organization);
     let mut conn = db::connect(&state.pool).await?;
     let ids = audited(&mut conn, &actor, move |conn| {
+        let (created_by, on_behalf_of, organization) = (
+            created_by.clone(),
+            on_behalf_of.clone(),
+            organization.clone(),
+        );
         async move {
             let live = feed_tokens::lock_live_by_creator(conn, &organization, &created_by).await?;
             let mut recorded = Recorded::new(Vec::with_capacity(live.len()));

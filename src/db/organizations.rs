@@ -47,7 +47,7 @@ pub struct PopulationFigure {
 }
 
 /// The fields an update may change; `None` leaves a field as it is.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Clone, Debug, Default, AsChangeset)]
 #[diesel(table_name = organizations)]
 pub struct OrganizationChanges {
     pub name: Option<String>,

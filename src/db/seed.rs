@@ -35,7 +35,7 @@ const PROJECTS_KNOWN_CSV: &str = include_str!("../../data/projects_known.csv");
 pub const GFW_KEY: &str = "gfw";
 const GFW_NAME: &str = "gfw – Gesellschaft für Wirtschaftsförderung im Kreis Warendorf mbH";
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 struct BodyRow {
     ags: String,
     name: String,
@@ -45,7 +45,7 @@ struct BodyRow {
     population_source: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 struct FieldRow {
     code: String,
     name_de: String,
@@ -133,6 +133,12 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
     let seed_actor = actor.clone();
 
     let report = audited(conn, &actor, move |conn| {
+        let (bodies, fields, known, seed_actor) = (
+            bodies.clone(),
+            fields.clone(),
+            known.clone(),
+            seed_actor.clone(),
+        );
         async move {
             let mut recorded = Recorded::new(SeedReport::default());
 

@@ -150,6 +150,19 @@ pub async fn update(
         .await
 }
 
+/// Locks subscription `id`'s cursor: the first lock of a write that changes a subscription
+/// and its bookkeeping, taken before the subscription row (see [`lock_for_removal`] for the
+/// order and why).
+pub async fn lock_cursor(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    webhook_cursors::table
+        .find(id)
+        .select(webhook_cursors::webhook_id)
+        .for_update()
+        .load::<Uuid>(conn)
+        .await
+        .map(drop)
+}
+
 /// Locks what deleting subscription `id` removes in the order everything that writes a
 /// subscription's bookkeeping follows: its cursor, then its deliveries, and only then (the
 /// caller) the subscription row. The worker queues deliveries while holding the cursor (and

@@ -153,28 +153,58 @@ impl<T> Recorded<T> {
     }
 }
 
+/// How many times [`audited`] runs a write that lost a race (deadlock or serialization
+/// failure), the first run included, before it gives up with 503.
+pub const WRITE_ATTEMPTS: u32 = 4;
+
 /// Runs `write` in one transaction as `actor` and records its entries in the same transaction.
 /// Any error rolls everything back, the entries included.
+///
+/// A write that fails with a deadlock or a serialization failure ([`ApiError::Contention`])
+/// is rolled back and run again, up to [`WRITE_ATTEMPTS`] times with a short random pause
+/// (so that the two colliding writers do not collide again); after that the caller gets 503
+/// with `Retry-After`. That is why `write` is `FnMut`: it must be able to run more than once,
+/// so it clones (or borrows) what it uses rather than moving it into its future.
 pub async fn audited<'a, T, F>(
     conn: &mut AsyncPgConnection,
     actor: &'a Actor,
-    write: F,
+    mut write: F,
 ) -> Result<T, ApiError>
 where
     T: Send + 'a,
-    F: for<'r> FnOnce(
+    F: for<'r> FnMut(
             &'r mut AsyncPgConnection,
         ) -> ScopedBoxFuture<'a, 'r, Result<Recorded<T>, ApiError>>
         + Send
         + 'a,
 {
-    conn.transaction::<T, ApiError, _>(async move |conn| {
-        set_actor(conn, actor).await?;
-        let recorded = write(conn).await?;
-        record(conn, actor, &recorded.entries).await?;
-        Ok(recorded.value)
-    })
-    .await
+    let mut attempt = 1;
+    loop {
+        let result = conn
+            .transaction::<T, ApiError, _>(async |conn| {
+                set_actor(conn, actor).await?;
+                let recorded = write(conn).await?;
+                record(conn, actor, &recorded.entries).await?;
+                Ok(recorded.value)
+            })
+            .await;
+        match result {
+            Err(ApiError::Contention(detail)) if attempt < WRITE_ATTEMPTS => {
+                tracing::info!(attempt, %detail, "write collided; running it again");
+                tokio::time::sleep(retry_pause(attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A random pause before run `attempt + 1`: up to 10 ms after the first collision, doubling
+/// after each further one.
+fn retry_pause(attempt: u32) -> std::time::Duration {
+    use rand::Rng;
+    let ceiling_ms = 10u64 << (attempt - 1).min(4);
+    std::time::Duration::from_micros(rand::thread_rng().gen_range(1_000..=ceiling_ms * 1_000))
 }
 
 /// Names the actor for the database's write guards, for this transaction only.

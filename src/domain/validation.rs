@@ -133,7 +133,7 @@ pub fn text_problem(text: &str, kind: TextKind) -> Option<&'static str> {
     None
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,
 }

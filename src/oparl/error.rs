@@ -54,6 +54,9 @@ impl ResponseError for OparlError {
             ApiError::ServiceUnavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
+            ApiError::Contention(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, *retry_after));
             }

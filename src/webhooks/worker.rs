@@ -414,6 +414,7 @@ impl Worker {
              and set active to true to resume"
         );
         audited(conn, &actor, move |conn| {
+            let reason = reason.clone();
             async move {
                 let before = webhooks::find(conn, id, true).await?;
                 if !before.active {

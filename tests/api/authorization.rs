@@ -552,7 +552,17 @@ async fn while_locked(
     let pool = app.pool.clone();
     let mut conn = app.conn().await;
     let actor = Actor::system("test-race");
+    // `audited` may run the write more than once; the request is sent by the first run.
+    let request = std::sync::Mutex::new(Some(request));
+    let request = &request;
     let pending = audited(&mut conn, &actor, move |conn| {
+        let (lock_sql, change_sql, entry, pool) = (
+            lock_sql.clone(),
+            change_sql.clone(),
+            entry.clone(),
+            pool.clone(),
+        );
+        let request = request.lock().unwrap().take().expect("sent once");
         async move {
             diesel::sql_query(lock_sql).execute(conn).await?;
             let pending = actix_web::rt::spawn(request.send());

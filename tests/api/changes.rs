@@ -85,6 +85,7 @@ async fn record(app: &TestApp, entity: &'static str, id: &str, org: Option<&str>
     let actor = Actor::system("feed-test");
     let (id, org) = (id.to_owned(), org.map(str::to_owned));
     audited(&mut conn, &actor, move |_| {
+        let (id, org) = (id.clone(), org.clone());
         async move {
             let mut entry = Entry::updated(entity, id);
             if let Some(org) = org {
@@ -441,17 +442,30 @@ async fn a_writer_with_an_older_transaction_id_cannot_overtake_a_lower_number() 
     // The writer takes its transaction id first, then waits ...
     let (xid_tx, xid_rx) = oneshot::channel::<()>();
     let (go_tx, go_rx) = oneshot::channel::<()>();
+    // Taken by the first run (`audited` may run a write more than once).
+    let (xid_tx, go_rx) = (
+        std::sync::Mutex::new(Some(xid_tx)),
+        std::sync::Arc::new(std::sync::Mutex::new(Some(go_rx))),
+    );
     let writer_pool = app.pool.clone();
     let writer = actix_web::rt::spawn(async move {
         let mut conn = writer_pool.get().await.unwrap();
         let actor = Actor::system("late-writer");
+        let xid_tx = &xid_tx;
         audited(&mut conn, &actor, move |conn| {
+            let go_rx = go_rx.clone();
             async move {
                 diesel::sql_query("SELECT pg_current_xact_id()")
                     .execute(conn)
                     .await?;
-                xid_tx.send(()).unwrap();
-                go_rx.await.unwrap();
+                let xid = xid_tx.lock().unwrap().take();
+                if let Some(xid) = xid {
+                    xid.send(()).unwrap();
+                }
+                let go = go_rx.lock().unwrap().take();
+                if let Some(go) = go {
+                    go.await.unwrap();
+                }
                 Ok(Recorded::new(()).with(Entry::created("probe", "late")))
             }
             .scope_boxed()

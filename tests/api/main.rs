@@ -40,3 +40,4 @@ mod schema;
 mod security_webhooks;
 mod text_safety;
 mod webhooks;
+mod write_retries;

@@ -157,6 +157,7 @@ async fn store(app: &TestApp, entity: &'static str, id: Uuid, sql: &'static str,
     let mut conn = app.conn().await;
     let actor = Actor::system("test-hostile-data");
     audited(&mut conn, &actor, move |conn| {
+        let text = text.clone();
         async move {
             diesel::sql_query(sql)
                 .bind::<diesel::sql_types::Text, _>(text)

@@ -101,6 +101,7 @@ pub async fn put_cost_key(
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let (body, subject) = (body.clone(), subject.clone());
         async move {
             live_project(conn, project_id, true).await?;
             let current = cost_keys::current(conn, project_id).await?;

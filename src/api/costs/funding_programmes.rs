@@ -203,7 +203,7 @@ pub struct CreateFundingProgramme {
 
 /// Changes to a programme; absent fields stay as they are. A new rule changes the expected
 /// funding of planned and submitted applications (not granted amounts).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFundingProgramme {
     /// 1 to 200 characters, unique (ignoring case).
@@ -328,6 +328,7 @@ pub async fn create_funding_programme(
     let actor = caller.actor()?;
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let values = values.clone();
         async move {
             let row = funding::insert_programme(conn, &values).await?;
             Ok(Recorded::new(row.clone())
@@ -384,6 +385,7 @@ pub async fn update_funding_programme(
     let pid = path.pid;
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             // Project locks first, in id order, as every other writer takes them.
             let mut seen = Vec::new();

@@ -131,6 +131,7 @@ pub async fn create_allocation_snapshot(
     let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let (label, subject) = (label.clone(), subject.clone());
         async move {
             // Under the project lock the stored allocation is the current one.
             live_project(conn, project_id, true).await?;

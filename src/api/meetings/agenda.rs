@@ -169,6 +169,13 @@ pub async fn create_agenda_item(
     let meeting_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
+        let (body, number, proposed_resolution, title, mut v) = (
+            body.clone(),
+            number.clone(),
+            proposed_resolution.clone(),
+            title.clone(),
+            v.clone(),
+        );
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await
@@ -209,7 +216,6 @@ pub async fn create_agenda_item(
     })
     .await?;
     let version = item.version;
-    let mut conn = db::connect(&state.pool).await?;
     let response = load_agenda_item(&mut conn, item).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag::header_value(version)))
@@ -254,11 +260,12 @@ pub async fn update_agenda_item(
 ) -> ApiResult<HttpResponse> {
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
-    let mut update = body.into_inner()?.validate()?;
+    let update = body.into_inner()?.validate()?;
     let actor = caller.actor()?;
     let (meeting_id, item_id) = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
+        let mut update = update.clone();
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await
@@ -334,7 +341,6 @@ pub async fn update_agenda_item(
     })
     .await?;
     let version = item.version;
-    let mut conn = db::connect(&state.pool).await?;
     Ok(respond(load_agenda_item(&mut conn, item).await?, version))
 }
 
@@ -445,6 +451,7 @@ pub async fn update_agenda_order(
     let meeting_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
+        let order = order.clone();
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await
@@ -483,7 +490,6 @@ pub async fn update_agenda_order(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     let items = load_agenda(&mut conn, meeting_id, Audience::Member).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(meeting.version)))

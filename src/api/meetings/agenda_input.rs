@@ -25,6 +25,7 @@ const MAX_PROJECTS: usize = 20;
     "presenter_organization": "05570004", "project_ids": [],
     "proposed_resolution": "Der Lenkungskreis empfiehlt die Umsetzung."
 }))]
+#[derive(Clone)]
 pub struct CreateAgendaItem {
     /// The printed number, 1 to 20 characters ("3", "3.1").
     #[schema(min_length = 1, max_length = 20)]
@@ -172,6 +173,7 @@ pub(super) async fn check_projects_exist(
 }
 
 /// A checked update of an agenda item.
+#[derive(Clone)]
 pub(super) struct ItemUpdate {
     pub changes: AgendaItemChanges,
     pub project_ids: Option<Vec<Uuid>>,
@@ -320,7 +322,7 @@ pub(super) fn check_result_consistency(
 }
 
 /// The new order of the agenda.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaOrder {
     /// Every live item of the meeting, each once, in the new order.

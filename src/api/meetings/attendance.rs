@@ -75,6 +75,7 @@ pub async fn list_attendance(
     "status": "present", "delegate_member_ids": ["3f0e8a52-8c3e-4d7e-9a43-2b8f1d1e0c11"],
     "arrived_at": "2026-03-26T17:05:00+01:00", "left_at": "2026-03-26T18:30:00+01:00"
 }))]
+#[derive(Clone)]
 pub struct PutAttendance {
     pub status: AttendanceStatus,
     /// Committee members of this organization who attended, at most 10; empty when excused
@@ -176,6 +177,8 @@ pub async fn put_attendance(
     let on_behalf_of = caller.on_behalf_of(&org);
     let mut conn = db::connect(&state.pool).await?;
     let record = audited(&mut conn, &actor, move |conn| {
+        let (body, on_behalf_of, org, mut v) =
+            (body.clone(), on_behalf_of.clone(), org.clone(), v.clone());
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await
@@ -241,7 +244,6 @@ pub async fn put_attendance(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     let members = members_by_id(&mut conn, &record.delegate_member_ids).await?;
     let version = record.version;
     Ok(HttpResponse::Ok()
@@ -331,6 +333,7 @@ pub async fn delete_attendance(
     let on_behalf_of = caller.on_behalf_of(&org);
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
+        let (on_behalf_of, org) = (on_behalf_of.clone(), org.clone());
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await

@@ -140,6 +140,7 @@ pub async fn create_meeting(
     let actor = caller.actor()?;
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
+        let new = new.clone();
         async move {
             let meeting = rows::insert(conn, &new).await.map_err(number_taken)?;
             Ok(Recorded::new(meeting.clone())
@@ -206,6 +207,7 @@ pub async fn update_meeting(
     let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             let before = rows::lock_live(conn, id)
                 .await
@@ -341,6 +343,7 @@ pub async fn update_meeting_state(
     let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
+        let reason = reason.clone();
         async move {
             let before = rows::lock_live(conn, id)
                 .await

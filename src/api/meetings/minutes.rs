@@ -90,6 +90,7 @@ pub async fn get_minutes(
     "secretary_member_id": "3f0e8a52-8c3e-4d7e-9a43-2b8f1d1e0c11",
     "chair_member_id": "9a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 }))]
+#[derive(Clone)]
 pub struct PutMinutes {
     /// The public part, Markdown, up to 200000 characters.
     #[schema(max_length = 200000)]
@@ -161,6 +162,7 @@ pub async fn put_minutes(
     let meeting_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let record = audited(&mut conn, &actor, move |conn| {
+        let (body, mut v) = (body.clone(), v.clone());
         async move {
             let meeting = meeting_rows::lock_live(conn, meeting_id)
                 .await
@@ -219,7 +221,6 @@ pub async fn put_minutes(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     respond(&mut conn, record, Audience::Member).await
 }
 
@@ -337,6 +338,5 @@ pub async fn approve_minutes(
         .scope_boxed()
     })
     .await?;
-    let mut conn = db::connect(&state.pool).await?;
     respond(&mut conn, record, Audience::Member).await
 }

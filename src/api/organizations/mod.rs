@@ -169,6 +169,7 @@ pub async fn update_organization(
     let key = key.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let org = audited(&mut conn, &actor, move |conn| {
+        let (key, update) = (key.clone(), update.clone());
         async move {
             let before = organizations::find_for_update(conn, &key)
                 .await

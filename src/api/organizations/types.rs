@@ -167,6 +167,7 @@ pub struct NewPopulationFigure {
 }
 
 /// A checked update.
+#[derive(Clone)]
 pub(super) struct OrganizationUpdate {
     pub(super) changes: OrganizationChanges,
     pub(super) population: Option<(NaiveDate, i32, Option<String>)>,

@@ -185,6 +185,7 @@ pub async fn put_participation(
     let actor = ctx.actor.clone();
     let mut conn = db::connect(&state.pool).await?;
     let written = audited(&mut conn, &actor, move |conn| {
+        let (change, ctx) = (change.clone(), ctx.clone());
         async move { write::put(conn, ctx, change).await }.scope_boxed()
     })
     .await?;

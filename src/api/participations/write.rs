@@ -61,6 +61,7 @@ impl Precondition {
 }
 
 /// Who writes, for whom, with which authority.
+#[derive(Clone)]
 pub struct WriteContext {
     pub project_id: Uuid,
     pub organization: String,

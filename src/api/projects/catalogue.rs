@@ -307,6 +307,7 @@ pub async fn create_project(
     let new = v.finish(new)?;
     let tx_actor = actor.clone();
     let project = audited(&mut conn, &actor, move |conn| {
+        let (new, tx_actor) = (new.clone(), tx_actor.clone());
         async move {
             let project = projects::insert(conn, &new).await.map_err(taken)?;
             projects::record_status_change(
@@ -387,6 +388,7 @@ pub async fn update_project(
     let changes = v.finish(changes)?;
     let id = id.into_inner();
     let project = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             let before = live_project(conn, id, true).await?;
             if_match.check(before.version)?;

@@ -238,6 +238,7 @@ pub async fn create_project_indicator(
     };
     let new = v.finish(new)?;
     let i = audited(&mut conn, &actor, move |conn| {
+        let (caller, new) = (caller.clone(), new.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, new.project_id).await?;
             let i = indicators::insert(conn, &new).await?;
@@ -309,6 +310,7 @@ pub async fn update_project_indicator(
     };
     let changes = v.finish(changes)?;
     let i = audited(&mut conn, &actor, move |conn| {
+        let (caller, changes) = (caller.clone(), changes.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)
@@ -366,6 +368,7 @@ pub async fn delete_project_indicator(
     let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     audited(&mut conn, &actor, move |conn| {
+        let caller = caller.clone();
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)

@@ -126,6 +126,7 @@ pub async fn update_project_status(
     let mut conn = db::connect(&state.pool).await?;
     let tx_actor = actor.clone();
     let project = audited(&mut conn, &actor, move |conn| {
+        let (reason, tx_actor) = (reason.clone(), tx_actor.clone());
         async move {
             let before = live_project(conn, id, true).await?;
             if let Some(if_match) = if_match {

@@ -144,6 +144,7 @@ pub async fn create_indicator_measurement(
         .filter(|n| !n.is_empty());
     let (x, note) = v.finish((x, note))?;
     let m = audited(&mut conn, &actor, move |conn| {
+        let (caller, note) = (caller.clone(), note.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)
@@ -203,6 +204,7 @@ pub async fn delete_indicator_measurement(
     let mut conn = db::connect(&state.pool).await?;
     let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
     audited(&mut conn, &actor, move |conn| {
+        let caller = caller.clone();
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)

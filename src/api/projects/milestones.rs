@@ -201,6 +201,7 @@ pub async fn create_project_milestone(
     };
     let new = v.finish(new)?;
     let m = audited(&mut conn, &actor, move |conn| {
+        let (caller, new) = (caller.clone(), new.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, new.project_id).await?;
             let m = milestones::insert(conn, &new).await?;
@@ -266,6 +267,7 @@ pub async fn update_project_milestone(
     };
     let changes = v.finish(changes)?;
     let m = audited(&mut conn, &actor, move |conn| {
+        let (caller, changes) = (caller.clone(), changes.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)
@@ -322,6 +324,7 @@ pub async fn delete_project_milestone(
     let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     audited(&mut conn, &actor, move |conn| {
+        let caller = caller.clone();
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)

@@ -91,6 +91,7 @@ pub async fn update_project_progress(
     let id = id.into_inner();
     let tx_caller = caller.clone();
     let project = audited(&mut conn, &actor, move |conn| {
+        let (changes, tx_caller) = (changes.clone(), tx_caller.clone());
         async move {
             let before = lock_project_for_work(conn, &tx_caller, id).await?;
             if_match.check(before.version)?;

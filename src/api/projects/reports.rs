@@ -311,6 +311,7 @@ pub async fn create_project_report(
     };
     let new = v.finish(new)?;
     let report = audited(&mut conn, &actor, move |conn| {
+        let (caller, new) = (caller.clone(), new.clone());
         async move {
             // The project lock serialises reports, so "latest report" is decided one at a time.
             let project = lock_project_for_work(conn, &caller, new.project_id).await?;
@@ -408,6 +409,7 @@ pub async fn update_project_report(
     };
     let changes = v.finish(changes)?;
     let (report, by) = audited(&mut conn, &actor, move |conn| {
+        let (caller, changes) = (caller.clone(), changes.clone());
         async move {
             let project = lock_project_for_work(conn, &caller, id).await?;
             let (before, now) = reports::find(conn, id, rid, true)

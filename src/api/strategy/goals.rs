@@ -223,6 +223,7 @@ pub async fn create_goal(
     .await?;
     let input = v.finish(input)?;
     let goal = audited(&mut conn, &actor, move |conn| {
+        let input = input.clone();
         async move {
             let goal = strategy::insert_goal(conn, &input.data)
                 .await
@@ -305,6 +306,7 @@ pub async fn update_goal(
     .await?;
     let changes = v.finish(changes)?;
     let goal = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             let before = strategy::find_goal(conn, id, true)
                 .await

@@ -77,6 +77,7 @@ pub async fn put_strategy(
     v.finish(())?;
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let (principles, vision) = (principles.clone(), vision.clone());
         async move {
             let before = strategy::find(conn, true).await?;
             if_match.check(before.version)?;

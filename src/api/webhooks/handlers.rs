@@ -146,6 +146,8 @@ pub async fn create_webhook(
     })?;
     let limit = state.config.webhooks.max_subscriptions_per_org;
     let webhook = audited(&mut conn, &actor, move |conn| {
+        let (new, on_behalf_of, organization) =
+            (new.clone(), on_behalf_of.clone(), organization.clone());
         async move {
             // Counted under a lock per organization, so that concurrent requests cannot
             // both take the last place.
@@ -337,7 +339,11 @@ pub async fn update_webhook(
     let actor = caller.actor()?;
     let tx_caller = caller.clone();
     let webhook = audited(&mut conn, &actor, move |conn| {
+        let (changes, tx_caller) = (changes.clone(), tx_caller.clone());
         async move {
+            // The cursor before the subscription row, in the order of the delivery worker
+            // and of DELETE; the other way round deadlocked with the worker.
+            webhooks::lock_cursor(conn, id).await?;
             let before = authorized_webhook(conn, &tx_caller, id, true).await?;
             if_match.check(before.version)?;
             let mut changes = changes;
@@ -400,6 +406,7 @@ pub async fn delete_webhook(
     let actor = caller.actor()?;
     let tx_caller = caller.clone();
     audited(&mut conn, &actor, move |conn| {
+        let tx_caller = tx_caller.clone();
         async move {
             // The worker's lock order first (see `lock_for_removal`), then the row itself.
             webhooks::lock_for_removal(conn, id).await?;

@@ -43,7 +43,7 @@ pub struct NewCommitteeMember {
 }
 
 /// The fields an update may change; `None` leaves a field as it is.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Clone, Debug, Default, AsChangeset)]
 #[diesel(table_name = committee_members)]
 pub struct MemberChanges {
     pub name: Option<String>,

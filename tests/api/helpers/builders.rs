@@ -65,17 +65,18 @@ impl ProjectBuilder {
     pub async fn create(self, app: &TestApp) -> Uuid {
         let mut conn = app.conn().await;
         let actor = Actor::system("test-fixture");
+        let this = &self;
         audited(&mut conn, &actor, move |conn| {
             async move {
                 let id: Uuid = diesel::insert_into(projects::table)
                     .values((
-                        projects::code.eq(&self.code),
-                        projects::title.eq(&self.title),
-                        projects::field_of_action.eq(&self.field_of_action),
-                        projects::category.eq(&self.category),
-                        projects::lead_organization.eq(&self.lead_organization),
-                        projects::status.eq(&self.status),
-                        projects::tags.eq(&self.tags),
+                        projects::code.eq(&this.code),
+                        projects::title.eq(&this.title),
+                        projects::field_of_action.eq(&this.field_of_action),
+                        projects::category.eq(&this.category),
+                        projects::lead_organization.eq(&this.lead_organization),
+                        projects::status.eq(&this.status),
+                        projects::tags.eq(&this.tags),
                     ))
                     .returning(projects::id)
                     .get_result(conn)

@@ -141,6 +141,7 @@ pub async fn create_cost_item(
     let values = body.into_inner()?.validate(&editor)?;
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let (caller, editor, values) = (caller.clone(), editor.clone(), values.clone());
         async move {
             // The right decided above, again on the locked project (its lead may have changed).
             lock_project_authorized(conn, project_id, |p| coordinator_or_lead_admin(&caller, p))
@@ -212,6 +213,7 @@ pub async fn update_cost_item(
     } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             live_project(conn, project_id, true).await?;
             let before = cost_items::find_for_update(conn, project_id, cid)

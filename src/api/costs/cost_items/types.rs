@@ -175,7 +175,7 @@ pub struct CreateCostItem {
 }
 
 /// Changes to a cost item; absent fields stay as they are. Steering office only.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"amount_cents": 1_350_000, "basis": "actual", "status": "accepted"}))]
 pub struct UpdateCostItem {

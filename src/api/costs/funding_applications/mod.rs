@@ -146,6 +146,7 @@ pub async fn create_funding_application(
     let values = body.into_inner()?.into_values();
     let actor = caller.actor()?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let (caller, editor, values) = (caller.clone(), editor.clone(), values.clone());
         async move {
             // The right decided above, again on the locked project (its lead may have changed).
             lock_project_authorized(conn, project_id, |p| coordinator_or_lead_admin(&caller, p))
@@ -220,6 +221,7 @@ pub async fn update_funding_application(
     } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
+        let changes = changes.clone();
         async move {
             live_project(conn, project_id, true).await?;
             let before = funding::find_application_for_update(conn, project_id, fid)

@@ -131,7 +131,7 @@ pub struct CreateFundingApplication {
 
 /// Changes to an application; absent fields stay as they are, `null` clears an optional one.
 /// Steering office only.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"state": "granted", "granted_cents": 19_500_000, "decision_date": "2027-03-15",
                           "notice_reference": "ZB 34.2-2027-118"}))]

@@ -114,6 +114,7 @@ pub async fn import_projects(
     let checked = check_rows(&mut conn, rows, unreadable).await?;
     let history_actor = actor.clone();
     let report = audited(&mut conn, &actor, move |conn| {
+        let (checked, history_actor) = (checked.clone(), history_actor.clone());
         async move { apply(conn, checked, &history_actor).await }.scope_boxed()
     })
     .await?;
