@@ -98,7 +98,7 @@ pub struct PutAttendance {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the record, when one exists"),
     ),
     request_body = PutAttendance,
@@ -263,7 +263,7 @@ fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
     ),
     responses(
         (status = 200, description = "The attendance", body = AttendanceResponse,
@@ -302,7 +302,7 @@ pub async fn get_attendance(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
         ("If-Match" = String, Header, description = "The ETag of the record", example = "\"1\""),
     ),
     responses(

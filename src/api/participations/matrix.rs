@@ -71,9 +71,9 @@ pub struct MatrixQuery {
 /// A column of the matrix.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatrixOrganizationResponse {
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub key: String,
-    #[schema(example = "Ostbevern")]
+    #[schema(example = "Exempelfeld")]
     pub name: String,
 }
 
@@ -96,7 +96,7 @@ pub struct MatrixRowResponse {
     pub project: MatrixProjectResponse,
     /// The state per organization key, for every organization; `null` where it has no
     /// participation.
-    #[schema(value_type = BTreeMap<String, ParticipationState>, example = json!({"05570": null, "05570032": "committed"}))]
+    #[schema(value_type = BTreeMap<String, ParticipationState>, example = json!({"99001": null, "99001012": "committed"}))]
     pub states: BTreeMap<String, Option<ParticipationState>>,
 }
 
@@ -109,8 +109,9 @@ pub struct ParticipationMatrixResponse {
     pub rows: Vec<MatrixRowResponse>,
 }
 
-/// The participation matrix: every (filtered) project × every organization, with the state of
-/// each participation. Public. `?format=csv` answers CSV for German Excel (`;`, UTF-8 with BOM,
+/// The participation matrix: every (filtered) project × every member (today's members, and a
+/// former member where it took part in a listed project), with the state of each
+/// participation. Public. `?format=csv` answers CSV for German Excel (`;`, UTF-8 with BOM,
 /// German headings and state names). At most 1000 projects; filter when more match.
 #[utoipa::path(
     tag = "participations",
@@ -121,7 +122,7 @@ pub struct ParticipationMatrixResponse {
         (status = 200, description = "The matrix",
          content(
              (ParticipationMatrixResponse = "application/json"),
-             (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Kreis Warendorf;Ahlen\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
+             (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Landkreis Musterland;Musterstadt\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
          )),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
@@ -155,7 +156,18 @@ pub async fn get_participation_matrix(
             "more than {MAX_MATRIX_PROJECTS} projects match; filter by field_of_action or category"
         )));
     }
-    let columns = organizations::list(&mut conn, None, None, None, 1000).await?;
+    // The columns: today's members, and a former member where a row shows its participation
+    // (its history stays readable).
+    let members: std::collections::BTreeSet<String> =
+        crate::db::memberships::members_on(&mut conn, chrono::Utc::now().date_naive())
+            .await?
+            .into_iter()
+            .collect();
+    let columns: Vec<_> = organizations::list(&mut conn, None, None, None, 1000)
+        .await?
+        .into_iter()
+        .filter(|o| members.contains(&o.key) || cells.values().any(|c| c.contains_key(&o.key)))
+        .collect();
 
     if query.format.unwrap_or_default() == MatrixFormat::Csv {
         let mut headings: Vec<String> = ["Projektkürzel", "Projekt", "Handlungsfeld", "Kategorie"]

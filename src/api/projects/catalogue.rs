@@ -51,14 +51,14 @@ pub struct ProjectListParams {
     #[param(style = Form, explode)]
     status: Option<Vec<ProjectStatus>>,
     /// Only projects led by this organization (a key).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     lead: Option<String>,
     /// Only projects with this tag.
     #[param(example = "nahversorgung")]
     tag: Option<String>,
     /// Only projects this organization takes part in (a key; states interested, intends to
     /// join, council decision pending or committed).
-    #[param(example = "05570032")]
+    #[param(example = "99001012")]
     participant: Option<String>,
     /// Free text (1–200 characters) over code, title, summary and description: German
     /// full-text search (stemming, `websearch` syntax with quotes and `-`), or the text as a
