@@ -161,7 +161,7 @@ pub fn render(report: &ReportResponse, profile: &Profile) -> String {
                 @if report.joinable_projects.is_empty() {
                     p { "Keine." }
                 } @else {
-                    p.muted { "Anteil nach Probeberechnung: alle derzeit zmusterstadtden Beteiligten (einschließlich ausstehender Ratsbeschlüsse) und " (report.organization.name) ", mit erwarteter Förderung." }
+                    p.muted { "Anteil nach Probeberechnung: alle derzeit zahlenden Beteiligten (einschließlich ausstehender Ratsbeschlüsse) und " (report.organization.name) ", mit erwarteter Förderung." }
                     table {
                         tr { th { "Projekt" } th { "Status" } th { "Haushaltsjahre" } th.num { "Anteil gesamt" } }
                         @for j in &report.joinable_projects {

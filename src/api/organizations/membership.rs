@@ -20,6 +20,7 @@ use crate::domain::membership::{self as rule, PeriodError};
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag;
 use crate::http::extract::Json;
+use crate::http::modified_since::ModifiedSince;
 use crate::startup::AppState;
 
 pub use super::membership_types::*;
@@ -133,9 +134,10 @@ pub async fn create_organization(
     tag = "organizations",
     operation_id = "list_organization_memberships",
     security((), ("bearer" = [])),
-    params(("key" = String, Path, description = "Organization key", example = "99001020")),
+    params(("key" = String, Path, description = "Organization key", example = "99001020"), ModifiedSince),
     responses(
         (status = 200, description = "The membership periods", body = MembershipsResponse),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 404, response = crate::openapi::NotFound),
         (status = 503, response = crate::openapi::ServiceUnavailable),
@@ -146,20 +148,29 @@ pub async fn list_organization_memberships(
     state: web::Data<AppState>,
     _caller: Caller,
     key: web::Path<String>,
+    since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::connect(&state.pool).await?;
     if !organizations::exists(&mut conn, &key).await? {
         return Err(not_found_as(diesel::result::Error::NotFound, &key));
     }
     let rows = memberships::of(&mut conn, &key).await?;
-    Ok(HttpResponse::Ok().json(memberships_response(rows)))
+    Ok(HttpResponse::Ok().json(memberships_response(rows, since.get())))
 }
 
-fn memberships_response(rows: Vec<Membership>) -> MembershipsResponse {
+/// `member` from every period; `items` only those changed at or after `since`.
+fn memberships_response(
+    rows: Vec<Membership>,
+    since: Option<chrono::DateTime<Utc>>,
+) -> MembershipsResponse {
     let today = Utc::now().date_naive();
     MembershipsResponse {
         member: rows.iter().any(|m| m.period().covers_day(today)),
-        items: rows.into_iter().map(MembershipResponse::from).collect(),
+        items: rows
+            .into_iter()
+            .filter(|m| since.is_none_or(|since| m.updated_at >= since))
+            .map(MembershipResponse::from)
+            .collect(),
     }
 }
 
@@ -168,7 +179,7 @@ fn memberships_response(rows: Vec<Membership>) -> MembershipsResponse {
 /// end of its last period.
 #[utoipa::path(
     tag = "organizations",
-    operation_id = "join_organization",
+    operation_id = "create_organization_membership",
     security(("bearer" = [])),
     params(("key" = String, Path, description = "Organization key", example = "99001020")),
     request_body = JoinRequest,
@@ -232,7 +243,7 @@ pub async fn join_organization(
 /// `open_commitments`; withdraw them first.
 #[utoipa::path(
     tag = "organizations",
-    operation_id = "leave_organization",
+    operation_id = "post_organization_membership_leave",
     security(("bearer" = [])),
     params(("key" = String, Path, description = "Organization key", example = "99001020")),
     request_body = LeaveRequest,

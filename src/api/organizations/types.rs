@@ -61,7 +61,7 @@ pub struct PopulationResponse {
     pub value: i32,
     #[schema(example = "2023-12-31")]
     pub reference_date: NaiveDate,
-    #[schema(example = "https://www.musterstadt.example/zmusterstadt")]
+    #[schema(example = "https://www.musterstadt.example/zahlen")]
     pub source: Option<String>,
 }
 
