@@ -15,7 +15,7 @@ use crate::{startup, telemetry};
 #[command(
     name = "smartregion",
     version,
-    about = "Coordination API of the Smart Region cooperation of Kreis Warendorf"
+    about = "Coordination API of a Smart Region cooperation (municipalities that share digital projects)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,7 +37,7 @@ pub enum Command {
     Seed,
     /// Print a signed HS256 bearer token for development and tests.
     Token {
-        /// Organization key, e.g. 05570004 (Ahlen) or 05570 (the district).
+        /// Organization key: a member's AGS (8 digits; 5 for the district) or agency key.
         #[arg(long)]
         org: String,
         /// A role: coordinator (only for the steering office's organization,
@@ -141,7 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dev,
         } => {
             if !is_organization_key(&org) {
-                bail!("--org `{org}` is not an organization key (AGS or a slug such as gfw)");
+                bail!("--org `{org}` is not an organization key (AGS or a lowercase slug)");
             }
             let mut parsed = Vec::with_capacity(roles.len());
             for role in &roles {

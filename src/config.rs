@@ -72,7 +72,7 @@ pub enum CorsOrigins {
     None,
     /// Any origin (`*`); credentials are then never allowed.
     Any,
-    /// Exactly these origins, e.g. `https://app.kreis-warendorf.de`.
+    /// Exactly these origins, e.g. `https://app.musterland.example`.
     List(Vec<String>),
 }
 
@@ -110,6 +110,8 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limits).
     pub trusted_proxies: TrustedProxies,
+    /// The cooperation: `SMARTREGION_PROFILE`, or the embedded default.
+    pub profile: std::sync::Arc<crate::profile::Profile>,
 }
 
 /// Addresses and blocks of reverse proxies in front of the service.
@@ -246,8 +248,6 @@ pub const DEFAULT_OWNER_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_ISSUER: &str = "smartregion";
 pub const DEFAULT_AUDIENCE: &str = "smartregion-api";
-/// The district (Kreis Warendorf) runs the steering office.
-pub const DEFAULT_STEERING_OFFICE: &str = "05570";
 /// Used by `serve --dev` and `token --dev` only; `serve --dev` refuses non-loopback addresses.
 pub const DEV_JWT_SECRET: &str = "insecure-development-secret-do-not-use-in-production";
 
@@ -289,7 +289,11 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_JWT_LEEWAY_SECS", "30"),
     ("SMARTREGION_JWKS_REFRESH_SECS", "300"),
     ("SMARTREGION_JWKS_MAX_AGE_SECS", "3600"),
-    ("SMARTREGION_STEERING_OFFICE", DEFAULT_STEERING_OFFICE),
+    ("SMARTREGION_PROFILE", "(the embedded default profile)"),
+    (
+        "SMARTREGION_STEERING_OFFICE",
+        "(the profile's steering_office)",
+    ),
     ("SMARTREGION_LOG_FORMAT", "text"),
     ("RUST_LOG", "info"),
     ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
@@ -439,15 +443,20 @@ impl Config {
         let leeway_secs = parse_number(&get, "SMARTREGION_JWT_LEEWAY_SECS", 30, 0, 30)?;
         let refresh_secs = parse_number(&get, "SMARTREGION_JWKS_REFRESH_SECS", 300, 1, 86_400)?;
         let max_age_secs = parse_number(&get, "SMARTREGION_JWKS_MAX_AGE_SECS", 3600, 1, 86_400)?;
+        let profile = match get("SMARTREGION_PROFILE") {
+            Some(path) => crate::profile::Profile::load(std::path::Path::new(path.trim()))
+                .map_err(|e| ConfigError::new("SMARTREGION_PROFILE", e.to_string()))?,
+            None => crate::profile::Profile::embedded(),
+        };
         let steering_office = get("SMARTREGION_STEERING_OFFICE")
             .map(|key| key.trim().to_owned())
-            .unwrap_or_else(|| DEFAULT_STEERING_OFFICE.into());
+            .unwrap_or_else(|| profile.steering_office.clone());
         if !crate::domain::ids::is_organization_key(&steering_office) {
             return Err(ConfigError::new(
                 "SMARTREGION_STEERING_OFFICE",
                 format!(
-                    "`{steering_office}` is not an organization key (AGS such as 05570, or a slug \
-                     such as gfw)"
+                    "`{steering_office}` is not an organization key (an AGS of 5 or 8 digits, or a \
+                     lowercase slug)"
                 ),
             ));
         }
@@ -648,6 +657,7 @@ impl Config {
             published_secrets,
             rate_limits,
             trusted_proxies,
+            profile: std::sync::Arc::new(profile),
         })
     }
 

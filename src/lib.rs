@@ -1,4 +1,4 @@
-//! smartregion: the coordination API of the Smart Region cooperation of Kreis Warendorf.
+//! smartregion: the coordination API of a Smart Region cooperation (its profile names it).
 
 pub mod api;
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod export;
 pub mod http;
 pub mod oparl;
 pub mod openapi;
+pub mod profile;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -29,8 +29,8 @@ pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
 #[openapi(
     info(
         title = "smartregion",
-        description = "Coordination API of the Smart Region cooperation of Kreis Warendorf and its \
-13 towns and municipalities: the shared project catalogue, each municipality's voluntary \
+        description = "Coordination API of a Smart Region cooperation, a district and its towns and \
+municipalities (the deployment's cooperation profile names them): the shared project catalogue, each municipality's voluntary \
 opt-ins and council resolutions, exact cost shares, and the steering committee's meetings.\n\n\
 Authentication: send `Authorization: Bearer <JWT>`. A token names one organization (`org`, its \
 official municipality key) and its roles (`coordinator`, `admin`, `editor`, `viewer`, \
@@ -65,7 +65,7 @@ may be missed.",
         version = env!("CARGO_PKG_VERSION"),
     ),
     tags(
-        (name = "organizations", description = "The district, its towns and the gfw: the members of the cooperation."),
+        (name = "organizations", description = "The members of the cooperation (the district, its towns and municipalities, agencies), with their membership periods."),
         (name = "costs", description = "Cost plans, funding, cost keys and the exact sharing of each project's own share among the paying participants; each organization's budget view."),
         (name = "participations", description = "Each organization's voluntary opt-ins to projects, their council resolutions and history, and the participation matrix."),
         (name = "projects", description = "The Smart Region strategy's project catalogue: projects, their lifecycle, \
@@ -190,7 +190,7 @@ pub struct Unauthorized(#[allow(dead_code)] Problem);
 #[response(
     content_type = "application/problem+json",
     example = json!({"type": "urn:smartregion:problem:forbidden", "title": "Not allowed", "status": 403,
-                     "detail": "a token of organization 05570008 may not act for organization 05570004"})
+                     "detail": "a token of organization 99001008 may not act for organization 99001004"})
 )]
 pub struct Forbidden(#[allow(dead_code)] Problem);
 
@@ -246,7 +246,7 @@ pub struct SecretShownOnce(#[allow(dead_code)] Problem);
 #[response(
     content_type = "application/problem+json",
     example = json!({"type": "urn:smartregion:problem:conflict", "title": "Conflict", "status": 409,
-                     "detail": "organization 05570004 already has 10 webhook subscriptions, the most allowed; delete one first",
+                     "detail": "organization 99001004 already has 10 webhook subscriptions, the most allowed; delete one first",
                      "limit": 10})
 )]
 pub struct WebhookCreateConflict(#[allow(dead_code)] Problem);

@@ -206,9 +206,14 @@ pub async fn prepare_database(
         }
         tracing::warn!("{message}");
     }
-    let report = db::seed::run(&mut conn).await?;
+    let profile = &config.profile;
+    let report = db::seed::run(&mut conn, profile).await?;
     if report != Default::default() {
-        tracing::info!(?report, "loaded reference data");
+        tracing::info!(?report, profile = %profile.origin, "loaded reference data");
+    }
+    // The stored reference data is the office's: report where it differs, never overwrite.
+    for difference in db::seed::differences(&mut conn, profile).await? {
+        tracing::warn!(profile = %profile.origin, "{difference}");
     }
     Ok(pool)
 }

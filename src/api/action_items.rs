@@ -49,7 +49,7 @@ fn respond(item: ActionItem) -> HttpResponse {
 #[into_params(parameter_in = Query)]
 pub struct ActionItemQuery {
     /// Only items of this owner organization.
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub owner: Option<String>,
     pub status: Option<ActionItemStatus>,
     /// Only items from this meeting.
@@ -132,7 +132,7 @@ pub async fn get_action_item(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "title": "Förderantrag für das Glasfaserprojekt vorbereiten", "owner_organization": "05570004",
+    "title": "Förderantrag für das Glasfaserprojekt vorbereiten", "owner_organization": "99001004",
     "due_date": "2026-06-30"
 }))]
 #[derive(Clone)]

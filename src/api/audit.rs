@@ -18,10 +18,10 @@ use crate::startup::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditActor {
     /// The token subject, or `system:<name>` for the service itself.
-    #[schema(example = "office@kreis-warendorf")]
+    #[schema(example = "office@musterland")]
     pub subject: String,
     /// The organization of the token.
-    #[schema(example = "05570")]
+    #[schema(example = "99001")]
     pub organization: Option<String>,
     #[schema(example = json!(["coordinator"]))]
     pub roles: Vec<String>,
@@ -45,10 +45,10 @@ pub struct AuditEntryResponse {
     /// The kind of record changed.
     #[schema(example = "organization")]
     pub entity: String,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub entity_id: String,
     /// The organization whose data changed.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: Option<String>,
     /// The record before the change (`null` when created).
     #[schema(value_type = Option<Object>)]
@@ -89,7 +89,7 @@ pub struct AuditQuery {
     /// Only entries about this record (with `entity`).
     pub entity_id: Option<String>,
     /// Only entries about this organization's data.
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
     /// Entries at or after this instant (RFC 3339).
     pub from: Option<DateTime<Utc>>,

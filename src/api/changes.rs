@@ -43,16 +43,16 @@ pub struct ChangeResponse {
     #[schema(example = "organization")]
     pub entity: String,
     /// The record's id within its kind.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub entity_id: String,
     pub operation: ChangeOperation,
     /// The organization whose data changed, if the record belongs to one.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: Option<String>,
     /// When the change was made (the start of its transaction).
     pub occurred_at: DateTime<Utc>,
     /// Where to read the record now; `null` for kinds without an endpoint of their own yet.
-    #[schema(example = "https://smartregion.kreis-warendorf.de/api/v1/organizations/05570004")]
+    #[schema(example = "https://smartregion.musterland.example/api/v1/organizations/99001004")]
     pub url: Option<String>,
 }
 

@@ -32,7 +32,7 @@ pub struct CommitteeMemberResponse {
     /// Stable id (later the OParl Person).
     pub id: Uuid,
     /// The organization the delegate sits for.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// `null` for anonymous callers unless the delegate consented.
     #[schema(example = "Dr. Erika Mustermann")]
@@ -92,7 +92,7 @@ fn not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Only delegates of this organization.
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
 }
 
@@ -208,7 +208,7 @@ fn refuse_committee_fields(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization": "05570004", "name": "Dr. Erika Mustermann", "function": "Bürgermeisterin",
+    "organization": "99001004", "name": "Dr. Erika Mustermann", "function": "Bürgermeisterin",
     "role": "member", "voting_right": true, "start_date": "2025-11-01", "name_public_consent": true
 }))]
 pub struct CreateCommitteeMember {

@@ -39,13 +39,13 @@ pub const MAX_LIFETIME_DAYS: i64 = 366;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedTokenResponse {
     pub id: Uuid,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// What the token is for.
     #[schema(example = "Kalender Bürgermeisterbüro")]
     pub label: String,
     /// The subject (`sub`) of the token that created it.
-    #[schema(example = "it@ahlen")]
+    #[schema(example = "it@musterstadt")]
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     /// When the token stops opening the feed; `null`: valid until revoked.
@@ -78,7 +78,7 @@ pub struct CreatedFeedTokenResponse {
     pub token: String,
     /// The URL to subscribe to.
     #[schema(
-        example = "https://smartregion.kreis-warendorf.de/api/v1/meetings.ics?token=srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o"
+        example = "https://smartregion.musterland.example/api/v1/meetings.ics?token=srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o"
     )]
     pub feed_url: String,
 }
@@ -87,7 +87,7 @@ pub struct CreatedFeedTokenResponse {
 #[into_params(parameter_in = Query)]
 pub struct FeedTokenQuery {
     /// The organization whose tokens to list (default: the caller's).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
 }
 
@@ -140,7 +140,7 @@ pub async fn list_calendar_feed_tokens(
 /// A new feed token.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization": "05570004", "label": "Kalender Bürgermeisterbüro",
+#[schema(example = json!({"organization": "99001004", "label": "Kalender Bürgermeisterbüro",
                           "expires_at": "2027-06-30T22:00:00Z"}))]
 pub struct CreateFeedToken {
     /// The organization the token belongs to (default: the caller's).
@@ -329,10 +329,10 @@ pub async fn delete_calendar_feed_token(
 pub struct RevokeFeedTokensQuery {
     /// The subject (`sub`) whose tokens to revoke, as `created_by` shows it; required.
     // Optional here so that anonymous callers get their 401 before a 400 for a missing value.
-    #[param(required = true, example = "it@ahlen")]
+    #[param(required = true, example = "it@musterstadt")]
     pub created_by: Option<String>,
     /// The organization whose tokens to revoke (default: the caller's).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
 }
 

@@ -12,13 +12,13 @@ use crate::startup::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct MeResponse {
     /// The token's subject (`sub`).
-    #[schema(example = "it-service@ahlen")]
+    #[schema(example = "it-service@musterstadt")]
     pub subject: String,
     /// The organization the token acts for (`org`).
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// The organization's name, or `null` when the key is not a member of the cooperation.
-    #[schema(example = "Ahlen")]
+    #[schema(example = "Musterstadt")]
     pub organization_name: Option<String>,
     /// The roles the service recognised in the token; unknown role names are ignored.
     pub roles: Vec<Role>,
@@ -33,7 +33,7 @@ pub struct MeResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The authenticated caller", body = MeResponse,
-         example = json!({"subject": "it-service@ahlen", "organization": "05570004", "organization_name": "Ahlen",
+         example = json!({"subject": "it-service@musterstadt", "organization": "99001004", "organization_name": "Musterstadt",
                           "roles": ["admin"], "acts_for_all_organizations": false})),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 503, response = crate::openapi::ServiceUnavailable),

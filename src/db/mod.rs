@@ -7,6 +7,7 @@ pub mod costs;
 pub mod fields_of_action;
 pub mod idempotency;
 pub mod indicators;
+pub mod memberships;
 pub mod milestones;
 pub mod organizations;
 pub mod participations;

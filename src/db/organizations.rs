@@ -1,4 +1,4 @@
-//! Organizations (the district, its towns, the gfw) and their population figures.
+//! Organizations (the members of the cooperation) and their population figures.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -33,6 +33,8 @@ pub struct NewOrganization<'a> {
     pub population: Option<i32>,
     pub population_date: Option<NaiveDate>,
     pub population_source: Option<&'a str>,
+    pub contact_email: Option<&'a str>,
+    pub website_url: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
@@ -171,6 +173,19 @@ pub async fn insert_population(
             organization_populations::source.eq(source),
         ))
         .returning(PopulationFigure::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Adds an organization; the caller checked that its key is free (under the transaction's
+/// lock a racing insert still fails on the primary key).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrganization<'_>,
+) -> QueryResult<Organization> {
+    diesel::insert_into(organizations::table)
+        .values(new)
+        .returning(Organization::as_returning())
         .get_result(conn)
         .await
 }

@@ -746,3 +746,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_goals,
     goal_indicators,
 );
+
+diesel::table! {
+    organization_memberships (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        joined_on -> Nullable<Date>,
+        joined_reason -> Nullable<Text>,
+        left_on -> Nullable<Date>,
+        left_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(organization_memberships -> organizations (organization_key));
+diesel::allow_tables_to_appear_in_same_query!(organization_memberships, organizations);
+diesel::allow_tables_to_appear_in_same_query!(organization_memberships, participations);

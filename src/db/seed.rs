@@ -1,70 +1,42 @@
 //! The cooperation's reference data: its organizations, the strategy's fields of action and the
 //! projects known from public sources.
 //!
-//! The CSV files in `data/` are embedded at compile time. Loading is idempotent: rows that exist
-//! are left as they are (an administrator may have updated them since), missing rows are added,
-//! and only what was added is recorded in the audit trail.
+//! The data comes from the cooperation profile (`crate::profile`). Loading is idempotent: rows
+//! that exist are left as they are (the steering office may have updated them since), missing
+//! rows are added, and only what was added is recorded in the audit trail. [`differences`]
+//! lists where the stored data and the profile disagree, for the start-up log.
 //!
-//! Known projects (`projects_known.csv`, 8 of the strategy's 24) are loaded as `planned`, with
+//! Known projects (the profile's `known_projects` file) are loaded as `planned`, with
 //! their source URL and whether their field and category were confirmed there or inferred.
 //! Their codes are assigned per category in file order: lead projects `LP-01`, `LP-02`, …,
 //! potential projects `PP-01`, … (see [`seed_code`]); the steering office may re-code them
 //! later. Each seeded row carries `seed_key = projects_known:<title>`, so a project the office
-//! renamed, re-coded or deleted is never loaded again. The other 16 projects are not public
-//! and are never invented here.
+//! renamed, re-coded or deleted is never loaded again. Only what public sources name is
+//! listed; nothing is invented here.
+//!
+//! A member added by the seed gets its first membership period (from the profile's
+//! `joined_on`, empty for a founding member) in the same transaction.
 
 use anyhow::Context;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Deserialize;
 
 use crate::db::fields_of_action::FieldOfAction;
 use crate::db::organizations::NewOrganization;
 use crate::db::projects::{self, NewProject};
-use crate::db::schema::{fields_of_action, organization_populations, organizations};
+use crate::db::schema::{
+    fields_of_action, organization_memberships, organization_populations, organizations,
+};
 use crate::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::lifecycle::ProjectStatus;
 use crate::domain::projects::{Category, seed_code};
-
-const BODIES_CSV: &str = include_str!("../../data/bodies.csv");
-const FIELDS_OF_ACTION_CSV: &str = include_str!("../../data/fields_of_action.csv");
-const PROJECTS_KNOWN_CSV: &str = include_str!("../../data/projects_known.csv");
-
-/// The district's business-development company: on the steering committee, no municipality.
-pub const GFW_KEY: &str = "gfw";
-const GFW_NAME: &str = "gfw – Gesellschaft für Wirtschaftsförderung im Kreis Warendorf mbH";
-
-#[derive(Clone, Debug, Deserialize)]
-struct BodyRow {
-    ags: String,
-    name: String,
-    kind: String,
-    population: i32,
-    population_date: NaiveDate,
-    population_source: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct FieldRow {
-    code: String,
-    name_de: String,
-    name_en: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct KnownProjectRow {
-    title: String,
-    field_of_action: String,
-    category: String,
-    field_and_category_confirmed: String,
-    source: String,
-}
+use crate::profile::{KnownProjectRow, Profile};
 
 /// The known projects as rows to insert, with their codes assigned (see the module docs).
-fn known_projects(rows: Vec<KnownProjectRow>) -> anyhow::Result<Vec<NewProject>> {
+fn known_projects(rows: &[KnownProjectRow]) -> anyhow::Result<Vec<NewProject>> {
     let mut counters = (0, 0);
-    rows.into_iter()
+    rows.iter()
         .map(|row| {
             let category = Category::parse(&row.category)
                 .with_context(|| format!("projects_known.csv: category {}", row.category))?;
@@ -86,10 +58,10 @@ fn known_projects(rows: Vec<KnownProjectRow>) -> anyhow::Result<Vec<NewProject>>
             Ok(NewProject {
                 code: seed_code(category, position),
                 seed_key: Some(format!("projects_known:{}", row.title)),
-                title: row.title,
+                title: row.title.clone(),
                 summary: String::new(),
                 description: String::new(),
-                field_of_action: row.field_of_action,
+                field_of_action: row.field_of_action.clone(),
                 category: category.as_str().to_owned(),
                 lead_organization: None,
                 tags: Vec::new(),
@@ -102,35 +74,33 @@ fn known_projects(rows: Vec<KnownProjectRow>) -> anyhow::Result<Vec<NewProject>>
                 planned_end: None,
                 actual_start: None,
                 actual_end: None,
-                source_url: Some(row.source),
+                source_url: Some(row.source.clone()),
                 classification_confirmed: confirmed,
             })
         })
         .collect()
 }
 
-fn read_csv<T: for<'de> Deserialize<'de>>(text: &str, name: &str) -> anyhow::Result<Vec<T>> {
-    csv::Reader::from_reader(text.as_bytes())
-        .deserialize()
-        .collect::<Result<Vec<T>, _>>()
-        .with_context(|| format!("reading the embedded {name}"))
-}
-
 /// What a seed run added.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SeedReport {
     pub organizations: usize,
+    pub memberships: usize,
     pub population_figures: usize,
     pub fields_of_action: usize,
     pub projects: usize,
 }
 
-pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
-    let bodies: Vec<BodyRow> = read_csv(BODIES_CSV, "bodies.csv")?;
-    let fields: Vec<FieldRow> = read_csv(FIELDS_OF_ACTION_CSV, "fields_of_action.csv")?;
-    let known = known_projects(read_csv(PROJECTS_KNOWN_CSV, "projects_known.csv")?)?;
+pub async fn run(conn: &mut AsyncPgConnection, profile: &Profile) -> anyhow::Result<SeedReport> {
+    let known = known_projects(&profile.known_projects)?;
     let actor = Actor::system("seed");
     let seed_actor = actor.clone();
+    let members = profile.members.clone();
+    let populations = profile.populations.clone();
+    let fields = profile.fields_of_action.clone();
+    let office = profile.steering_office.clone();
+    let office_email = profile.oparl.contact_email.clone();
+    let office_website = profile.oparl.website.clone();
 
     let report = audited(conn, &actor, move |conn| {
         let (bodies, fields, known, seed_actor) = (
@@ -142,25 +112,27 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
         async move {
             let mut recorded = Recorded::new(SeedReport::default());
 
-            let mut new_orgs: Vec<NewOrganization<'_>> = bodies
+            let new_orgs: Vec<NewOrganization<'_>> = members
                 .iter()
-                .map(|b| NewOrganization {
-                    key: &b.ags,
-                    name: &b.name,
-                    kind: &b.kind,
-                    population: Some(b.population),
-                    population_date: Some(b.population_date),
-                    population_source: Some(&b.population_source),
+                .map(|b| {
+                    let is_office = b.key == office;
+                    // The current figure is the member's newest one.
+                    let latest = populations
+                        .iter()
+                        .filter(|p| p.key == b.key)
+                        .max_by_key(|p| p.reference_date);
+                    NewOrganization {
+                        key: &b.key,
+                        name: &b.name,
+                        kind: &b.kind,
+                        population: latest.map(|p| p.population),
+                        population_date: latest.map(|p| p.reference_date),
+                        population_source: latest.and_then(|p| p.source.as_deref()),
+                        contact_email: office_email.as_deref().filter(|_| is_office),
+                        website_url: office_website.as_deref().filter(|_| is_office),
+                    }
                 })
                 .collect();
-            new_orgs.push(NewOrganization {
-                key: GFW_KEY,
-                name: GFW_NAME,
-                kind: "agency",
-                population: None,
-                population_date: None,
-                population_source: None,
-            });
             let added: Vec<String> = diesel::insert_into(organizations::table)
                 .values(&new_orgs)
                 .on_conflict_do_nothing()
@@ -168,9 +140,9 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
                 .get_results(conn)
                 .await?;
             for key in &added {
-                let row = new_orgs
+                let row = members
                     .iter()
-                    .find(|o| o.key == key)
+                    .find(|o| &o.key == key)
                     .expect("inserted rows were given");
                 recorded = recorded.with(
                     Entry::created("organization", key)
@@ -178,17 +150,31 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
                         .org(key.clone())
                         .after(&serde_json::json!({"name": row.name, "kind": row.kind})),
                 );
+                diesel::insert_into(organization_memberships::table)
+                    .values((
+                        organization_memberships::organization_key.eq(key),
+                        organization_memberships::joined_on.eq(row.joined_on),
+                    ))
+                    .execute(conn)
+                    .await?;
+                recorded = recorded.with(
+                    Entry::created("membership", key)
+                        .action("membership.seed")
+                        .org(key.clone())
+                        .after(&serde_json::json!({"joined_on": row.joined_on})),
+                );
             }
             recorded.value.organizations = added.len();
+            recorded.value.memberships = added.len();
 
-            let figures: Vec<_> = bodies
+            let figures: Vec<_> = populations
                 .iter()
                 .map(|b| {
                     (
-                        organization_populations::organization_key.eq(&b.ags),
-                        organization_populations::reference_date.eq(b.population_date),
+                        organization_populations::organization_key.eq(&b.key),
+                        organization_populations::reference_date.eq(b.reference_date),
                         organization_populations::population.eq(b.population),
-                        organization_populations::source.eq(Some(&b.population_source)),
+                        organization_populations::source.eq(b.source.as_ref()),
                     )
                 })
                 .collect();
@@ -212,12 +198,12 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
             recorded.value.population_figures = added_figures.len();
 
             let new_fields: Vec<FieldOfAction> = fields
-                .into_iter()
+                .iter()
                 .enumerate()
                 .map(|(i, f)| FieldOfAction {
-                    code: f.code,
-                    name_de: f.name_de,
-                    name_en: f.name_en,
+                    code: f.code.clone(),
+                    name_de: f.name_de.clone(),
+                    name_en: f.name_en.clone(),
                     position: i as i32 + 1,
                 })
                 .collect();
@@ -247,7 +233,7 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
                     project.id,
                     None,
                     &project.status,
-                    Some("loaded from the public sources in projects_known.csv"),
+                    Some("loaded from the public sources named in the cooperation profile"),
                     &seed_actor,
                 )
                 .await?;
@@ -267,53 +253,106 @@ pub async fn run(conn: &mut AsyncPgConnection) -> anyhow::Result<SeedReport> {
     Ok(report)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn embedded_reference_data_is_complete() {
-        let bodies: Vec<BodyRow> = read_csv(BODIES_CSV, "bodies.csv").unwrap();
-        assert_eq!(bodies.len(), 14);
-        assert_eq!(bodies.iter().filter(|b| b.kind == "kreis").count(), 1);
-        assert!(
-            bodies
-                .iter()
-                .all(|b| crate::domain::ids::is_organization_key(&b.ags))
-        );
-        let fields: Vec<FieldRow> = read_csv(FIELDS_OF_ACTION_CSV, "fields_of_action.csv").unwrap();
-        assert_eq!(fields.len(), 6);
-    }
-
-    #[test]
-    fn known_projects_get_codes_per_category_in_file_order() {
-        let known =
-            known_projects(read_csv(PROJECTS_KNOWN_CSV, "projects_known.csv").unwrap()).unwrap();
-        assert_eq!(
-            known.len(),
-            8,
-            "only what public sources name; never invent the rest"
-        );
-        let codes: Vec<(&str, &str)> = known
-            .iter()
-            .map(|p| (p.code.as_str(), p.title.as_str()))
-            .collect();
-        assert_eq!(
-            codes[0],
-            ("LP-01", "Initiative Citymarketing goes SocialMedia")
-        );
-        assert_eq!(codes[1].0, "PP-01");
-        assert_eq!(codes[2], ("PP-02", "Smarte Dorfladenbox mit Paketterminal"));
-        assert_eq!(codes[3].0, "LP-02");
-        assert_eq!(codes[7], ("LP-06", "KI-gestützte Potenzialanalyse"));
-        assert_eq!(
-            known.iter().filter(|p| p.classification_confirmed).count(),
-            3
-        );
-        assert!(
-            known
-                .iter()
-                .all(|p| p.status == "planned" && p.source_url.is_some())
-        );
-    }
+/// Where the stored reference data and the profile disagree: each a sentence for the log. The
+/// stored data wins (the steering office may have changed it on purpose); the profile only
+/// ever adds what is missing.
+pub async fn differences(
+    conn: &mut AsyncPgConnection,
+    profile: &Profile,
+) -> anyhow::Result<Vec<String>> {
+    let stored: Vec<(String, String, String)> = organizations::table
+        .select((organizations::key, organizations::name, organizations::kind))
+        .order(organizations::key.asc())
+        .load(conn)
+        .await?;
+    let figures: Vec<(String, NaiveDate, i32)> = organization_populations::table
+        .select((
+            organization_populations::organization_key,
+            organization_populations::reference_date,
+            organization_populations::population,
+        ))
+        .load(conn)
+        .await?;
+    let fields: Vec<(String, String, String)> = fields_of_action::table
+        .select((
+            fields_of_action::code,
+            fields_of_action::name_de,
+            fields_of_action::name_en,
+        ))
+        .load(conn)
+        .await?;
+    Ok(compare(profile, &stored, &figures, &fields))
 }
+
+/// [`differences`] without the database.
+fn compare(
+    profile: &Profile,
+    stored: &[(String, String, String)],
+    figures: &[(String, NaiveDate, i32)],
+    fields: &[(String, String, String)],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for member in &profile.members {
+        match stored.iter().find(|(key, _, _)| key == &member.key) {
+            None => out.push(format!(
+                "member {} of the profile is not stored",
+                member.key
+            )),
+            Some((key, name, kind)) => {
+                if name != &member.name {
+                    out.push(format!(
+                        "organization {key}: stored name `{name}`, the profile says `{}`",
+                        member.name
+                    ));
+                }
+                if kind != &member.kind {
+                    out.push(format!(
+                        "organization {key}: stored kind `{kind}`, the profile says `{}`",
+                        member.kind
+                    ));
+                }
+            }
+        }
+    }
+    for (key, name, _) in stored {
+        if !profile.members.iter().any(|m| &m.key == key) {
+            out.push(format!(
+                "organization {key} ({name}) is stored but not in the profile"
+            ));
+        }
+    }
+    for row in &profile.populations {
+        if let Some((_, _, population)) = figures
+            .iter()
+            .find(|(key, date, _)| key == &row.key && *date == row.reference_date)
+            && *population != row.population
+        {
+            out.push(format!(
+                "population of {} on {}: stored {population}, the profile says {}",
+                row.key, row.reference_date, row.population
+            ));
+        }
+    }
+    for field in &profile.fields_of_action {
+        if let Some((code, name_de, name_en)) =
+            fields.iter().find(|(code, _, _)| code == &field.code)
+            && (name_de != &field.name_de || name_en != &field.name_en)
+        {
+            out.push(format!(
+                "field of action {code}: stored `{name_de}` / `{name_en}`, the profile says `{}` / `{}`",
+                field.name_de, field.name_en
+            ));
+        }
+    }
+    for (code, name_de, _) in fields {
+        if !profile.fields_of_action.iter().any(|f| &f.code == code) {
+            out.push(format!(
+                "field of action {code} ({name_de}) is stored but not in the profile"
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

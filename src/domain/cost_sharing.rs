@@ -14,6 +14,11 @@
 //!   otherwise the key does not fit and the allocation says so instead of guessing.
 //! - An allocation that cannot be computed (no key, nobody pays, the key does not fit the
 //!   participants) still shows the years' costs, funding and own share, without shares.
+//! - Membership over time ([`PlanInput::memberships`]): a year is split among the payers who
+//!   are members in that year only (see `domain::membership`). In a year where some payers are
+//!   not members, fixed percentages become the remaining payers' weights relative to each
+//!   other (as with caps), and weights and caps of non-members are left out. A year in which no
+//!   payer is a member keeps its whole own share unallocated.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -23,6 +28,7 @@ use chrono::NaiveDate;
 use super::allocation::{AllocationError, CostKey, FULL_BP, KeyRule, Payer, allocate};
 use super::cost_plan::{CostItem, Grant, YearFigures, eligible_over, yearly_figures};
 use super::funding::{FundingRule, grant_cents};
+use super::membership::Memberships;
 
 /// Which participants pay and which funding counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -221,6 +227,8 @@ pub struct PlanInput<'a> {
     /// The paying participants of the scenario, with their populations on the key's reference
     /// date where known.
     pub payers: &'a [Payer],
+    /// The payers' membership periods; `None`: every payer is a member in every year.
+    pub memberships: Option<&'a Memberships>,
 }
 
 /// The allocation of every year in `years` (inclusive) in `scenario`.
@@ -240,7 +248,31 @@ pub fn allocate_project(
     };
     let mut allocated = Vec::with_capacity(figures.len());
     for year in &figures {
-        match allocate(year.own_share_cents, &key, input.payers) {
+        let members: Vec<Payer> = match input.memberships {
+            Some(memberships) => input
+                .payers
+                .iter()
+                .filter(|p| memberships.member_in_year(&p.org_key, year.year))
+                .cloned()
+                .collect(),
+            None => input.payers.to_vec(),
+        };
+        if members.is_empty() {
+            allocated.push(YearAllocation {
+                figures: *year,
+                shares_cents: BTreeMap::new(),
+                unallocated_cents: year.own_share_cents,
+            });
+            continue;
+        }
+        let year_key;
+        let key = if members.len() == input.payers.len() {
+            &key
+        } else {
+            year_key = key_for_members(&key, &members);
+            &year_key
+        };
+        match allocate(year.own_share_cents, key, &members) {
             Ok(allocation) => allocated.push(YearAllocation {
                 figures: *year,
                 shares_cents: allocation.shares_cents,
@@ -258,6 +290,38 @@ pub fn allocate_project(
     ProjectAllocation {
         years: allocated,
         outcome: Outcome::Complete,
+    }
+}
+
+/// The key of a year in which only `members` of the payers are members: their entries only,
+/// fixed percentages as relative weights (they no longer sum to 100 %).
+fn key_for_members(key: &CostKey, members: &[Payer]) -> CostKey {
+    let member = |org: &String| members.iter().any(|p| &p.org_key == org);
+    let rule = match &key.rule {
+        KeyRule::FixedPercentages(bp) => KeyRule::CustomWeights(
+            bp.iter()
+                .filter(|(org, _)| member(org))
+                .map(|(org, bp)| (org.clone(), u64::from(*bp)))
+                .collect(),
+        ),
+        KeyRule::CustomWeights(weights) => KeyRule::CustomWeights(
+            weights
+                .iter()
+                .filter(|(org, _)| member(org))
+                .map(|(org, w)| (org.clone(), *w))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    CostKey {
+        rule,
+        district_share_bp: key.district_share_bp,
+        caps_cents: key
+            .caps_cents
+            .iter()
+            .filter(|(org, _)| member(org))
+            .map(|(org, cap)| (org.clone(), *cap))
+            .collect(),
     }
 }
 
@@ -343,6 +407,7 @@ mod tests {
             applications: &[],
             key: Some(&key),
             payers: &payers,
+            memberships: None,
         };
         let allocation = allocate_project(input, Scenario::Committed, 2026..=2030);
         assert_eq!(allocation.outcome, Outcome::Complete);
@@ -366,6 +431,7 @@ mod tests {
             applications: &applications,
             key: Some(&key),
             payers: &payers,
+            memberships: None,
         };
         let committed = allocate_project(input, Scenario::Committed, 2027..=2027);
         assert_eq!(committed.years[0].figures.funding_cents, 0);
@@ -416,6 +482,7 @@ mod tests {
             applications: &[],
             key: Some(&weights),
             payers: &payers,
+            memberships: None,
         };
         let allocation = allocate_project(input, Scenario::Committed, 2028..=2028);
         assert_eq!(allocation.outcome, Outcome::Complete);
@@ -442,6 +509,7 @@ mod tests {
             applications: &[],
             key: None,
             payers: &[],
+            memberships: None,
         };
         let allocation = allocate_project(input, Scenario::Committed, 2027..=2028);
         assert_eq!(allocation.outcome, Outcome::NoCostKey);

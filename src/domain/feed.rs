@@ -41,6 +41,12 @@ pub const ENTITIES: &[FeedEntity] = &[
         }),
     },
     FeedEntity {
+        // The id is the organization key; its periods are read as one list.
+        name: "membership",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/organizations/{}/memberships", segment(id))),
+    },
+    FeedEntity {
         // Read as one list; there is no endpoint per field of action.
         name: "field_of_action",
         audience: Audience::Members,

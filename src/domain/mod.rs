@@ -8,6 +8,7 @@ pub mod funding;
 pub mod ids;
 pub mod lifecycle;
 pub mod meetings;
+pub mod membership;
 pub mod participation;
 pub mod projects;
 pub mod reporting;

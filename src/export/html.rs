@@ -2,6 +2,7 @@
 //! with a print stylesheet so that any browser saves it as a tidy PDF. Built with maud, which
 //! escapes every value.
 
+use crate::profile::Profile;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::api::meetings::types::{
@@ -45,7 +46,7 @@ fn person(delegate: Option<&DelegateRef>) -> String {
 }
 
 /// The whole page.
-pub fn render(document: &MeetingDocument, names: &OrganizationNames) -> String {
+pub fn render(document: &MeetingDocument, names: &OrganizationNames, profile: &Profile) -> String {
     let meeting = &document.meeting;
     let minutes_view = is_minutes(meeting.state);
     let heading = if minutes_view {
@@ -57,7 +58,7 @@ pub fn render(document: &MeetingDocument, names: &OrganizationNames) -> String {
         document.agenda_items.iter().partition(|i| i.public);
     let page: Markup = html! {
         (DOCTYPE)
-        html lang="de" {
+        html lang=(profile.export_locale) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -66,7 +67,7 @@ pub fn render(document: &MeetingDocument, names: &OrganizationNames) -> String {
             }
             body {
                 header {
-                    p.muted { "Lenkungskreis Smart Region Kreis Warendorf" }
+                    p.muted { (profile.committee_name) }
                     h1 { (heading) }
                     p { strong { (meeting.number) ". Sitzung: " (meeting.title) } }
                     p { "Datum: " (long_date(meeting.starts_at.date_naive())) }

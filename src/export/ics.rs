@@ -2,6 +2,7 @@
 //! Europe/Berlin with a VTIMEZONE, a stable UID, SEQUENCE from the meeting's change counter,
 //! `STATUS:CANCELLED` for cancelled meetings, LOCATION, the online link and a URL back.
 
+use crate::profile::Profile;
 use chrono::{DateTime, FixedOffset};
 use icalendar::{
     Calendar, CalendarDateTime, Class, Component, Event, EventLike, EventStatus, Property,
@@ -36,8 +37,6 @@ RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n\
 END:STANDARD\r\n\
 END:VTIMEZONE\r\n";
 
-const PRODID: &str = "-//Smart Region Kreis Warendorf//smartregion//DE";
-
 /// A value for a TEXT property that the crate escapes (SUMMARY, LOCATION, DESCRIPTION). The
 /// crate escapes `\\`, `,`, `;` and LF but not CR, and a bare CR ends a content line for many
 /// parsers, so a stored title with one could add properties (`ATTENDEE`, `ATTACH`, ...) to
@@ -63,10 +62,10 @@ fn raw(value: &str) -> String {
 }
 
 /// The calendar's opening and properties, without components.
-fn header(name: &str) -> String {
+fn header(name: &str, profile: &Profile) -> String {
     let mut calendar = Calendar::empty();
     calendar.append_property(Property::new("VERSION", "2.0"));
-    calendar.append_property(Property::new("PRODID", PRODID));
+    calendar.append_property(Property::new("PRODID", prodid(profile)));
     calendar.append_property(Property::new("CALSCALE", "GREGORIAN"));
     calendar.append_property(Property::new("METHOD", "PUBLISH"));
     calendar.name(&raw(name));
@@ -77,9 +76,19 @@ fn header(name: &str) -> String {
         .to_owned()
 }
 
-/// The UID of a meeting's event: derived from its id only, so it never changes.
-pub fn uid(meeting: &MeetingResponse) -> String {
-    format!("meeting-{}@smartregion.kreis-warendorf.de", meeting.id)
+/// The calendar's PRODID: the cooperation's name and the export language.
+fn prodid(profile: &Profile) -> String {
+    format!(
+        "-//{}//smartregion//{}",
+        raw(&profile.name).replace("//", "/"),
+        profile.export_locale.to_uppercase()
+    )
+}
+
+/// The UID of a meeting's event: derived from its id and the profile's calendar domain only,
+/// so it never changes.
+pub fn uid(meeting: &MeetingResponse, profile: &Profile) -> String {
+    format!("meeting-{}@{}", meeting.id, profile.calendar_uid_domain)
 }
 
 fn local(instant: DateTime<FixedOffset>) -> CalendarDateTime {
@@ -90,10 +99,10 @@ fn local(instant: DateTime<FixedOffset>) -> CalendarDateTime {
 }
 
 /// One meeting as a VEVENT; `agenda` is what the audience may see of its agenda.
-pub fn event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Event {
+pub fn event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse], profile: &Profile) -> Event {
     let mut event = Event::new();
     event
-        .uid(&uid(meeting))
+        .uid(&uid(meeting, profile))
         .sequence(meeting.ical_sequence.max(0) as u32)
         .timestamp(meeting.updated_at)
         .created(meeting.created_at)
@@ -168,24 +177,32 @@ fn description(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> Stri
 }
 
 /// A calendar with one meeting.
-pub fn single(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> String {
-    let mut text = feed_start(&meeting.title);
-    text.push_str(&feed_event(meeting, agenda));
+pub fn single(
+    meeting: &MeetingResponse,
+    agenda: &[AgendaItemResponse],
+    profile: &Profile,
+) -> String {
+    let mut text = feed_start(&meeting.title, profile);
+    text.push_str(&feed_event(meeting, agenda, profile));
     text.push_str(FEED_END);
     text
 }
 
 /// The feed is streamed: its start (calendar properties and VTIMEZONE), then one event at a
 /// time, then [`FEED_END`].
-pub fn feed_start(name: &str) -> String {
-    header(name) + BERLIN_VTIMEZONE
+pub fn feed_start(name: &str, profile: &Profile) -> String {
+    header(name, profile) + BERLIN_VTIMEZONE
 }
 
 pub const FEED_END: &str = "END:VCALENDAR\r\n";
 
 /// One event of the feed.
-pub fn feed_event(meeting: &MeetingResponse, agenda: &[AgendaItemResponse]) -> String {
-    event(meeting, agenda).to_string()
+pub fn feed_event(
+    meeting: &MeetingResponse,
+    agenda: &[AgendaItemResponse],
+    profile: &Profile,
+) -> String {
+    event(meeting, agenda, profile).to_string()
 }
 
 #[cfg(test)]
@@ -236,7 +253,7 @@ mod tests {
     /// content line is a known property or a folded continuation, and no line ends early.
     #[test]
     fn hostile_stored_text_cannot_add_properties() {
-        let text = single(&hostile_meeting(), &[]);
+        let text = single(&hostile_meeting(), &[], &Profile::embedded());
         let body = text.strip_suffix("\r\n").unwrap();
         let allowed = [
             "BEGIN",

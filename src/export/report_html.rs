@@ -2,6 +2,7 @@
 //! that a clerk can print it or save it as PDF and attach it to a council paper. Built with
 //! maud, which escapes every value.
 
+use crate::profile::Profile;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::api::reporting::report::ReportResponse;
@@ -34,10 +35,10 @@ fn eur(cents: i64) -> String {
 }
 
 /// The whole page.
-pub fn render(report: &ReportResponse) -> String {
+pub fn render(report: &ReportResponse, profile: &Profile) -> String {
     let page: Markup = html! {
         (DOCTYPE)
-        html lang="de" {
+        html lang=(profile.export_locale) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -46,7 +47,7 @@ pub fn render(report: &ReportResponse) -> String {
             }
             body {
                 header {
-                    p.muted { "Smart Region Kreis Warendorf" }
+                    p.muted { (profile.name) }
                     h1 { "Bericht zum Stand der Umsetzung" }
                     p { strong { (report.organization.name) } " (" (report.organization.key) ")" }
                     p { "Berichtszeitraum: " (short_date(report.from)) " bis " (short_date(report.to)) }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha512};
 use uuid::Uuid;
 
 use super::rows::FileRow;
-use super::{DATA_LICENSE, Object, Urls, time, tombstone};
+use super::{Object, Urls, time, tombstone};
 use crate::api::meetings::Audience;
 use crate::api::meetings::view::{MembersById, minutes_response};
 use crate::db::committee::minutes::Minutes;
@@ -55,7 +55,13 @@ pub fn sha512_hex(bytes: &[u8]) -> String {
 }
 
 /// The File; `None` when its content is not public (the caller answers 404).
-pub fn render(urls: &Urls, row: &FileRow, content: Option<&String>) -> Option<Value> {
+/// `license`: the profile's data licence.
+pub fn render(
+    urls: &Urls,
+    license: &str,
+    row: &FileRow,
+    content: Option<&String>,
+) -> Option<Value> {
     if row.deleted {
         return Some(tombstone(urls.file(row.id), "File", row.stamps()));
     }
@@ -77,7 +83,7 @@ pub fn render(urls: &Urls, row: &FileRow, content: Option<&String>) -> Option<Va
             .text("text", Some(content))
             .set("accessUrl", json!(urls.file_access(row.id)))
             .set("downloadUrl", json!(urls.file_download(row.id)))
-            .set("fileLicense", json!(DATA_LICENSE))
+            .set("fileLicense", json!(license))
             .set("meeting", json!([urls.meeting(row.meeting_id)]))
             .stamps(row.stamps())
             .build(),

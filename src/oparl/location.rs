@@ -1,5 +1,5 @@
-//! Locations: the place of a meeting. The meetings store one address line ("Waldenburger
-//! Straße 2, 48231 Warendorf") and a room; the address is split into street, postal code and
+//! Locations: the place of a meeting. The meetings store one address line ("Kreishausplatz 1,
+//! 99999 Musterstadt") and a room; the address is split into street, postal code and
 //! town when it has that shape.
 
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //!
 //! The mapping (see `../shared/docs/domain.md`):
 //! - the cooperation is the one Body; the steering committee is an Organization of type
-//!   "Gremium", the 14 members and the gfw are Organizations of type "Institution";
+//!   "Gremium", the members are Organizations of type "Institution";
 //! - delegates who consented to publication are Persons, each with one Membership in the
 //!   committee `onBehalfOf` their organization;
 //! - public meetings are Meetings with their public agenda items embedded as AgendaItems
@@ -28,7 +28,7 @@
 //! `created`/`modified`: an object's `modified` is the latest change of any row it is built
 //! from (a meeting's row moves with every change to its agenda, attendance and minutes; the
 //! projects linked from its items add theirs). Synthetic objects (System, Body, committee,
-//! legislative term) take the district organization's timestamps.
+//! legislative term) take the steering office's organization's timestamps.
 
 pub mod agenda_item;
 pub mod body;
@@ -49,13 +49,6 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 pub const VERSION_URL: &str = "https://schema.oparl.org/1.1/";
-/// The data licence of everything served here.
-pub const DATA_LICENSE: &str = "https://creativecommons.org/licenses/by/4.0/";
-pub const BODY_KEY: &str = "smartregion";
-pub const BODY_NAME: &str = "Smart Region Kreis Warendorf";
-pub const COMMITTEE_NAME: &str = "Lenkungskreis Smart Region | Smart Cities Kreis Warendorf";
-/// The district: its organization row dates the synthetic objects and names the contact.
-pub const DISTRICT_KEY: &str = "05570";
 
 /// The OParl type URL of an object type.
 pub fn type_url(name: &str) -> String {
@@ -66,12 +59,18 @@ pub fn type_url(name: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Urls {
     base: String,
+    body_id: String,
+    term_key: String,
 }
 
 impl Urls {
-    pub fn new(public_url: &str) -> Self {
+    /// `body_id` and `term_key`: the profile's Body id and legislative term (a service serves
+    /// one cooperation: one Body, one LegislativeTerm).
+    pub fn new(public_url: &str, body_id: &str, term_key: &str) -> Self {
         Self {
             base: format!("{}/oparl/v1.1", public_url.trim_end_matches('/')),
+            body_id: body_id.to_owned(),
+            term_key: term_key.to_owned(),
         }
     }
 
@@ -88,7 +87,7 @@ impl Urls {
     }
 
     pub fn body(&self) -> String {
-        format!("{}/bodies/{BODY_KEY}", self.base)
+        format!("{}/bodies/{}", self.base, self.body_id)
     }
 
     /// A list of the body, e.g. `meetings`.
@@ -145,7 +144,7 @@ impl Urls {
     }
 
     pub fn legislative_term(&self) -> String {
-        format!("{}/legislative-terms/{}", self.base, body::TERM_KEY)
+        format!("{}/legislative-terms/{}", self.base, self.term_key)
     }
 
     /// The human-readable page of a public meeting (the printable agenda or minutes).

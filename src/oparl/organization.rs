@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{COMMITTEE_NAME, Object, Stamps, Urls, strings};
+use super::{Object, Stamps, Urls, strings};
 use crate::db::organizations::Organization;
 
 /// The committee: as old as the district's record; it lists its memberships, so every change
@@ -17,10 +17,11 @@ pub fn committee_stamps(district: &Organization, members_changed: Option<DateTim
 }
 
 /// `memberships`: the ids of the delegates the public may see.
-pub fn committee(urls: &Urls, stamps: Stamps, memberships: &[Uuid]) -> Value {
+/// `name`: the profile's committee name.
+pub fn committee(urls: &Urls, name: &str, stamps: Stamps, memberships: &[Uuid]) -> Value {
     Object::new(urls.committee(), "Organization")
         .set("body", json!(urls.body()))
-        .set("name", json!(COMMITTEE_NAME))
+        .set("name", json!(name))
         .set("shortName", json!("Lenkungskreis"))
         .set("organizationType", json!("Gremium"))
         .set("classification", json!("Lenkungskreis"))

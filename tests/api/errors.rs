@@ -17,7 +17,7 @@ async fn wrong_methods_are_405_with_allow() {
         .unwrap();
     assert_eq!(response.headers()["allow"], "GET, PATCH");
     problem(response, 405).await;
-    let response = app.post("/api/v1/organizations").send().await.unwrap();
+    let response = app.post("/api/v1/fields-of-action").send().await.unwrap();
     assert_eq!(response.headers()["allow"], "GET");
     problem(response, 405).await;
 }

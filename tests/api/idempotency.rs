@@ -381,7 +381,7 @@ async fn the_service_runs_every_post_through_the_middleware() {
     let app = TestApp::spawn().await;
     let before = app.trail_counts().await;
     let send = || {
-        app.post("/api/v1/organizations")
+        app.post("/api/v1/fields-of-action")
             .bearer_for(AHLEN, &["admin"])
             .header("idempotency-key", "k-1")
             .json(&json!({"name": "x"}))

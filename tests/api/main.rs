@@ -31,6 +31,8 @@ mod oparl;
 mod openapi;
 mod organizations;
 mod participations;
+mod profile;
+mod profile_neutral;
 mod projects;
 mod published_secrets;
 mod rate_limits;

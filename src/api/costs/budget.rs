@@ -38,9 +38,9 @@ pub struct BudgetYear {
 /// An organization's shares across all projects per fiscal year.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BudgetResponse {
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization_key: String,
-    #[schema(example = "Ahlen")]
+    #[schema(example = "Musterstadt")]
     pub organization_name: String,
     #[schema(example = 2027)]
     pub from: i32,
@@ -119,7 +119,7 @@ pub(crate) async fn budget_view(
     tag = "costs",
     operation_id = "get_organization_budget",
     security(("bearer" = [])),
-    params(("org" = String, Path, description = "Organization key", example = "05570004"), BudgetQuery),
+    params(("org" = String, Path, description = "Organization key", example = "99001004"), BudgetQuery),
     responses(
         (status = 200, description = "The budget",
          content((BudgetResponse = "application/json"),

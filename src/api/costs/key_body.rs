@@ -39,7 +39,7 @@ pub enum KeyType {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "type": "population", "population_date": "2023-12-31", "district_share_bp": 2000,
-    "caps_cents": {"05570004": 5_000_000}, "note": "Kreis trägt 20 %, Rest nach Einwohnern"
+    "caps_cents": {"99001004": 5_000_000}, "note": "Kreis trägt 20 %, Rest nach Einwohnern"
 }))]
 pub struct CostKeyBody {
     #[serde(rename = "type")]
@@ -52,10 +52,10 @@ pub struct CostKeyBody {
     pub equal_part_bp: Option<i64>,
     /// `fixed_percentages` only: basis points (1–10,000) per organization key, summing to
     /// exactly 10,000; with a district share, over the organizations other than the district.
-    #[schema(example = json!({"05570004": 6000, "05570008": 4000}))]
+    #[schema(example = json!({"99001004": 6000, "99001008": 4000}))]
     pub basis_points: Option<BTreeMap<String, i64>>,
     /// `custom_weights` only: a weight (1–1,000,000,000) per organization key.
-    #[schema(example = json!({"05570004": 120, "05570008": 80}))]
+    #[schema(example = json!({"99001004": 120, "99001008": 80}))]
     pub weights: Option<BTreeMap<String, i64>>,
     /// The district pays this part (0–10,000 basis points) first; the key splits the rest.
     #[schema(minimum = 0, maximum = 10000, example = 2000)]
@@ -63,7 +63,7 @@ pub struct CostKeyBody {
     /// The most an organization pays per fiscal year, in cents (0–100,000,000,000); the excess
     /// goes to the others by the same key.
     #[serde(default)]
-    #[schema(example = json!({"05570004": 5_000_000}))]
+    #[schema(example = json!({"99001004": 5_000_000}))]
     pub caps_cents: BTreeMap<String, i64>,
     /// Why the key is as it is; up to 2000 characters.
     #[schema(max_length = 2000)]

@@ -30,7 +30,7 @@ use crate::startup::AppState;
 pub struct SnapshotResponse {
     pub id: Uuid,
     pub project_id: Uuid,
-    #[schema(example = "Vorlage Rat Ahlen 2027/014")]
+    #[schema(example = "Vorlage Rat Musterstadt 2027/014")]
     pub label: String,
     /// Whether it was taken with pending participants and expected funding.
     pub include_pending: bool,
@@ -74,7 +74,7 @@ impl From<SnapshotRow> for SnapshotResponse {
 /// What to freeze.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"label": "Vorlage Rat Ahlen 2027/014", "include_pending": true, "from": 2027, "to": 2030}))]
+#[schema(example = json!({"label": "Vorlage Rat Musterstadt 2027/014", "include_pending": true, "from": 2027, "to": 2030}))]
 pub struct CreateSnapshot {
     /// What the snapshot is for, e.g. the council paper; 1 to 200 characters.
     #[schema(min_length = 1, max_length = 200)]

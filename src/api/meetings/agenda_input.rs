@@ -22,7 +22,7 @@ const MAX_PROJECTS: usize = 20;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "number": "3", "title": "Ausbau des Glasfasernetzes in Gewerbegebieten", "public": true,
-    "presenter_organization": "05570004", "project_ids": [],
+    "presenter_organization": "99001004", "project_ids": [],
     "proposed_resolution": "Der Lenkungskreis empfiehlt die Umsetzung."
 }))]
 #[derive(Clone)]
@@ -80,8 +80,8 @@ pub struct OrganizationVotesInput {
     "result": "adopted", "resolution_text": "Der Lenkungskreis empfiehlt die Umsetzung.",
     "votes": {"yes": 2, "no": 0, "abstentions": 1},
     "votes_by_organization": [
-        {"organization": "05570004", "yes": 1, "no": 0, "abstentions": 0},
-        {"organization": "05570008", "yes": 1, "no": 0, "abstentions": 1}
+        {"organization": "99001004", "yes": 1, "no": 0, "abstentions": 0},
+        {"organization": "99001008", "yes": 1, "no": 0, "abstentions": 1}
     ]
 }))]
 pub struct UpdateAgendaItem {

@@ -99,7 +99,7 @@ pub struct PutAttendance {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the record, when one exists"),
     ),
     request_body = PutAttendance,
@@ -265,7 +265,7 @@ fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
     ),
     responses(
         (status = 200, description = "The attendance", body = AttendanceResponse,
@@ -304,7 +304,7 @@ pub async fn get_attendance(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
         ("If-Match" = String, Header, description = "The ETag of the record", example = "\"1\""),
     ),
     responses(

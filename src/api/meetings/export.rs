@@ -110,12 +110,17 @@ pub async fn export_meeting(
             .body(export::ics::single(
                 &document.meeting,
                 &document.agenda_items,
+                &state.config.profile,
             )),
         ExportFormat::Html => {
             let names = organization_names(&mut conn).await?;
             response
                 .content_type("text/html; charset=utf-8")
-                .body(export::html::render(&document, &names))
+                .body(export::html::render(
+                    &document,
+                    &names,
+                    &state.config.profile,
+                ))
         }
     })
 }

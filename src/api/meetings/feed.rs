@@ -73,12 +73,13 @@ pub async fn get_meetings_feed(
             }
         }
     }
+    let committee = &state.config.profile.committee_name;
     let name = if audience.is_public() {
-        "Lenkungskreis Smart Region (öffentlich)"
+        format!("{committee} (öffentlich)")
     } else {
-        "Lenkungskreis Smart Region"
+        committee.clone()
     };
-    let start = Bytes::from(export::ics::feed_start(name));
+    let start = Bytes::from(export::ics::feed_start(&name, &state.config.profile));
     let events = stream::try_unfold(
         (state.clone(), None::<(DateTime<Utc>, Uuid)>, false),
         move |(state, after, done)| async move {
@@ -127,7 +128,11 @@ async fn feed_batch(
             .collect();
         let agenda = agenda_item_responses(own, &[], &[]);
         let response = meeting_response(meeting, &state.config.public_url);
-        text.push_str(&export::ics::feed_event(&response, &agenda));
+        text.push_str(&export::ics::feed_event(
+            &response,
+            &agenda,
+            &state.config.profile,
+        ));
     }
     let more = meetings.len() as i64 == BATCH;
     let last = meetings.last().map(|m| (m.starts_at, m.id)).or(after);

@@ -18,7 +18,7 @@ const MAX_DURATION_HOURS: i64 = 24;
 #[schema(example = json!({
     "number": 12, "title": "12. Sitzung des Lenkungskreises Smart Region",
     "starts_at": "2026-03-26T17:00:00+01:00", "ends_at": "2026-03-26T19:00:00+01:00",
-    "location_address": "Waldenburger Straße 2, 48231 Warendorf", "location_room": "Sitzungssaal 1",
+    "location_address": "Kreishausplatz 1, 99999 Musterstadt", "location_room": "Sitzungssaal 1",
     "public": true
 }))]
 pub struct CreateMeeting {
@@ -50,7 +50,7 @@ pub struct CreateMeeting {
 /// Changes to a meeting; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"location_room": "Sitzungssaal 2", "online_url": "https://meet.kreis-warendorf.de/lk"}))]
+#[schema(example = json!({"location_room": "Sitzungssaal 2", "online_url": "https://meet.musterland.example/lk"}))]
 pub struct UpdateMeeting {
     /// 1 to 100000, unique.
     #[schema(minimum = 1, maximum = 100000)]

@@ -14,7 +14,7 @@ use crate::domain::meetings::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LocationResponse {
     /// Postal address.
-    #[schema(example = "Waldenburger Straße 2, 48231 Warendorf")]
+    #[schema(example = "Kreishausplatz 1, 99999 Musterstadt")]
     pub address: Option<String>,
     /// Room within the building.
     #[schema(example = "Sitzungssaal 1")]
@@ -43,7 +43,7 @@ pub struct MeetingResponse {
     /// Where it takes place; `null` for online-only meetings.
     pub location: Option<LocationResponse>,
     /// Link to join online.
-    #[schema(example = "https://meet.kreis-warendorf.de/lenkungskreis")]
+    #[schema(example = "https://meet.musterland.example/lenkungskreis")]
     pub online_url: Option<String>,
     /// Whether the public may see the meeting (and its public agenda items).
     pub public: bool,
@@ -57,7 +57,7 @@ pub struct MeetingResponse {
     pub ical_sequence: i32,
     /// Link to this meeting.
     #[schema(
-        example = "https://smartregion.kreis-warendorf.de/api/v1/meetings/6f1c2a9e-3b1d-4c55-9c1e-1a2b3c4d5e6f"
+        example = "https://smartregion.musterland.example/api/v1/meetings/6f1c2a9e-3b1d-4c55-9c1e-1a2b3c4d5e6f"
     )]
     pub url: String,
     pub created_at: DateTime<Utc>,
@@ -89,7 +89,7 @@ pub struct VotesResponse {
 /// The votes of one organization.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganizationVotesResponse {
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     #[schema(example = 1)]
     pub yes: i32,
@@ -115,7 +115,7 @@ pub struct AgendaItemResponse {
     /// Non-public items are shown to members only.
     pub public: bool,
     /// The organization presenting the item.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub presenter_organization: Option<String>,
     pub projects: Vec<ProjectRef>,
     /// The proposed resolution (Beschlussvorschlag).
@@ -147,7 +147,7 @@ pub struct DelegateRef {
 pub struct AttendanceResponse {
     pub id: Uuid,
     pub meeting_id: Uuid,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     pub status: AttendanceStatus,
     /// The delegates who attended (for the public: only those who consented to being named).
@@ -191,7 +191,7 @@ pub struct ActionItemResponse {
     /// The meeting of that agenda item.
     pub meeting_id: Option<Uuid>,
     /// The organization that owns it.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub owner_organization: String,
     #[schema(example = "2026-06-30")]
     pub due_date: Option<NaiveDate>,

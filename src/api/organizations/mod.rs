@@ -19,7 +19,10 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::startup::AppState;
 
+mod membership;
+mod membership_types;
 mod types;
+pub use membership::*;
 pub use types::*;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -73,7 +76,7 @@ pub async fn list_organizations(
     tag = "organizations",
     operation_id = "get_organization",
     security((), ("bearer" = [])),
-    params(("key" = String, Path, description = "Organization key", example = "05570004")),
+    params(("key" = String, Path, description = "Organization key", example = "99001004")),
     responses(
         (status = 200, description = "The organization", body = OrganizationResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
@@ -100,7 +103,7 @@ pub async fn get_organization(
     tag = "organizations",
     operation_id = "list_organization_populations",
     security((), ("bearer" = [])),
-    params(("key" = String, Path, description = "Organization key", example = "05570004"), ModifiedSince),
+    params(("key" = String, Path, description = "Organization key", example = "99001004"), ModifiedSince),
     responses(
         (status = 200, description = "Every population figure the organization had", body = PopulationHistoryResponse),
         (status = 400, response = crate::openapi::BadRequest),
@@ -134,7 +137,7 @@ pub async fn list_organization_populations(
     operation_id = "update_organization",
     security(("bearer" = [])),
     params(
-        ("key" = String, Path, description = "Organization key", example = "05570004"),
+        ("key" = String, Path, description = "Organization key", example = "99001004"),
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateOrganization,

@@ -18,7 +18,7 @@ pub enum OrganizationKind {
     Stadt,
     /// A municipality (Gemeinde).
     Gemeinde,
-    /// A member that is no municipality, e.g. the business-development company gfw.
+    /// A member that is no municipality, e.g. a business-development company.
     Agency,
 }
 
@@ -46,11 +46,11 @@ impl OrganizationKind {
 /// Public contact points of an organization (function mailboxes, not persons).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactResponse {
-    #[schema(example = "digitalisierung@ahlen.de")]
+    #[schema(example = "digitalisierung@musterstadt.example")]
     pub email: Option<String>,
     #[schema(example = "+49 2382 59-0")]
     pub phone: Option<String>,
-    #[schema(example = "https://www.ahlen.de")]
+    #[schema(example = "https://www.musterstadt.example")]
     pub website_url: Option<String>,
 }
 
@@ -61,7 +61,7 @@ pub struct PopulationResponse {
     pub value: i32,
     #[schema(example = "2023-12-31")]
     pub reference_date: NaiveDate,
-    #[schema(example = "https://de.wikipedia.org/wiki/Ahlen")]
+    #[schema(example = "https://www.musterstadt.example/zahlen")]
     pub source: Option<String>,
 }
 
@@ -69,14 +69,14 @@ pub struct PopulationResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationResponse {
     /// Official municipality key (AGS; 5 digits for the district, 8 for a town) or a slug such
-    /// as `gfw`. Stable forever.
-    #[schema(example = "05570004")]
+    /// as `musterland-wfg` for an agency. Stable forever.
+    #[schema(example = "99001004")]
     pub key: String,
-    #[schema(example = "Ahlen")]
+    #[schema(example = "Musterstadt")]
     pub name: String,
     pub kind: OrganizationKind,
     pub contact: ContactResponse,
-    /// The current population figure; `null` for members without one (the gfw).
+    /// The current population figure; `null` for members without one (agencies).
     pub population: Option<PopulationResponse>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -128,7 +128,7 @@ pub struct PopulationHistoryResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "contact_email": "digitalisierung@ahlen.de",
+    "contact_email": "digitalisierung@musterstadt.example",
     "population": {"value": 53500, "reference_date": "2024-12-31", "source": "IT.NRW, Bevölkerungsstand 31.12.2024"}
 }))]
 pub struct UpdateOrganization {

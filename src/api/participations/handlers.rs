@@ -80,7 +80,7 @@ pub async fn list_project_participations(
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "05570032"),
+        ("org" = String, Path, description = "Organization key", example = "99001012"),
     ),
     responses(
         (status = 200, description = "The participation", body = ParticipationResponse,
@@ -132,7 +132,7 @@ pub async fn get_participation(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "05570032"),
+        ("org" = String, Path, description = "Organization key", example = "99001012"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version read; required when the participation exists", example = "\"1\""),
         ("If-None-Match" = Option<String>, Header, description = "`*`: create only, 412 when the participation exists"),
     ),
@@ -219,7 +219,7 @@ pub async fn put_participation(
     operation_id = "list_organization_participations",
     security((), ("bearer" = [])),
     params(
-        ("key" = String, Path, description = "Organization key", example = "05570032"),
+        ("key" = String, Path, description = "Organization key", example = "99001012"),
         ModifiedSince,
         PageQuery,
     ),

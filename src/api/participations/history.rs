@@ -21,11 +21,11 @@ use crate::startup::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryActorResponse {
     /// The organization of the token that made the change.
-    #[schema(example = "05570")]
+    #[schema(example = "99001")]
     pub organization: Option<String>,
     /// The token subject; member-only (absent for anonymous callers).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(example = "office@kreis-warendorf")]
+    #[schema(example = "office@musterland")]
     pub subject: Option<String>,
 }
 
@@ -42,7 +42,7 @@ pub struct ParticipationHistoryEntryResponse {
     pub changed_at: DateTime<Utc>,
     pub actor: HistoryActorResponse,
     /// The organization the steering office acted for, when it recorded the change.
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub on_behalf_of: Option<String>,
     /// Why, as the caller gave it.
     #[schema(example = "Ratsbeschluss vom 08.04.2025")]
@@ -77,7 +77,7 @@ impl ParticipationHistoryEntryResponse {
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "05570032"),
+        ("org" = String, Path, description = "Organization key", example = "99001012"),
         ModifiedSince,
         PageQuery,
     ),

@@ -83,9 +83,9 @@ pub struct MatrixQuery {
 /// A column of the matrix.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatrixOrganizationResponse {
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub key: String,
-    #[schema(example = "Ostbevern")]
+    #[schema(example = "Exempelfeld")]
     pub name: String,
 }
 
@@ -141,10 +141,11 @@ pub struct ParticipationMatrixResponse {
     pub next_cursor: Option<String>,
 }
 
-/// The participation matrix: the (filtered) projects × every organization, with the state of
-/// each participation. Public. JSON answers one page of projects (`limit`, `cursor` and a
-/// `Link: rel="next"` header, like every list); `?format=csv` answers every matching project
-/// as CSV for German Excel (`;`, UTF-8 with BOM, German headings and state names), streamed.
+/// The participation matrix: the (filtered) projects × the members (today's members, and the
+/// former members that took part in a project), with the state of each participation. Public.
+/// JSON answers one page of projects (`limit`, `cursor` and a `Link: rel="next"` header, like
+/// every list); `?format=csv` answers every matching project as CSV for German Excel (`;`,
+/// UTF-8 with BOM, German headings and state names), streamed.
 #[utoipa::path(
     tag = "participations",
     operation_id = "get_participation_matrix",
@@ -155,7 +156,7 @@ pub struct ParticipationMatrixResponse {
          headers(("Link" = String, description = "JSON: `<url>; rel=\"next\"` when another page follows")),
          content(
              (ParticipationMatrixResponse = "application/json"),
-             (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Kreis Warendorf;Ahlen\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
+             (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Landkreis Musterland;Musterstadt\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
          )),
         (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
@@ -189,8 +190,15 @@ pub async fn get_participation_matrix(
         field_of_action: query.field_of_action.clone(),
         category: query.category.map(|c| c.as_str().to_owned()),
     };
-    // The cooperation's members: a few dozen at most (the district, its towns, the gfw).
-    let columns = organizations::list(&mut conn, None, None, None, 1000).await?;
+    // The columns: today's members, and the former members that took part in a project (their
+    // history stays readable); the same on every page.
+    let keys = crate::db::memberships::matrix_columns(&mut conn, chrono::Utc::now().date_naive())
+        .await?;
+    let columns: Vec<_> = organizations::list(&mut conn, None, None, None, 1000)
+        .await?
+        .into_iter()
+        .filter(|o| keys.contains(&o.key))
+        .collect();
 
     if query.format.unwrap_or_default() == MatrixFormat::Csv {
         return csv_response(conn, filter, columns).await;

@@ -15,7 +15,7 @@ pub const MAX_CONSULTATIONS: usize = 20;
 
 /// The whole participation as the organization records it. Absent optional fields are stored
 /// as empty (PUT replaces), except `council_resolution_required`, which keeps its value when
-/// absent (on creation: true for the district and the municipalities, false for the gfw).
+/// absent (on creation: true for the district and the municipalities, false for agencies).
 /// `council_resolution` and `reason` describe this change and are not part of the state.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,14 +26,14 @@ pub const MAX_CONSULTATIONS: usize = 20;
     "joined_on": "2025-05-01",
     "reason": "Ratsbeschluss vom 08.04.2025",
     "council_resolution": {
-        "deciding_body": "Gemeinderat Ostbevern",
+        "deciding_body": "Gemeinderat Exempelfeld",
         "decided_on": "2025-04-08",
         "paper_reference": "V 2025/054",
         "outcome": "approved",
-        "url": "https://ratsinfo.ostbevern.de/vo0050.asp?__kvonr=2054",
+        "url": "https://ratsinfo.exempelfeld.example/vo0050.asp?__kvonr=2054",
         "consultations": [
             {"body": "Haupt- und Finanzausschuss", "held_on": "2025-04-01", "role": "preliminary", "result": "einstimmig empfohlen"},
-            {"body": "Gemeinderat Ostbevern", "held_on": "2025-04-08", "role": "decision", "result": "einstimmig beschlossen"}
+            {"body": "Gemeinderat Exempelfeld", "held_on": "2025-04-08", "role": "decision", "result": "einstimmig beschlossen"}
         ]
     }
 }))]
@@ -95,7 +95,7 @@ pub struct WithdrawalInput {
 #[serde(deny_unknown_fields)]
 pub struct NewCouncilResolution {
     /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, example = "Gemeinderat Ostbevern")]
+    #[schema(min_length = 1, max_length = 200, example = "Gemeinderat Exempelfeld")]
     pub deciding_body: String,
     /// Not in the future.
     #[schema(example = "2025-04-08")]

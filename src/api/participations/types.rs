@@ -160,7 +160,7 @@ impl From<Consultation> for ConsultationResponse {
 pub struct CouncilResolutionResponse {
     pub id: Uuid,
     /// The body that decided, e.g. the town's council.
-    #[schema(example = "Gemeinderat Ostbevern")]
+    #[schema(example = "Gemeinderat Exempelfeld")]
     pub deciding_body: String,
     #[schema(example = "2025-04-08")]
     pub decided_on: NaiveDate,
@@ -172,7 +172,7 @@ pub struct CouncilResolutionResponse {
     /// The text of the resolution (Beschluss), if recorded.
     pub resolution_text: Option<String>,
     /// A link into the municipality's council information system.
-    #[schema(example = "https://ratsinfo.ostbevern.de/vo0050.asp?__kvonr=2054")]
+    #[schema(example = "https://ratsinfo.exempelfeld.example/vo0050.asp?__kvonr=2054")]
     pub url: Option<String>,
     /// The frozen cost-allocation snapshot the council approved; filled in by the cost-sharing
     /// resource, `null` until then.
@@ -218,13 +218,13 @@ pub struct ParticipationResponse {
     pub id: Uuid,
     pub project: ProjectRefResponse,
     /// The participating organization's key.
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub organization: String,
     pub state: ParticipationState,
     /// The states a PUT may move this participation to.
     pub allowed_next_states: Vec<ParticipationState>,
     /// Whether committing needs a council resolution (default: true for the district and the
-    /// municipalities, false for the gfw).
+    /// municipalities, false for agencies).
     pub council_resolution_required: bool,
     /// Staff contribution in hundredths of a full-time equivalent (50 = 0.5 FTE).
     #[schema(example = 50)]
@@ -288,9 +288,9 @@ impl ParticipationResponse {
 /// One participant of a project, as the project resource lists them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParticipantSummaryResponse {
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub organization: String,
-    #[schema(example = "Ostbevern")]
+    #[schema(example = "Exempelfeld")]
     pub organization_name: String,
     pub state: ParticipationState,
 }

@@ -108,6 +108,26 @@ pub async fn put(
 
     let from = existing.as_ref().map(|p| stored_state(&p.state));
     let to = change.state;
+    // Only members take part: an organization that left keeps its history and may withdraw
+    // or decline, but enters no other state.
+    let withdrawing = matches!(
+        to,
+        rules::ParticipationState::Withdrawn | rules::ParticipationState::Declined
+    );
+    if from != Some(to)
+        && !withdrawing
+        && !crate::db::memberships::is_member_on(
+            conn,
+            &organization,
+            chrono::Utc::now().date_naive(),
+        )
+        .await?
+    {
+        return Err(ApiError::conflict(format!(
+            "organization {organization} is no member of the cooperation today; it cannot take \
+             part in projects"
+        )));
+    }
     if !rules::may_change(authority, from, to) {
         return Err(ApiError::forbidden(
             "an editor may only record interested and intends_to_join, and only while the \

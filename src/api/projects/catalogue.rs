@@ -51,7 +51,7 @@ pub struct ProjectListParams {
     #[param(style = Form, explode)]
     status: Option<Vec<ProjectStatus>>,
     /// Only projects led by this organization (a key).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     lead: Option<String>,
     /// Only projects with this tag.
     #[param(example = "nahversorgung")]
@@ -60,7 +60,7 @@ pub struct ProjectListParams {
     /// join, council decision pending or committed).
     #[param(
         pattern = "^([0-9]{5}|[0-9]{8}|[a-z][a-z0-9-]{1,31})$",
-        example = "05570032"
+        example = "99001012"
     )]
     participant: Option<String>,
     /// Free text (1–200 characters) over code, title, summary and description: German

@@ -47,7 +47,7 @@ pub struct StatusChangeResponse {
     pub reason: Option<String>,
     pub changed_at: DateTime<Utc>,
     /// The organization of the token that made the change.
-    #[schema(example = "05570")]
+    #[schema(example = "99001")]
     pub changed_by_organization: Option<String>,
     /// The token subject that made the change; members only (absent for anonymous callers).
     #[serde(skip_serializing_if = "Option::is_none")]

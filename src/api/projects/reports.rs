@@ -38,7 +38,7 @@ pub struct ReportResponse {
     #[schema(example = "2026-03-31")]
     pub report_date: NaiveDate,
     /// The organization that posted it.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub author_organization: String,
     /// The report (Markdown).
     pub text: String,

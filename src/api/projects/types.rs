@@ -17,7 +17,7 @@ use crate::domain::validation::Validator;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParticipantResponse {
     /// The organization's key.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// The state of its participation (opt-in), e.g. `committed`.
     #[schema(example = "interested")]
@@ -54,7 +54,7 @@ pub struct ProjectResponse {
     pub field_of_action: String,
     pub category: Category,
     /// The organization leading the project, if one does.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub lead_organization: Option<String>,
     #[schema(example = json!(["nahversorgung"]))]
     pub tags: Vec<String>,
@@ -157,7 +157,7 @@ impl ProjectResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "code": "LP-07", "title": "Smarte Straßenbeleuchtung", "field_of_action": "climate_mobility_environment",
-    "category": "lead", "lead_organization": "05570004", "tags": ["energie"]
+    "category": "lead", "lead_organization": "99001004", "tags": ["energie"]
 }))]
 pub struct CreateProject {
     /// 1–6 capital letters, a dash, 1–4 digits, an optional lowercase letter (`LP-07`).

@@ -61,9 +61,9 @@ pub struct ProjectParticipationCount {
 /// Participations of one organization (in live projects).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganizationParticipationCount {
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub organization_key: String,
-    #[schema(example = "Ostbevern")]
+    #[schema(example = "Exempelfeld")]
     pub name: String,
     pub active: i64,
     pub committed: i64,

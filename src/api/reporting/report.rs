@@ -92,7 +92,7 @@ impl Format {
     tag = "reporting",
     operation_id = "get_organization_report",
     security(("bearer" = [])),
-    params(("org" = String, Path, description = "Organization key", example = "05570032"), ReportQuery),
+    params(("org" = String, Path, description = "Organization key", example = "99001012"), ReportQuery),
     responses(
         (status = 200, description = "The report",
          content((ReportResponse = "application/json"),
@@ -137,7 +137,7 @@ pub async fn get_organization_report(
         Format::Json => Ok(HttpResponse::Ok().json(report)),
         Format::Html => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .body(report_html::render(&report))),
+            .body(report_html::render(&report, &state.config.profile))),
         Format::Csv => {
             let body = report_csv::render(&report).map_err(ApiError::internal)?;
             let filename = format!(
@@ -327,6 +327,10 @@ async fn joinable(
     org: &str,
     is_district: bool,
 ) -> Result<Vec<JoinableProject>, ApiError> {
+    // An organization that left the cooperation can join nothing.
+    if !crate::db::memberships::is_member_on(conn, org, today()).await? {
+        return Ok(Vec::new());
+    }
     let projects = queries::joinable_projects(conn, org).await?;
     let ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
     if ids.is_empty() {
@@ -369,6 +373,7 @@ async fn joinable(
     let keys: Vec<String> = keys.into_iter().collect();
     let dates: Vec<_> = dates.into_iter().collect();
     let figures = populations_on_dates(conn, &keys, &dates).await?;
+    let memberships = crate::db::memberships::all(conn).await?;
 
     let mut out = Vec::with_capacity(projects.len());
     for (project, (id, list)) in projects.iter().zip(hypothetical.drain(..)) {
@@ -385,6 +390,7 @@ async fn joinable(
             KeyChoice::Stored,
             list,
             |o| date.and_then(|d| figures.get(&(o.to_owned(), d)).copied()),
+            &memberships,
             Scenario::from_include_pending(true),
             years,
         );

@@ -13,9 +13,9 @@ use crate::api::meetings::types::ActionItemResponse;
 /// The organization a report is for.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportOrganization {
-    #[schema(example = "05570032")]
+    #[schema(example = "99001012")]
     pub key: String,
-    #[schema(example = "Ostbevern")]
+    #[schema(example = "Exempelfeld")]
     pub name: String,
 }
 

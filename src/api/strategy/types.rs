@@ -15,7 +15,7 @@ pub const MAX_LINKS: usize = 200;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StrategyResponse {
     /// The vision (Leitbild), Markdown.
-    #[schema(example = "Der Kreis Warendorf ist eine vernetzte, lebenswerte Region.")]
+    #[schema(example = "Der Landkreis Musterland ist eine vernetzte, lebenswerte Region.")]
     pub vision: String,
     /// The guiding principles (Leitlinien), Markdown.
     #[schema(example = "- gemeinsam statt nebeneinander\n- offen und datensparsam")]
@@ -41,7 +41,7 @@ impl From<Strategy> for StrategyResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "vision": "Der Kreis Warendorf ist eine vernetzte, lebenswerte Region.",
+    "vision": "Der Landkreis Musterland ist eine vernetzte, lebenswerte Region.",
     "guiding_principles": "- gemeinsam statt nebeneinander"
 }))]
 pub struct PutStrategy {

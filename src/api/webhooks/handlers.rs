@@ -31,7 +31,7 @@ use crate::webhooks::target;
 pub struct WebhookOrganizationQuery {
     /// The organization whose subscriptions to create or list; default: the token's own.
     /// Only the steering office may name another organization.
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
 }
 

@@ -17,10 +17,10 @@ pub struct WebhookResponse {
     pub id: Uuid,
     /// The organization the subscription belongs to; it receives the changes this
     /// organization may read.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// Where the events are POSTed.
-    #[schema(example = "https://it.ahlen.de/hooks/smartregion")]
+    #[schema(example = "https://it.musterstadt.example/hooks/smartregion")]
     pub url: String,
     /// `*`, a kind of record (`project`) or a kind and an operation (`project.created`).
     #[schema(example = json!(["project", "participation.created"]))]
@@ -73,7 +73,7 @@ pub struct WebhookWithSecretResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "url": "https://it.ahlen.de/hooks/smartregion",
+    "url": "https://it.musterstadt.example/hooks/smartregion",
     "event_types": ["project", "participation.created"],
     "description": "Haushaltsplanung (HKR-Verfahren)"
 }))]

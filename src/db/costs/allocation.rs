@@ -28,6 +28,7 @@ use crate::domain::cost_sharing::{
     FundingApplication, KeyDefinition, PlanInput, ProjectAllocation, Scenario, allocate_project,
     plan_years,
 };
+use crate::domain::membership::Memberships;
 
 /// What a project's allocation is computed from, apart from its participants.
 #[derive(Debug, Clone)]
@@ -106,11 +107,14 @@ pub async fn compute(
         Some((keyed, date)) => populations_on(conn, &keyed, date).await?,
         None => BTreeMap::new(),
     };
+    let keys: Vec<String> = payers.iter().map(|p| p.organization_key.clone()).collect();
+    let memberships = crate::db::memberships::memberships_of(conn, &keys).await?;
     Ok(compute_with(
         plan,
         key_choice,
         payers,
         |org| figures.get(org).copied(),
+        &memberships,
         scenario,
         years,
     ))
@@ -156,13 +160,15 @@ pub fn populations_needed(
 }
 
 /// [`compute`] without the database: `population` gives an organization's figure on the key's
-/// reference date (see [`populations_needed`]). Lets a report compute many projects' what-ifs
+/// reference date (see [`populations_needed`]), `memberships` the payers' membership periods
+/// (each year is split among its members only). Lets a report compute many projects' what-ifs
 /// from figures read in one query.
 pub fn compute_with(
     plan: &PlanData,
     key_choice: KeyChoice<'_>,
     payers: Vec<PayingParticipant>,
     population: impl Fn(&str) -> Option<i32>,
+    memberships: &Memberships,
     scenario: Scenario,
     years: RangeInclusive<i32>,
 ) -> Computed {
@@ -193,6 +199,7 @@ pub fn compute_with(
             applications: &plan.applications,
             key,
             payers: &engine_payers,
+            memberships: Some(memberships),
         },
         scenario,
         years,
@@ -268,6 +275,18 @@ pub async fn awaiting_population(
 ) -> QueryResult<Vec<Uuid>> {
     project_allocations::table
         .filter(project_allocations::population_date.eq(date))
+        .filter(project_allocations::payers.contains(vec![organization.to_owned()]))
+        .select(project_allocations::project_id)
+        .distinct()
+        .order(project_allocations::project_id.asc())
+        .load(conn)
+        .await
+}
+
+/// The projects whose stored allocation has `organization` among its payers, in id order
+/// (the order to lock them in): they are computed again when its membership changes.
+pub async fn paid_by(conn: &mut AsyncPgConnection, organization: &str) -> QueryResult<Vec<Uuid>> {
+    project_allocations::table
         .filter(project_allocations::payers.contains(vec![organization.to_owned()]))
         .select(project_allocations::project_id)
         .distinct()

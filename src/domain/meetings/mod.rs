@@ -10,5 +10,6 @@ pub use state::{MeetingPart, MeetingState, StateError};
 pub use vocab::{ActionItemStatus, AgendaResult, AttendanceStatus, CommitteeRole};
 pub use votes::{VoteCount, per_organization_matches};
 
-/// The time zone in which meetings are shown: the cooperation meets in Kreis Warendorf.
+/// The time zone in which meetings are shown: the only one a profile may name so far
+/// (`profile::SUPPORTED_TIME_ZONES`; the calendar exports carry its VTIMEZONE).
 pub const TIME_ZONE: chrono_tz::Tz = chrono_tz::Europe::Berlin;

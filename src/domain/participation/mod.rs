@@ -252,7 +252,7 @@ pub fn check_resolution(
 }
 
 /// The default of `council_resolution_required` for an organization kind: the district and
-/// the municipalities decide in their councils, the agency (gfw) does not.
+/// the municipalities decide in their councils, an agency does not.
 pub fn council_resolution_required_by_default(organization_kind: &str) -> bool {
     matches!(organization_kind, "kreis" | "stadt" | "gemeinde")
 }

@@ -31,7 +31,7 @@ fn selection(request: &ListRequest) -> OparlResult<Selection> {
 /// The committee, with the memberships the public may see (one query for the delegates, one
 /// for when they last changed).
 pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<Value> {
-    let district = district(conn).await?;
+    let district = district(conn, ctx).await?;
     let members = rows::members(
         conn,
         &Selection {
@@ -44,6 +44,7 @@ pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<V
     let changed = rows::members_changed(conn).await?;
     Ok(organization::committee(
         &ctx.urls,
+        &ctx.profile.committee_name,
         organization::committee_stamps(&district, changed),
         &ids,
     ))
@@ -66,7 +67,7 @@ pub async fn list_oparl_bodies(
     single_list(
         &state,
         &req,
-        |ctx, district| body::body(&ctx.urls, district),
+        |ctx, district| body::body(&ctx.urls, &ctx.profile, district),
         |ctx| ctx.urls.bodies(),
         body::stamps,
     )
@@ -75,22 +76,26 @@ pub async fn list_oparl_bodies(
 
 /// Lists the legislative terms of the Body.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_legislative_terms", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_legislative_terms", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/legislative-terms")]
+#[get("/bodies/{body}/legislative-terms")]
 pub async fn list_oparl_legislative_terms(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     single_list(
         &state,
         &req,
-        |ctx, district| body::legislative_term(&ctx.urls, district),
+        |ctx, district| body::legislative_term(&ctx.urls, &ctx.profile, district),
         |ctx| ctx.urls.list("legislative-terms"),
         |district| crate::oparl::Stamps {
             created: district.created_at,
@@ -112,7 +117,7 @@ async fn single_list(
     let after: Option<u8> = request.after()?;
     let ctx = Ctx::new(state);
     let mut conn = db::connect(&state.pool).await?;
-    let district = district(&mut conn).await?;
+    let district = district(&mut conn, &ctx).await?;
     let s = stamps(&district);
     let rows: Vec<u8> = (after.is_none() && request.window.contains(s.created, s.modified))
         .then_some(0)
@@ -128,18 +133,22 @@ async fn single_list(
 
 /// Lists the organizations: the steering committee first, then the members by key.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_organizations", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_organizations", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Organization objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/organizations")]
+#[get("/bodies/{body}/organizations")]
 pub async fn list_oparl_organizations(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     // The committee's key is "", before every organization key.
     let after: Option<String> = request.after()?;
@@ -195,18 +204,22 @@ pub async fn list_oparl_organizations(
 /// Lists the delegates who consented to publication (and, with `modified_since`, the
 /// tombstones of those deleted or without consent).
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_persons", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_persons", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Person objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/persons")]
+#[get("/bodies/{body}/persons")]
 pub async fn list_oparl_persons(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -221,18 +234,22 @@ pub async fn list_oparl_persons(
 
 /// Lists the memberships in the steering committee of the delegates who consented.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_memberships", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_memberships", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Membership objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/memberships")]
+#[get("/bodies/{body}/memberships")]
 pub async fn list_oparl_memberships(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -247,18 +264,22 @@ pub async fn list_oparl_memberships(
 
 /// Lists the public meetings.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_meetings", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_meetings", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Meeting objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/meetings")]
+#[get("/bodies/{body}/meetings")]
 pub async fn list_oparl_meetings(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -283,18 +304,22 @@ pub async fn list_oparl_meetings(
 
 /// Lists the public agenda items of the public meetings.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_agenda_items", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_agenda_items", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of AgendaItem objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/agenda-items")]
+#[get("/bodies/{body}/agenda-items")]
 pub async fn list_oparl_agenda_items(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -312,18 +337,22 @@ pub async fn list_oparl_agenda_items(
 
 /// Lists the Files: the approved minutes of the public meetings.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_files", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_files", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of File objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/files")]
+#[get("/bodies/{body}/files")]
 pub async fn list_oparl_files(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -346,18 +375,22 @@ pub async fn list_oparl_files(
 
 /// Lists the Locations: the places of the public meetings.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_locations", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_locations", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Location objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/locations")]
+#[get("/bodies/{body}/locations")]
 pub async fn list_oparl_locations(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -372,18 +405,22 @@ pub async fn list_oparl_locations(
 
 /// Lists the Papers: every project of the catalogue.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_papers", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_papers", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Paper objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/papers")]
+#[get("/bodies/{body}/papers")]
 pub async fn list_oparl_papers(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
@@ -401,18 +438,22 @@ pub async fn list_oparl_papers(
 
 /// Lists the Consultations: every link between a public agenda item and a project.
 #[utoipa::path(
-    tag = "oparl", operation_id = "list_oparl_consultations", security(()), params(OparlListParams),
+    tag = "oparl", operation_id = "list_oparl_consultations", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Consultation objects", body = OparlListPage),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 400, response = crate::openapi::OparlBadRequest),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion/consultations")]
+#[get("/bodies/{body}/consultations")]
 pub async fn list_oparl_consultations(
     state: web::Data<AppState>,
+    body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;

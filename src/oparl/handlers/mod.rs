@@ -25,7 +25,7 @@ use crate::startup::AppState;
 /// An OParl 1.1 object (its `type` names its schema at https://schema.oparl.org/1.1/).
 #[derive(ToSchema)]
 #[schema(value_type = Object, example = json!({
-    "id": "https://smartregion.kreis-warendorf.de/oparl/v1.1/meetings/6f1c2a9e-3b1d-4c55-9c1e-1a2b3c4d5e6f",
+    "id": "https://smartregion.musterland.example/oparl/v1.1/meetings/6f1c2a9e-3b1d-4c55-9c1e-1a2b3c4d5e6f",
     "type": "https://schema.oparl.org/1.1/Meeting",
     "name": "7. Sitzung des Lenkungskreises Smart Region",
     "start": "2026-03-26T17:00:00+01:00",
@@ -41,8 +41,8 @@ pub struct OparlObject(#[allow(dead_code)] Value);
     "data": [],
     "pagination": {"elementsPerPage": 100},
     "links": {
-        "first": "https://smartregion.kreis-warendorf.de/oparl/v1.1/bodies/smartregion/meetings",
-        "self": "https://smartregion.kreis-warendorf.de/oparl/v1.1/bodies/smartregion/meetings"
+        "first": "https://smartregion.musterland.example/oparl/v1.1/bodies/smartregion/meetings",
+        "self": "https://smartregion.musterland.example/oparl/v1.1/bodies/smartregion/meetings"
     }
 }))]
 pub struct OparlListPage(#[allow(dead_code)] Value);
@@ -77,13 +77,23 @@ pub struct OparlListParams {
 pub struct Ctx {
     pub urls: Urls,
     pub public_url: String,
+    pub profile: std::sync::Arc<crate::profile::Profile>,
+    /// The steering office's organization key: its record dates the synthetic objects.
+    pub office: String,
 }
 
 impl Ctx {
     pub fn new(state: &AppState) -> Self {
+        let profile = state.config.profile.clone();
         Ctx {
-            urls: Urls::new(&state.config.public_url),
+            urls: Urls::new(
+                &state.config.public_url,
+                &profile.oparl.body_id,
+                &profile.oparl.legislative_term_key,
+            ),
             public_url: state.config.public_url.clone(),
+            profile,
+            office: state.config.auth.steering_office.clone(),
         }
     }
 }
@@ -101,9 +111,21 @@ pub fn not_found() -> OparlError {
     OparlError::not_found("no OParl object at this URL")
 }
 
-/// The district's record: it dates the synthetic objects and names the contact.
-pub async fn district(conn: &mut diesel_async::AsyncPgConnection) -> OparlResult<Organization> {
-    Ok(organizations::find(conn, super::DISTRICT_KEY).await?)
+/// Answers 404 unless `body` is the profile's Body (a service serves one cooperation).
+pub fn check_body(state: &AppState, body: &str) -> OparlResult<()> {
+    if body == state.config.profile.oparl.body_id {
+        Ok(())
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The steering office's record: it dates the synthetic objects and gives the contact data.
+pub async fn district(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ctx: &Ctx,
+) -> OparlResult<Organization> {
+    Ok(organizations::find(conn, &ctx.office).await?)
 }
 
 /// Requests under `/oparl/v1.1/` that no handler takes: 405 when the path exists under

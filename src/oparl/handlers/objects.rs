@@ -25,22 +25,30 @@ use crate::startup::AppState;
 pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpResponse> {
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
-    Ok(ok(body::system(&ctx.urls, &district(&mut conn).await?)))
+    let district = district(&mut conn, &ctx).await?;
+    Ok(ok(body::system(&ctx.urls, &ctx.profile, &district)))
 }
 
 /// Reads the Body: the Smart Region cooperation, with its ten lists and legislative term.
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_body", security(()),
+    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion")),
     responses(
         (status = 200, description = "The Body object", body = OparlObject),
+        (status = 404, response = crate::openapi::OparlNotFound),
         (status = 503, response = crate::openapi::OparlServiceUnavailable),
     ),
 )]
-#[get("/bodies/smartregion")]
-pub async fn get_oparl_body(state: web::Data<AppState>) -> OparlResult<HttpResponse> {
+#[get("/bodies/{body}")]
+pub async fn get_oparl_body(
+    state: web::Data<AppState>,
+    body_id: web::Path<String>,
+) -> OparlResult<HttpResponse> {
+    super::check_body(&state, &body_id)?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
-    Ok(ok(body::body(&ctx.urls, &district(&mut conn).await?)))
+    let district = district(&mut conn, &ctx).await?;
+    Ok(ok(body::body(&ctx.urls, &ctx.profile, &district)))
 }
 
 /// Reads the legislative term (the councils' term 2025–2030).
@@ -58,14 +66,16 @@ pub async fn get_oparl_legislative_term(
     state: web::Data<AppState>,
     key: web::Path<String>,
 ) -> OparlResult<HttpResponse> {
-    if key.as_str() != body::TERM_KEY {
+    let ctx = Ctx::new(&state);
+    if key.as_str() != ctx.profile.oparl.legislative_term_key {
         return Err(not_found());
     }
-    let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;
+    let district = district(&mut conn, &ctx).await?;
     Ok(ok(body::legislative_term(
         &ctx.urls,
-        &district(&mut conn).await?,
+        &ctx.profile,
+        &district,
     )))
 }
 
@@ -87,7 +97,7 @@ pub async fn get_oparl_committee(state: web::Data<AppState>) -> OparlResult<Http
 /// Reads a member of the cooperation as an Organization (type "Institution").
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_institution", security(()),
-    params(("key" = String, Path, description = "Organization key (official municipality key, or `gfw`)")),
+    params(("key" = String, Path, description = "Organization key (official municipality key, or an agency's key)")),
     responses(
         (status = 200, description = "The Organization object", body = OparlObject),
         (status = 404, response = crate::openapi::OparlNotFound),

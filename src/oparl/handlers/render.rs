@@ -39,7 +39,14 @@ pub async fn files(
     let contents = file::contents(conn, files).await?;
     Ok(files
         .iter()
-        .map(|f| file::render(&ctx.urls, f, contents.get(&f.id)))
+        .map(|f| {
+            file::render(
+                &ctx.urls,
+                &ctx.profile.oparl.license,
+                f,
+                contents.get(&f.id),
+            )
+        })
         .collect())
 }
 

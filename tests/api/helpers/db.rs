@@ -45,7 +45,7 @@ struct Row {
 fn fingerprint() -> u64 {
     let mut hasher = DefaultHasher::new();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["migrations", "data"] {
+    for dir in ["migrations", "profiles"] {
         let mut files: Vec<_> = walk(&root.join(dir));
         files.sort();
         for file in files {
@@ -53,7 +53,9 @@ fn fingerprint() -> u64 {
             std::fs::read(&file).unwrap_or_default().hash(&mut hasher);
         }
     }
-    // The seed code and the runtime role's grants decide what the template holds too.
+    // The profile the template is seeded with, the seed code and the runtime role's grants
+    // decide what the template holds too.
+    super::profile_dir().hash(&mut hasher);
     for file in ["src/db/seed.rs", "src/db/roles.rs"] {
         std::fs::read(root.join(file))
             .unwrap_or_default()
@@ -147,7 +149,9 @@ async fn template() -> String {
                     .unwrap();
                 {
                     let mut seed_conn = AsyncPgConnection::establish(&url).await.unwrap();
-                    smartregion::db::seed::run(&mut seed_conn).await.unwrap();
+                    smartregion::db::seed::run(&mut seed_conn, &super::test_profile())
+                        .await
+                        .unwrap();
                 }
                 diesel::sql_query(format!("COMMENT ON DATABASE \"{name}\" IS 'ready'"))
                     .execute(&mut conn)

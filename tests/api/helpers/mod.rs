@@ -30,6 +30,23 @@ pub const BECKUM: &str = "05570008";
 pub const OSTBEVERN: &str = "05570032";
 pub const TELGTE: &str = "05570044";
 
+/// The profile the tests run against: `SMARTREGION_TEST_PROFILE` (a profile directory,
+/// relative to the repository root or absolute), or the embedded default.
+pub fn profile_dir() -> Option<std::path::PathBuf> {
+    std::env::var("SMARTREGION_TEST_PROFILE")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p.trim()))
+}
+
+/// The loaded test profile (see [`profile_dir`]).
+pub fn test_profile() -> smartregion::profile::Profile {
+    match profile_dir() {
+        Some(dir) => smartregion::profile::Profile::load(&dir).expect("SMARTREGION_TEST_PROFILE"),
+        None => smartregion::profile::Profile::embedded(),
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -88,6 +105,9 @@ impl TestAppBuilder {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
+        if let Some(dir) = profile_dir() {
+            env.insert("SMARTREGION_PROFILE".into(), dir.display().to_string());
+        }
         env.extend(self.env);
         let config = Config::from_lookup(|name| env.get(name).cloned()).expect("test config");
         let metrics_bind = config.metrics_bind;
@@ -230,8 +250,16 @@ pub fn token(org: &str, roles: &[&str]) -> String {
     issue_hs256(SECRET.as_bytes(), &claims).unwrap()
 }
 
+/// The steering office's organization key in the test profile.
+pub fn office() -> String {
+    static OFFICE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OFFICE
+        .get_or_init(|| test_profile().steering_office)
+        .clone()
+}
+
 pub fn coordinator() -> String {
-    token(DISTRICT, &["coordinator"])
+    token(&office(), &["coordinator"])
 }
 
 pub trait Authed {

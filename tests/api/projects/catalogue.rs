@@ -77,7 +77,7 @@ async fn the_seed_loads_the_known_projects_once_as_planned_with_their_source() {
     )
     .await;
     let before = app.trail_counts().await;
-    let report = smartregion::db::seed::run(&mut *app.conn().await)
+    let report = smartregion::db::seed::run(&mut *app.conn().await, &test_profile())
         .await
         .unwrap();
     assert_eq!(report, Default::default());

@@ -137,7 +137,7 @@ pub async fn get_allocation(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "participants": ["05570004", "05570008", "05570044"],
+    "participants": ["99001004", "99001008", "99001016"],
     "key": {"type": "equal"},
     "from": 2027, "to": 2029
 }))]

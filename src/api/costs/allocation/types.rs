@@ -41,7 +41,7 @@ impl AllocationStatus {
 /// A paying participant.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct PayerResponse {
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization_key: String,
     /// `committed` or `council_decision_pending` (`hypothetical` in a preview that names its
     /// participants).
@@ -76,7 +76,7 @@ pub struct AllocationYear {
     /// unallocated_cents` exactly; `null` when the caller may not see shares or the allocation
     /// is not complete. In a preview, a caller who may not see shares finds only its own
     /// organization's share here (when it pays in the question asked).
-    #[schema(example = json!({"05570004": 2_750_000, "05570008": 2_750_000}))]
+    #[schema(example = json!({"99001004": 2_750_000, "99001008": 2_750_000}))]
     pub shares_cents: Option<BTreeMap<String, i64>>,
 }
 

@@ -98,7 +98,7 @@ pub struct CostItemResponse {
     pub description: String,
     pub status: CostItemStatus,
     /// The lead organization that proposed the item; `null` when the steering office entered it.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub proposed_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -19,7 +19,7 @@ use crate::export::excel_csv::starts_like_formula;
 #[schema(example = json!({
     "code": "LP-07", "external_id": "HKR-2026-0042", "title": "Smarte Straßenbeleuchtung",
     "summary": "", "description": "", "field_of_action": "climate_mobility_environment",
-    "category": "lead", "lead_organization": "05570004", "tags": ["energie"],
+    "category": "lead", "lead_organization": "99001004", "tags": ["energie"],
     "gender_equality_relevant": "unknown", "follow_up_costs_note": null, "internal_note": null,
     "planned_start": "2027-01-01", "planned_end": null, "actual_start": null, "actual_end": null,
     "source_url": null
