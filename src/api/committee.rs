@@ -559,6 +559,7 @@ pub async fn create_committee_member_erasure(
         .map_err(not_found(id))?;
     let organization = db::organizations::find(&mut conn, &current.organization_key).await?;
     let actor = caller.actor()?;
+    let organization_name = &organization.name;
     let member = audited(&mut conn, &actor, move |conn| {
         async move {
             let before = members::lock_any(conn, id).await.map_err(not_found(id))?;
@@ -568,7 +569,7 @@ pub async fn create_committee_member_erasure(
                 )));
             }
             let name = before.name.clone();
-            let replacement = erased_name(&before, &organization.name);
+            let replacement = erased_name(&before, organization_name);
             let mut entries = Vec::new();
             let mut meetings = std::collections::BTreeSet::new();
             // Entries for the rewritten rows name what changed, never the text (that would

@@ -192,11 +192,12 @@ pub async fn fill(
         report.cost_items += batch.cost_items.len() as u64;
         report.funding_applications += batch.funding.len() as u64;
         report.cost_keys += batch.keys.len() as u64;
-        let figures = figures.clone();
+        // Borrowed, not moved: `audited` may run the write again after a deadlock.
+        let (batch, figures) = (&batch, &figures);
         let (allocations, shares) = audited(conn, &actor, move |conn| {
             async move {
-                load::projects(conn, &batch, Some(programme_id), generate::NOTE, ACTION).await?;
-                let computed = compute_batch(conn, &batch, &figures).await?;
+                load::projects(conn, batch, Some(programme_id), generate::NOTE, ACTION).await?;
+                let computed = compute_batch(conn, batch, figures).await?;
                 let shares = computed
                     .iter()
                     .flat_map(|(_, c)| &c.allocation.years)
@@ -263,9 +264,10 @@ pub async fn fill(
         );
         report.meetings += batch.meetings.len() as u64;
         report.agenda_items += batch.agenda_items.len() as u64;
+        let batch = &batch;
         audited(conn, &actor, move |conn| {
             async move {
-                load::meetings(conn, &batch).await?;
+                load::meetings(conn, batch).await?;
                 Ok(Recorded::new(())
                     .with(bulk("meeting"))
                     .with(bulk("agenda_item")))
@@ -296,6 +298,8 @@ async fn compute_batch(
     let ids: Vec<Uuid> = batch.projects.iter().map(|p| p.id).collect();
     let mut plans = allocation::load_plans(conn, &ids).await?;
     let mut payers = paying_participants_of(conn, &ids, true).await?;
+    // A few dozen organizations: every period, read once per batch.
+    let memberships = crate::db::memberships::all(conn).await?;
     let mut out = Vec::with_capacity(ids.len() * 2);
     for id in ids {
         let plan: PlanData = plans.remove(&id).unwrap_or_else(|| PlanData {
@@ -323,6 +327,7 @@ async fn compute_batch(
                 KeyChoice::Stored,
                 payers,
                 population,
+                &memberships,
                 scenario,
                 years.clone(),
             );

@@ -103,12 +103,15 @@ pub async fn run(conn: &mut AsyncPgConnection, profile: &Profile) -> anyhow::Res
     let office_website = profile.oparl.website.clone();
 
     let report = audited(conn, &actor, move |conn| {
-        let (bodies, fields, known, seed_actor) = (
-            bodies.clone(),
+        let (members, populations, fields, known, seed_actor) = (
+            members.clone(),
+            populations.clone(),
             fields.clone(),
             known.clone(),
             seed_actor.clone(),
         );
+        let (office, office_email, office_website) =
+            (office.clone(), office_email.clone(), office_website.clone());
         async move {
             let mut recorded = Recorded::new(SeedReport::default());
 

@@ -56,6 +56,8 @@ pub async fn create_organization(
     let new = body.into_inner()?.validate()?;
     let actor = caller.actor()?;
     let mut conn = db::connect(&state.pool).await?;
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let new = &new;
     let org = audited(&mut conn, &actor, move |conn| {
         async move {
             if organizations::exists(conn, &new.key).await? {
@@ -209,6 +211,7 @@ pub async fn join_organization(
     let key = key.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let period = audited(&mut conn, &actor, move |conn| {
+        let (key, reason) = (key.clone(), reason.clone());
         async move {
             // The organization's row lock serialises joins and leaves of one organization.
             organizations::find_for_update(conn, &key)
@@ -279,6 +282,7 @@ pub async fn leave_organization(
     }
     let mut conn = db::connect(&state.pool).await?;
     let period = audited(&mut conn, &actor, move |conn| {
+        let (key, reason) = (key.clone(), reason.clone());
         async move {
             organizations::find_for_update(conn, &key)
                 .await
