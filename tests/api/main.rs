@@ -18,6 +18,7 @@ mod errors;
 mod health;
 mod http_hardening;
 mod idempotency;
+mod initiatives;
 mod jwt_matrix;
 mod meetings;
 mod metrics;
