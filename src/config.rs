@@ -112,6 +112,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// The cooperation: `SMARTREGION_PROFILE`, or the embedded default.
     pub profile: std::sync::Arc<crate::profile::Profile>,
+    /// The score (0 to 1) from which two efforts count as similar (overlap detection).
+    pub similarity_threshold: f64,
 }
 
 /// Addresses and blocks of reverse proxies in front of the service.
@@ -329,6 +331,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "443,80 (any with SMARTREGION_WEBHOOK_ALLOW_PRIVATE=true)",
     ),
     ("SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG", "10"),
+    ("SMARTREGION_SIMILARITY_THRESHOLD", "0.3"),
 ];
 
 impl Config {
@@ -658,6 +661,12 @@ impl Config {
             rate_limits,
             trusted_proxies,
             profile: std::sync::Arc::new(profile),
+            similarity_threshold: parse_share(
+                &get,
+                "SMARTREGION_SIMILARITY_THRESHOLD",
+                0.3,
+                crate::db::similarity::PAIR_FLOOR,
+            )?,
         })
     }
 
@@ -714,6 +723,31 @@ fn parse_cors_origins(text: &str) -> Result<CorsOrigins, String> {
     } else {
         CorsOrigins::List(origins)
     })
+}
+
+/// A decimal from `min` to 1 (`0.3`), e.g. a similarity score.
+fn parse_share(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: f64,
+    min: f64,
+) -> Result<f64, ConfigError> {
+    let Some(text) = get(var) else {
+        return Ok(default);
+    };
+    let value: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| ConfigError::new(var, format!("`{text}` is not a decimal such as 0.3")))?;
+    if !(min..=1.0).contains(&value) {
+        return Err(ConfigError::new(
+            var,
+            format!("{value} is outside {min} to 1"),
+        ));
+    }
+    Ok(value)
 }
 
 fn parse_bool(
@@ -910,6 +944,17 @@ mod tests {
             ("SMARTREGION_WEBHOOK_MAX_SUBSCRIPTIONS_PER_ORG", "0"),
         ] {
             assert_eq!(config(&[(var, wrong)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
+    fn the_similarity_threshold_lies_between_the_stored_pairs_floor_and_one() {
+        assert_eq!(config(&[]).unwrap().similarity_threshold, 0.3);
+        let set = config(&[("SMARTREGION_SIMILARITY_THRESHOLD", "0.45")]).unwrap();
+        assert_eq!(set.similarity_threshold, 0.45);
+        for wrong in ["0", "0.1", "1.5", "NaN", "viel"] {
+            let error = config(&[("SMARTREGION_SIMILARITY_THRESHOLD", wrong)]).unwrap_err();
+            assert_eq!(error.var, "SMARTREGION_SIMILARITY_THRESHOLD", "{wrong}");
         }
     }
 

@@ -105,6 +105,16 @@ cursor, 405 for other methods, 503 while the database is unreachable. Lists are 
 deleted objects answer 200 with `deleted: true` and are listed only with `modified_since`. Times are Europe/Berlin \
 with their offset."),
         (name = "health", description = "Liveness and readiness probes."),
+        (name = "initiatives", description = "Each municipality's own digital initiatives beside the joint projects \
+(title, summary, field of action, status, dates, a contact role, link, tags), public or for members only. A \
+municipality's admin or editor registers its own; the steering office on its behalf. Members-only initiatives \
+never reach anonymous callers, OParl or public exports.\n\n\
+Lifecycle: idea → planned | running | stopped; planned → idea | running | stopped; running → completed | \
+stopped; stopped → idea | planned; completed is final. `running` needs `start_date`, `completed` both dates."),
+        (name = "working-groups", description = "The working groups, networks and project groups that already exist \
+(kind, host, member organizations, fields of action and projects they serve, meeting rhythm, a contact role), so that \
+new efforts use them instead of duplicate structures. Public to read; the steering office maintains them; an \
+organization's admin adds or removes its own organization as a member."),
     ),
     components(
         // Enums used only in query parameters: utoipa-actix-web registers the schemas of
@@ -117,6 +127,7 @@ with their offset."),
             crate::api::participations::matrix::MatrixFormat,
             crate::api::projects::catalogue::ProjectSortParam,
             crate::api::projects::transfer::TransferFormat,
+            crate::api::initiatives::handlers::InitiativeSortParam,
         ),
         responses(
             BadRequest,

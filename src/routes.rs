@@ -171,6 +171,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(api::strategy::goals::update_goal)
                 .service(api::strategy::goals::delete_goal)
                 .service(api::reporting::report::get_organization_report)
-                .service(api::reporting::dashboard::get_dashboard),
+                .service(api::reporting::dashboard::get_dashboard)
+                .service(api::initiatives::handlers::list_initiatives)
+                .service(api::initiatives::write::create_initiative)
+                // Before `/initiatives/{id}`, which would take `clusters` for an id.
+                .service(api::similarity::get_initiative_clusters)
+                .service(api::similarity::get_similar_to_initiative)
+                .service(api::similarity::get_similar_to_project)
+                // Before `/initiatives/{id}`, which would take `export` for an id.
+                .service(api::initiatives::transfer::export_initiatives)
+                .service(api::initiatives::transfer::import_initiatives)
+                .service(api::initiatives::handlers::get_initiative)
+                .service(api::initiatives::write::update_initiative)
+                .service(api::initiatives::write::delete_initiative)
+                .service(api::working_groups::list_working_groups)
+                .service(api::working_groups::create_working_group)
+                .service(api::working_groups::get_working_group)
+                .service(api::working_groups::update_working_group)
+                .service(api::working_groups::delete_working_group)
+                .service(api::working_groups::put_working_group_member)
+                .service(api::working_groups::delete_working_group_member),
         );
 }

@@ -10,14 +10,17 @@ pub mod decisions;
 pub mod feed_tokens;
 pub mod fields_of_action;
 pub mod health;
+pub mod initiatives;
 pub mod me;
 pub mod meetings;
 pub mod organizations;
 pub mod participations;
 pub mod projects;
 pub mod reporting;
+pub mod similarity;
 pub mod strategy;
 pub mod webhooks;
+pub mod working_groups;
 
 /// Deserializes a field that may be absent (leave as is), `null` (clear) or a value (set).
 pub(crate) fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

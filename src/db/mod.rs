@@ -8,6 +8,7 @@ pub mod fields_of_action;
 pub mod idempotency;
 pub mod indicators;
 pub mod memberships;
+pub mod initiatives;
 pub mod milestones;
 pub mod organizations;
 pub mod participations;
@@ -17,10 +18,12 @@ pub mod reports;
 pub mod roles;
 pub mod schema;
 pub mod seed;
+pub mod similarity;
 pub mod strategy;
 pub mod tls;
 pub mod webhook_deliveries;
 pub mod webhooks;
+pub mod working_groups;
 pub mod write;
 
 /// The collation titles sort by: German dictionary order (`Ä` with `A`, `ß` as `ss`), which

@@ -763,3 +763,78 @@ diesel::table! {
 diesel::joinable!(organization_memberships -> organizations (organization_key));
 diesel::allow_tables_to_appear_in_same_query!(organization_memberships, organizations);
 diesel::allow_tables_to_appear_in_same_query!(organization_memberships, participations);
+
+diesel::table! {
+    initiatives (id) {
+        id -> Uuid,
+        organization_key -> Text,
+        title -> Text,
+        summary -> Text,
+        field_of_action -> Text,
+        status -> Text,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        contact_role -> Nullable<Text>,
+        link -> Nullable<Text>,
+        tags -> Array<Text>,
+        visibility -> Text,
+        project_id -> Nullable<Uuid>,
+        external_id -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+        working_group_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::joinable!(initiatives -> organizations (organization_key));
+diesel::joinable!(initiatives -> projects (project_id));
+diesel::allow_tables_to_appear_in_same_query!(initiatives, organizations);
+diesel::allow_tables_to_appear_in_same_query!(initiatives, projects);
+
+diesel::table! {
+    working_groups (id) {
+        id -> Uuid,
+        name -> Text,
+        kind -> Text,
+        description -> Text,
+        host_organization -> Nullable<Text>,
+        fields_of_action -> Array<Text>,
+        meeting_rhythm -> Nullable<Text>,
+        contact_role -> Nullable<Text>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    working_group_members (working_group_id, organization_key) {
+        working_group_id -> Uuid,
+        organization_key -> Text,
+        joined_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    working_group_projects (working_group_id, project_id) {
+        working_group_id -> Uuid,
+        project_id -> Uuid,
+    }
+}
+
+diesel::joinable!(working_group_members -> working_groups (working_group_id));
+diesel::joinable!(working_group_projects -> working_groups (working_group_id));
+diesel::allow_tables_to_appear_in_same_query!(working_groups, working_group_members);
+diesel::allow_tables_to_appear_in_same_query!(working_groups, working_group_projects);
+diesel::allow_tables_to_appear_in_same_query!(working_groups, initiatives);
+
+diesel::table! {
+    initiative_overlaps (initiative_a, initiative_b) {
+        initiative_a -> Uuid,
+        initiative_b -> Uuid,
+        score -> Float8,
+    }
+}

@@ -162,6 +162,19 @@ pub const ENTITIES: &[FeedEntity] = &[
         audience: Audience::Members,
         path: Some(|id| format!("/api/v1/action-items/{}", segment(id))),
     },
+    // Local initiatives: members read every one (members-only ones included), anonymous
+    // callers cannot read the feed at all, and the change records carry no content.
+    FeedEntity {
+        name: "initiative",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/initiatives/{}", segment(id))),
+    },
+    // Working groups and networks are public, members included.
+    FeedEntity {
+        name: "working_group",
+        audience: Audience::Members,
+        path: Some(|id| format!("/api/v1/working-groups/{}", segment(id))),
+    },
     // An organization's webhook subscriptions are its own business.
     FeedEntity {
         name: "webhook",

@@ -6,6 +6,7 @@ pub mod cost_sharing;
 pub mod feed;
 pub mod funding;
 pub mod ids;
+pub mod initiatives;
 pub mod lifecycle;
 pub mod meetings;
 pub mod membership;

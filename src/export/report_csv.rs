@@ -180,6 +180,27 @@ pub fn render(report: &ReportResponse) -> Result<Vec<u8>, csv::Error> {
             j.total_share_cents.map(euros).unwrap_or_default(),
         ]));
     }
+    for o in &report.others_efforts {
+        let e = &o.effort;
+        let section = match e.kind {
+            crate::api::similarity::EffortKind::Project => "Ähnliches Projekt",
+            crate::api::similarity::EffortKind::Initiative => "Ähnliche Initiative",
+        };
+        rows.push(row([
+            section.into(),
+            e.organization.clone().unwrap_or_default(),
+            e.title.clone(),
+            empty(),
+            e.status.clone(),
+            format!(
+                "ähnlich zu: {} (Ähnlichkeit {:.2})",
+                o.own_initiative_title, e.score
+            ),
+            empty(),
+            empty(),
+            empty(),
+        ]));
+    }
     let headings: Vec<String> = HEADINGS.iter().map(|h| (*h).to_owned()).collect();
     excel_csv::render(&headings, rows)
 }

@@ -187,6 +187,22 @@ pub fn render(report: &ReportResponse, profile: &Profile) -> String {
                         }
                     }
                 }
+                h2 { "6. Was andere bereits tun und wo ein Anschluss möglich ist" }
+                @if report.others_efforts.is_empty() {
+                    p { "Keine ähnlichen Vorhaben gefunden." }
+                } @else {
+                    table {
+                        tr { th { "Vorhaben" } th { "Wer" } th { "Status" } th { "Ähnlich zu eigener Initiative" } }
+                        @for o in &report.others_efforts {
+                            tr {
+                                td { (o.effort.title) }
+                                td { @if let Some(org) = &o.effort.organization { (org) } }
+                                td { (o.effort.status) }
+                                td { (o.own_initiative_title) }
+                            }
+                        }
+                    }
+                }
             }
         }
     };

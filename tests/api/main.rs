@@ -23,6 +23,7 @@ mod health;
 mod hostile_input;
 mod http_hardening;
 mod idempotency;
+mod initiatives;
 mod jwt_matrix;
 mod meetings;
 mod metrics;

@@ -14,6 +14,8 @@ const UNMAPPED: &[(&str, &str)] = &[
     ("audit_log", "tx_id"),
     ("changes", "tx_id"),
     ("projects", "search"),
+    ("initiatives", "search"),
+    ("initiatives", "similarity_text"),
 ];
 
 #[derive(QueryableByName, Debug)]

@@ -140,6 +140,13 @@ pub struct DashboardResponse {
     pub overdue_action_items: Option<Vec<ActionItemResponse>>,
     /// The strategy's evaluation indicators, by name.
     pub indicators: Vec<EvaluationIndicator>,
+    /// Live local initiatives per field of action and municipality, by field and key
+    /// (anonymous callers: public ones only).
+    pub initiatives_by_field_and_organization:
+        Vec<crate::api::initiatives::reporting::InitiativeCount>,
+    /// Clusters of similar initiatives of several municipalities that are no joint project yet
+    /// (`GET /api/v1/initiatives/clusters`).
+    pub overlap_clusters: i64,
 }
 
 fn is_active(state: &str) -> bool {
@@ -160,6 +167,7 @@ fn is_active(state: &str) -> bool {
 #[get("/dashboard")]
 pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     let member = caller.is_member();
+    let threshold = state.config.similarity_threshold;
     let mut conn = db::connect(&state.pool).await?;
     let response = conn
         .build_transaction()
@@ -315,6 +323,12 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
                 overdue_milestones,
                 overdue_action_items,
                 indicators,
+                initiatives_by_field_and_organization:
+                    crate::api::initiatives::reporting::initiative_counts(conn, member).await?,
+                overlap_clusters: crate::api::initiatives::reporting::cluster_count(
+                    conn, member, threshold,
+                )
+                .await?,
             })
         })
         .await?;

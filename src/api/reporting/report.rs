@@ -126,12 +126,15 @@ pub async fn get_organization_report(
             }
             other => other.into(),
         })?;
+    let threshold = state.config.similarity_threshold;
     // One snapshot of the database for the whole document.
     let report = conn
         .build_transaction()
         .repeatable_read()
         .read_only()
-        .run(async move |conn| -> Result<_, ApiError> { build(conn, organization, period).await })
+        .run(async move |conn| -> Result<_, ApiError> {
+            build(conn, organization, period, threshold).await
+        })
         .await?;
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(report)),
@@ -172,6 +175,7 @@ async fn build(
     conn: &mut AsyncPgConnection,
     organization: Organization,
     period: Period,
+    similarity_threshold: f64,
 ) -> Result<ReportResponse, ApiError> {
     let reference_date = period.reference_date(today());
     let org = organization.key.clone();
@@ -249,6 +253,13 @@ async fn build(
     let decisions = decisions_for(conn, &project_ids, period).await?;
     let action_items = open_action_items(conn, &org).await?;
     let joinable_projects = joinable(conn, &org, is_district).await?;
+    let others_efforts = crate::api::initiatives::reporting::others_efforts(
+        conn,
+        &org,
+        &project_ids,
+        similarity_threshold,
+    )
+    .await?;
     Ok(ReportResponse {
         organization: organization_ref,
         from: period.from,
@@ -259,6 +270,7 @@ async fn build(
         decisions,
         action_items,
         joinable_projects,
+        others_efforts,
     })
 }
 

@@ -148,4 +148,7 @@ pub struct ReportResponse {
     /// Projects it could still join (neither completed nor discarded, no active participation),
     /// by code.
     pub joinable_projects: Vec<JoinableProject>,
+    /// What others already do that it could join: other municipalities' initiatives and joint
+    /// projects it takes no part in that resemble its own active initiatives, best first.
+    pub others_efforts: Vec<crate::api::initiatives::reporting::OthersEffort>,
 }

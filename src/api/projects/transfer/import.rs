@@ -3,11 +3,9 @@
 
 use std::collections::HashSet;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -86,30 +84,8 @@ pub async fn import_projects(
 ) -> ApiResult<HttpResponse> {
     caller.require_coordinator()?;
     let actor = caller.actor()?;
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    if media != "application/json" && media != "text/csv" {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the rows as application/json or text/csv".into(),
-        ));
-    }
-    let body = read_body(payload, state.config.max_body_bytes).await?;
-    let (rows, unreadable) = if media == "text/csv" {
-        parse::csv_rows(&body)
-    } else {
-        parse::json_rows(&body)
-    }
-    .map_err(report)?;
+    let (upload, body) = parse::read_upload(&req, payload, state.config.max_body_bytes).await?;
+    let (rows, unreadable) = parse::rows_of(upload, &body).map_err(report)?;
     let mut conn = db::connect(&state.pool).await?;
     let checked = check_rows(&mut conn, rows, unreadable).await?;
     let history_actor = actor.clone();
@@ -119,20 +95,6 @@ pub async fn import_projects(
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
-}
-
-async fn read_body(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the body exceeds {limit} bytes"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// The rows through the catalogue's validation, plus the checks across rows; every problem

@@ -3,8 +3,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::rows::{COLUMNS, CatalogueRow, column_index};
-use crate::error::{ApiError, FieldError};
+use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::rows::CatalogueRow;
+use crate::error::{ApiError, ApiResult, FieldError};
 use crate::export::excel_csv::BOM;
 use crate::http::extract::check_text;
 
@@ -61,13 +66,84 @@ pub fn report(errors: Vec<RowError>) -> ApiError {
     }
 }
 
+/// One row of an exchange file: its columns (JSON name and German CSV heading, in file order)
+/// and how it is read from CSV cells. The catalogue ([`CatalogueRow`]) and the local
+/// initiatives share the readers below through it.
+pub trait ExchangeRow: Sized + DeserializeOwned {
+    /// The columns in file order: the JSON name and the German CSV heading.
+    const COLUMNS: &'static [(&'static str, &'static str)];
+
+    /// A row from CSV cells in [`Self::COLUMNS`] order; each unreadable cell is reported as
+    /// `(column, message)`.
+    fn from_cells(cells: &[String]) -> Result<Self, Vec<(&'static str, String)>>;
+}
+
+/// Maps a CSV heading (German or the JSON name) to its column index in `columns`.
+pub fn column_of(columns: &[(&str, &str)], heading: &str) -> Option<usize> {
+    let heading = heading.trim();
+    columns
+        .iter()
+        .position(|(name, german)| heading == *name || heading.eq_ignore_ascii_case(german))
+}
+
 /// The readable rows of a file and the errors of the unreadable ones. `Err` when the file as
 /// a whole cannot be read (no rows can be told apart).
-pub type Parsed = Result<(Vec<(usize, CatalogueRow)>, Vec<RowError>), Vec<RowError>>;
+pub type Parsed<R = CatalogueRow> = Result<(Vec<(usize, R)>, Vec<RowError>), Vec<RowError>>;
+
+/// How an import body is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload {
+    Json,
+    Csv,
+}
+
+/// The media type of an import request (415 unless JSON or CSV) and its body (413 above
+/// `limit` bytes).
+pub async fn read_upload(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> ApiResult<(Upload, Vec<u8>)> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let upload = match content_type.split(';').next().unwrap_or("").trim() {
+        "application/json" => Upload::Json,
+        "text/csv" => Upload::Csv,
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the rows as application/json or text/csv".into(),
+            ));
+        }
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the body exceeds {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((upload, body))
+}
+
+/// The rows of an import body in either format.
+pub fn rows_of<R: ExchangeRow>(upload: Upload, body: &[u8]) -> Parsed<R> {
+    match upload {
+        Upload::Csv => csv_rows(body),
+        Upload::Json => json_rows(body),
+    }
+}
 
 /// Rows of a CSV file: UTF-8 (a BOM is skipped), `;` or `,` as separator (whichever the
 /// heading uses), a heading naming every column once, German or by JSON name.
-pub fn csv_rows(bytes: &[u8]) -> Parsed {
+pub fn csv_rows<R: ExchangeRow>(bytes: &[u8]) -> Parsed<R> {
+    let columns = R::COLUMNS;
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let text = std::str::from_utf8(bytes)
         .map_err(|_| vec![RowError::new(1, "", "the file is not UTF-8 text")])?;
@@ -89,15 +165,15 @@ pub fn csv_rows(bytes: &[u8]) -> Parsed {
         None => return Err(vec![RowError::new(1, "", "the file is empty")]),
     };
     let mut errors = Vec::new();
-    let mut positions: Vec<Option<usize>> = vec![None; COLUMNS.len()];
+    let mut positions: Vec<Option<usize>> = vec![None; columns.len()];
     for (at, heading) in headings.iter().enumerate() {
-        match column_index(heading) {
+        match column_of(columns, heading) {
             Some(column) if positions[column].is_none() => positions[column] = Some(at),
-            Some(column) => errors.push(RowError::new(1, COLUMNS[column].0, "appears twice")),
+            Some(column) => errors.push(RowError::new(1, columns[column].0, "appears twice")),
             None => errors.push(RowError::new(
                 1,
                 heading.trim(),
-                "is not a column of the catalogue exchange",
+                "is not a column of this exchange",
             )),
         }
     }
@@ -105,8 +181,8 @@ pub fn csv_rows(bytes: &[u8]) -> Parsed {
         if position.is_none() {
             errors.push(RowError::new(
                 1,
-                COLUMNS[column].0,
-                format!("the column `{}` is missing", COLUMNS[column].1),
+                columns[column].0,
+                format!("the column `{}` is missing", columns[column].1),
             ));
         }
     }
@@ -142,7 +218,7 @@ pub fn csv_rows(bytes: &[u8]) -> Parsed {
             .iter()
             .map(|at| at.and_then(|at| record.get(at)).unwrap_or("").to_owned())
             .collect();
-        match CatalogueRow::from_cells(&cells) {
+        match R::from_cells(&cells) {
             Ok(parsed) => rows.push((row, parsed)),
             Err(cell_errors) => errors.extend(
                 cell_errors
@@ -154,8 +230,8 @@ pub fn csv_rows(bytes: &[u8]) -> Parsed {
     Ok((rows, errors))
 }
 
-/// Rows of a JSON array of catalogue rows.
-pub fn json_rows(bytes: &[u8]) -> Parsed {
+/// Rows of a JSON array of rows.
+pub fn json_rows<R: ExchangeRow>(bytes: &[u8]) -> Parsed<R> {
     let values: Vec<serde_json::Value> = serde_json::from_slice(bytes).map_err(|error| {
         vec![RowError::new(
             0,
@@ -183,7 +259,7 @@ pub fn json_rows(bytes: &[u8]) -> Parsed {
             }
             continue;
         }
-        match serde_path_to_error::deserialize::<_, CatalogueRow>(value) {
+        match serde_path_to_error::deserialize::<_, R>(value) {
             Ok(parsed) => rows.push((row, parsed)),
             Err(error) => {
                 let path = error.path().to_string();

@@ -85,7 +85,7 @@ pub const COLUMNS: [(&str, &str); 17] = [
 ];
 
 /// Dates in CSV: German form, as Excel shows and saves them; ISO dates are read too.
-const GERMAN_DATE: &str = "%d.%m.%Y";
+pub(crate) const GERMAN_DATE: &str = "%d.%m.%Y";
 
 impl From<Project> for CatalogueRow {
     fn from(p: Project) -> Self {
@@ -247,7 +247,7 @@ impl CatalogueRow {
 }
 
 /// Undoes the export's protection against formulas (`'=...` back to `=...`).
-fn unguard(cell: &str) -> String {
+pub(crate) fn unguard(cell: &str) -> String {
     if let Some(rest) = cell.strip_prefix('\'')
         && starts_like_formula(rest)
     {
@@ -259,10 +259,15 @@ fn unguard(cell: &str) -> String {
 
 /// Maps a CSV heading (German or the JSON name) to its column index.
 pub fn column_index(heading: &str) -> Option<usize> {
-    let heading = heading.trim();
-    COLUMNS
-        .iter()
-        .position(|(name, german)| heading == *name || heading.eq_ignore_ascii_case(german))
+    super::parse::column_of(&COLUMNS, heading)
+}
+
+impl super::parse::ExchangeRow for CatalogueRow {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
+
+    fn from_cells(cells: &[String]) -> Result<Self, Vec<(&'static str, String)>> {
+        CatalogueRow::from_cells(cells)
+    }
 }
 
 #[cfg(test)]

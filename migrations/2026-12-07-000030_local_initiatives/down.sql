@@ -1,0 +1,2 @@
+DROP TABLE initiatives;
+DROP FUNCTION smartregion_tags_text(text[]);
