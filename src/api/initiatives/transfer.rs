@@ -389,14 +389,17 @@ pub async fn import_initiatives(
     let mut conn = db::connect(&state.pool).await?;
     let checked = check_rows(&mut conn, rows, unreadable).await?;
     let entry_caller = caller.clone();
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (checked, entry_caller) = (&checked, &entry_caller);
     let report = audited(&mut conn, &actor, move |conn| {
-        async move { apply(conn, checked, &entry_caller).await }.scope_boxed()
+        async move { apply(conn, checked.clone(), entry_caller).await }.scope_boxed()
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 
 /// A checked row: the values to store and the id it names, if any.
+#[derive(Clone)]
 struct Checked {
     row: usize,
     id: Option<Uuid>,

@@ -92,13 +92,15 @@ pub async fn create_initiative(
     .await?;
     let new = v.finish(new)?;
     let entry_caller = caller.clone();
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (new, entry_caller) = (&new, &entry_caller);
     let initiative = audited(&mut conn, &actor, move |conn| {
         async move {
-            let initiative = initiatives::insert(conn, &new).await.map_err(taken)?;
+            let initiative = initiatives::insert(conn, new).await.map_err(taken)?;
             similarity::refresh_overlaps(conn, initiative.id).await?;
             let entry = initiative_entry(
                 Entry::created("initiative", initiative.id).after(&initiative),
-                &entry_caller,
+                entry_caller,
                 &initiative,
             );
             Ok(Recorded::new(initiative).with(entry))
@@ -184,18 +186,20 @@ pub async fn update_initiative(
     .await?;
     let changes = v.finish(changes)?;
     let entry_caller = caller.clone();
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (changes, entry_caller) = (&changes, &entry_caller);
     let initiative = audited(&mut conn, &actor, move |conn| {
         async move {
             let before = live_initiative(conn, id, true).await?;
-            require_initiative_work(&entry_caller, &before.organization_key)?;
+            require_initiative_work(entry_caller, &before.organization_key)?;
             if_match.check(before.version)?;
             let mut v = Validator::new();
-            check_against(&mut v, &before, &changes).map_err(|(from, to)| not_allowed(from, to))?;
+            check_against(&mut v, &before, changes).map_err(|(from, to)| not_allowed(from, to))?;
             v.finish(())?;
             if changes.is_empty() {
                 return Ok(Recorded::new(before));
             }
-            let after = initiatives::update(conn, id, &changes)
+            let after = initiatives::update(conn, id, changes)
                 .await
                 .map_err(taken)?;
             similarity::refresh_overlaps(conn, id).await?;
@@ -203,7 +207,7 @@ pub async fn update_initiative(
                 Entry::updated("initiative", id)
                     .before(&before)
                     .after(&after),
-                &entry_caller,
+                entry_caller,
                 &after,
             );
             Ok(Recorded::new(after).with(entry))
@@ -252,16 +256,18 @@ pub async fn delete_initiative(
     require_initiative_work(&caller, &current.organization_key)?;
     let if_match = IfMatch::from_request(&req)?;
     let entry_caller = caller.clone();
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let entry_caller = &entry_caller;
     audited(&mut conn, &actor, move |conn| {
         async move {
             let before = live_initiative(conn, id, true).await?;
-            require_initiative_work(&entry_caller, &before.organization_key)?;
+            require_initiative_work(entry_caller, &before.organization_key)?;
             if_match.check(before.version)?;
             initiatives::soft_delete(conn, id).await?;
             similarity::refresh_overlaps(conn, id).await?;
             let entry = initiative_entry(
                 Entry::deleted("initiative", id).before(&before),
-                &entry_caller,
+                entry_caller,
                 &before,
             );
             Ok(Recorded::new(()).with(entry))

@@ -192,8 +192,8 @@ pub async fn get_participation_matrix(
     };
     // The columns: today's members, and the former members that took part in a project (their
     // history stays readable); the same on every page.
-    let keys = crate::db::memberships::matrix_columns(&mut conn, chrono::Utc::now().date_naive())
-        .await?;
+    let keys =
+        crate::db::memberships::matrix_columns(&mut conn, chrono::Utc::now().date_naive()).await?;
     let columns: Vec<_> = organizations::list(&mut conn, None, None, None, 1000)
         .await?
         .into_iter()

@@ -227,13 +227,15 @@ pub async fn create_working_group(
     }
     check_references(&mut conn, &mut v, &keys, &new.fields_of_action, &projects).await?;
     let new = v.finish(new)?;
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (members, new, projects) = (&members, &new, &projects);
     let view = audited(&mut conn, &actor, move |conn| {
         async move {
-            let group = working_groups::insert(conn, &new).await?;
-            for member in &members {
+            let group = working_groups::insert(conn, new).await?;
+            for member in members {
                 working_groups::add_member(conn, group.id, member).await?;
             }
-            working_groups::set_projects(conn, group.id, &projects).await?;
+            working_groups::set_projects(conn, group.id, projects).await?;
             let view = working_groups::views(conn, vec![group])
                 .await?
                 .pop()
@@ -310,6 +312,8 @@ pub async fn update_working_group(
     .await?;
     let changes = v.finish(changes)?;
     let id = id.into_inner();
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (changes, projects) = (&changes, &projects);
     let view = audited(&mut conn, &actor, move |conn| {
         async move {
             let before_group = live_group(conn, id, true).await?;
@@ -318,14 +322,14 @@ pub async fn update_working_group(
                 .await?
                 .pop()
                 .expect("one view per group");
-            let projects_change = projects.filter(|p| *p != before.project_ids);
+            let projects_change = projects.clone().filter(|p| *p != before.project_ids);
             if changes.is_empty() && projects_change.is_none() {
                 return Ok(Recorded::new(before));
             }
             if let Some(projects) = &projects_change {
                 working_groups::set_projects(conn, id, projects).await?;
             }
-            let group = working_groups::update(conn, id, &changes).await?;
+            let group = working_groups::update(conn, id, changes).await?;
             let after = working_groups::views(conn, vec![group])
                 .await?
                 .pop()
@@ -466,13 +470,15 @@ async fn change_membership(
         )));
     }
     let on_behalf_of = caller.on_behalf_of(&org);
+    // Borrowed, not moved: `audited` may run the write again after a deadlock.
+    let (on_behalf_of, org) = (&on_behalf_of, &org);
     let view = audited(&mut conn, &actor, move |conn| {
         async move {
             let group = live_group(conn, id, true).await?;
             let changed = if join {
-                working_groups::add_member(conn, id, &org).await?
+                working_groups::add_member(conn, id, org).await?
             } else {
-                working_groups::remove_member(conn, id, &org).await?
+                working_groups::remove_member(conn, id, org).await?
             };
             if !changed && !join {
                 return Err(ApiError::not_found(format!(
@@ -492,7 +498,7 @@ async fn change_membership(
             let entry = Entry::updated("working_group", id)
                 .action(action)
                 .org(org.clone())
-                .on_behalf_of(on_behalf_of)
+                .on_behalf_of(on_behalf_of.clone())
                 .after(&after);
             Ok(Recorded::new(after).with(entry))
         }
