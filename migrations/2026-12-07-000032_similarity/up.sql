@@ -4,11 +4,14 @@
 -- A trusted extension since PostgreSQL 13; 000002 created it already.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
+-- Calls between these functions name the schema: pg_restore runs with an empty search_path,
+-- and the projects index below evaluates them while it is rebuilt.
+
 -- The short text whose trigrams are compared: title and tags, lower-cased (for projects; the
 -- initiatives' stored `similarity_text` is the same expression).
 CREATE FUNCTION smartregion_similarity_text(title text, tags text[]) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT lower(title || ' ' || coalesce(smartregion_tags_text(tags), '')) $$;
+    AS $$ SELECT lower(title || ' ' || coalesce(public.smartregion_tags_text(tags), '')) $$;
 
 -- Any of the terms of `v`: the query that finds every text sharing at least one term. The
 -- terms are stemmed already, so they are quoted as they are, not parsed again.
@@ -34,7 +37,7 @@ CREATE FUNCTION smartregion_term_overlap(a tsvector, b tsvector) RETURNS double 
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
         SELECT CASE WHEN length(a) + length(b) = 0 THEN 0
-                    ELSE 2.0 * cardinality(smartregion_common_terms(a, b)) / (length(a) + length(b))
+                    ELSE 2.0 * cardinality(public.smartregion_common_terms(a, b)) / (length(a) + length(b))
                END
     $$;
 
@@ -48,7 +51,7 @@ CREATE INDEX projects_similarity ON projects
 -- share one of them or be similar in trigrams; the summary's terms only add to the score.
 CREATE FUNCTION smartregion_key_terms(v tsvector) RETURNS tsquery
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT smartregion_any_term(ts_filter(v, '{a}')) $$;
+    AS $$ SELECT public.smartregion_any_term(ts_filter(v, '{a}')) $$;
 
 -- Pairs of similar initiatives of different municipalities, kept up to date by every write of
 -- an initiative (each initiative's best candidates, score at least 0.2), so that the

@@ -139,7 +139,7 @@ SELECT smartregion_guard_writes('dashboard_project_counts', 'project');
 SELECT smartregion_guard_writes('dashboard_participation_counts', 'participation', 'project');
 SELECT smartregion_guard_writes('dashboard_cost_years', 'project', 'participation', 'cost_key',
                                 'cost_item', 'funding_application', 'funding_programme',
-                                'population_figure');
+                                'population_figure', 'membership');
 
 -- What exists already.
 DO $$

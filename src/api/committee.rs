@@ -49,7 +49,7 @@ pub struct CommitteeMemberResponse {
     /// Whether the name may be published.
     pub name_public_consent: bool,
     /// When the name was erased on request (GDPR Art. 17): `name` is then the function (or
-    /// committee role) and organization, e.g. "Bürgermeisterin (Ahlen)".
+    /// committee role) and organization, e.g. "Bürgermeisterin (Musterstadt)".
     pub name_erased_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -502,7 +502,7 @@ pub async fn delete_committee_member(
 }
 
 /// What replaces an erased name: the function, or else the committee role, and the
-/// organization, e.g. "Bürgermeisterin (Ahlen)" or "Mitglied (Beckum)".
+/// organization, e.g. "Bürgermeisterin (Musterstadt)" or "Mitglied (Beispielheim)".
 pub fn erased_name(member: &CommitteeMember, organization_name: &str) -> String {
     let function = member
         .function
@@ -523,7 +523,7 @@ pub fn erased_name(member: &CommitteeMember, organization_name: &str) -> String 
 
 /// Erases a delegate's name on request (GDPR Art. 17). The steering office only; also for a
 /// removed delegate (old minutes name them). The name becomes the function (or committee role)
-/// and organization, e.g. "Bürgermeisterin (Ahlen)", everywhere the service keeps it: the
+/// and organization, e.g. "Bürgermeisterin (Musterstadt)", everywhere the service keeps it: the
 /// delegate, the minutes, agenda items and action items that quote it (their versions and the
 /// meetings' calendar sequence move on), the stored answers of idempotent requests, and the
 /// `before`/`after` documents of older audit entries (see docs/personal-data.md). Minutes,

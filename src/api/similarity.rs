@@ -1,5 +1,5 @@
 //! Overlap detection: `GET /projects/{id}/similar`, `GET /initiatives/{id}/similar` and the
-//! cooperation-wide `GET /initiatives/clusters`, so that "Ahlen and Telgte already do this"
+//! cooperation-wide `GET /initiatives/clusters`, so that "Musterstadt and Beispielheim already do this"
 //! becomes visible before a third town starts the same on its own.
 //!
 //! Everybody may ask; the answers hold only what the caller may read (members-only initiatives
@@ -38,7 +38,7 @@ pub struct SimilarEffort {
     #[schema(example = "Digitaler Dorfladen in Vorhelm")]
     pub title: String,
     /// The initiative's municipality, or the project's lead organization.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: Option<String>,
     /// The project's or initiative's status.
     #[schema(example = "running")]
@@ -243,7 +243,7 @@ pub struct ClusterMember {
     pub id: Uuid,
     #[schema(example = "Digitaler Dorfladen in Vorhelm")]
     pub title: String,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     #[schema(example = "planned")]
     pub status: String,
@@ -256,7 +256,7 @@ pub struct ClusterMember {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OverlapCluster {
     /// The municipalities involved, in key order.
-    #[schema(example = json!(["05570004", "05570044"]))]
+    #[schema(example = json!(["99001004", "99001008"]))]
     pub organizations: Vec<String>,
     /// The title and tag terms at least two members share, alphabetically.
     #[schema(example = json!(["dorflad"]))]

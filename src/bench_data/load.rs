@@ -298,7 +298,7 @@ pub async fn meetings(conn: &mut AsyncPgConnection, batch: &MeetingBatch) -> Que
         "INSERT INTO meetings (id, number, title, starts_at, ends_at, location_address, public, \
                                state) \
          SELECT id, number, title, starts_at, ends_at, \
-                'Kreishaus Warendorf, Waldenburger Straße 2, 48231 Warendorf', public, state \
+                'Kreishaus Musterland, Musterstraße 1, 99999 Musterstadt', public, state \
            FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::timestamptz[], \
                        $5::timestamptz[], $6::bool[], $7::text[]) \
              AS u(id, number, title, starts_at, ends_at, public, state)",

@@ -74,7 +74,7 @@ fn is_bidi_control(c: char) -> bool {
 /// Invisible characters that change how a one-line text compares or reads without being seen:
 /// zero-width space, non-joiner and joiner, the left-to-right, right-to-left and Arabic letter
 /// marks, the word joiner and invisible operators, and the zero-width no-break space (BOM).
-/// `Ahlen` and `Ah\u{200B}len` look the same and would be two names.
+/// `Musterstadt` and `Muster\u{200B}stadt` look the same and would be two names.
 fn is_invisible_format(c: char) -> bool {
     matches!(
         c,

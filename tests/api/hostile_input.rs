@@ -12,7 +12,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::authorization_matrix::{World, digest, digest_query, etag_if_any, operations, prepare};
+use crate::authorization_matrix::{
+    PENDING, World, digest, digest_query, etag_if_any, operations, prepare,
+};
 use crate::helpers::*;
 
 /// Asserts a problem document with one of `statuses`; returns the status.
@@ -103,9 +105,14 @@ async fn every_operation_with_a_body_refuses_hostile_json_with_a_problem_and_cha
         if !matches!(operation.method, Method::POST | Method::PUT | Method::PATCH) {
             continue;
         }
-        // The catalogue import answers every unreadable body with its own per-row report
-        // (422), tested in tests/api/projects/transfer.rs.
-        if operation.id == "import_projects" {
+        // The catalogue and initiative imports answer every unreadable body with their own per-row report
+        // (422), tested in tests/api/projects/transfer.rs and tests/api/initiatives/transfer.rs.
+        if operation.id == "import_projects" || operation.id == "import_initiatives" {
+            continue;
+        }
+        // Operations the matrix cannot prepare objects for yet (see `PENDING`): their own
+        // tests send them malformed bodies.
+        if PENDING.contains(&operation.id.as_str()) {
             continue;
         }
         let call = prepare(&app, &mut world, &operation).await;
@@ -147,7 +154,7 @@ async fn every_operation_with_a_body_refuses_hostile_json_with_a_problem_and_cha
         if let Some(tag) = &tag {
             request = request.header("If-Match", tag);
         }
-        if operation.id != "import_projects" {
+        if operation.id != "import_projects" && operation.id != "import_initiatives" {
             assert_problem(request.send().await.unwrap(), &[415], &operation.id).await;
         }
     }

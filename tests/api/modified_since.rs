@@ -193,6 +193,27 @@ async fn populate(app: &TestApp, receiver: &Receiver) -> (Scenario, Ids) {
     )
     .await;
 
+    // A public initiative of a municipality and a working group that carries it.
+    let path = "/api/v1/working-groups";
+    let group = post(
+        path,
+        app.post(path).by_coordinator(),
+        json!({"name": "Arbeitskreis Nahversorgung", "kind": "working_group",
+               "members": [OSTBEVERN], "fields_of_action": ["digital_infrastructure"],
+               "project_ids": [project], "contact_role": "Stabsstelle Digitalisierung"}),
+    )
+    .await;
+    let path = "/api/v1/initiatives";
+    post(
+        path,
+        app.post(path).by_coordinator(),
+        json!({"organization": OSTBEVERN, "title": "Digitaler Dorfladen",
+               "summary": "Paketstation und Selbstbedienung", "status": "planned",
+               "field_of_action": "digital_infrastructure", "visibility": "public",
+               "working_group_id": group["id"]}),
+    )
+    .await;
+
     for status in ["on_hold", "in_implementation"] {
         let response = app
             .post(&format!("/api/v1/projects/{project}/status"))

@@ -35,7 +35,7 @@ pub enum InitiativeSortParam {
 #[allow(dead_code)]
 pub struct InitiativeListParams {
     /// Only initiatives of this municipality (an organization key).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     organization: Option<String>,
     /// Only initiatives of this field of action (a code).
     #[param(example = "town_village_centres")]

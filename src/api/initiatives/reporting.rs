@@ -16,7 +16,7 @@ use crate::error::ApiError;
 pub struct InitiativeCount {
     #[schema(example = "town_village_centres")]
     pub field_of_action: String,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     pub total: i64,
     /// Counts per status (only states that occur).

@@ -35,7 +35,7 @@ use crate::startup::AppState;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "id": null, "organization": "05570004", "external_id": "AH-DIG-12",
+    "id": null, "organization": "99001004", "external_id": "AH-DIG-12",
     "title": "Digitaler Dorfladen in Vorhelm", "summary": "",
     "field_of_action": "town_village_centres", "status": "planned", "start_date": null,
     "end_date": null, "contact_role": "Stabsstelle Digitalisierung", "link": null,
@@ -46,7 +46,7 @@ pub struct InitiativeRow {
     /// Empty for a new initiative.
     #[serde(default)]
     pub id: Option<Uuid>,
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     #[serde(default)]
     pub external_id: Option<String>,
@@ -260,7 +260,7 @@ pub struct InitiativeExportQuery {
     /// `json` (default) or `csv`.
     pub format: Option<TransferFormat>,
     /// Only this municipality's initiatives (an organization key).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub organization: Option<String>,
 }
 
@@ -663,7 +663,7 @@ mod tests {
     fn cells_round_trip_through_the_formula_guard() {
         let original = InitiativeRow {
             id: Some(Uuid::nil()),
-            organization: "05570004".into(),
+            organization: "99001004".into(),
             external_id: Some("AH-1".into()),
             title: "-Dorfladen; digital".into(),
             summary: "Zeile 1\nZeile 2".into(),
@@ -691,7 +691,7 @@ mod tests {
     #[test]
     fn unreadable_cells_name_their_columns() {
         let mut cells = vec![String::new(); COLUMNS.len()];
-        cells[1] = "05570004".into();
+        cells[1] = "99001004".into();
         cells[3] = "Titel".into();
         cells[6] = "approved".into();
         cells[7] = "31.02.2027".into();

@@ -18,7 +18,7 @@ pub struct InitiativeResponse {
     /// Stable id, forever.
     pub id: Uuid,
     /// The municipality whose initiative it is (an organization key).
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     #[schema(example = "Digitaler Dorfladen in Vorhelm")]
     pub title: String,
@@ -35,7 +35,7 @@ pub struct InitiativeResponse {
     #[schema(example = "Stabsstelle Digitalisierung")]
     pub contact_role: Option<String>,
     /// A web page about the initiative.
-    #[schema(example = "https://www.ahlen.de/digitaler-dorfladen")]
+    #[schema(example = "https://www.musterstadt.example/digitaler-dorfladen")]
     pub link: Option<String>,
     #[schema(example = json!(["nahversorgung", "paketstation"]))]
     pub tags: Vec<String>,
@@ -84,7 +84,7 @@ impl From<Initiative> for InitiativeResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "organization": "05570004", "title": "Digitaler Dorfladen in Vorhelm",
+    "organization": "99001004", "title": "Digitaler Dorfladen in Vorhelm",
     "summary": "Ein Dorfladen mit Paketstation und Selbstbedienung rund um die Uhr.",
     "field_of_action": "town_village_centres", "status": "planned",
     "contact_role": "Stabsstelle Digitalisierung", "tags": ["nahversorgung"],
@@ -93,7 +93,7 @@ impl From<Initiative> for InitiativeResponse {
 pub struct CreateInitiative {
     /// The municipality whose initiative it is (an organization key). A municipality's admin
     /// or editor registers only its own; the steering office any.
-    #[schema(example = "05570004")]
+    #[schema(example = "99001004")]
     pub organization: String,
     /// 1 to 300 characters.
     #[schema(min_length = 1, max_length = 300)]

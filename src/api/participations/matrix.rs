@@ -126,7 +126,7 @@ fn states_schema() -> utoipa::openapi::schema::Object {
              participation.",
         ))
         .additional_properties(Some(RefOr::T(Schema::OneOf(state_or_null))))
-        .examples([serde_json::json!({"05570": null, "05570032": "committed"})])
+        .examples([serde_json::json!({"99001": null, "99001012": "committed"})])
         .build()
 }
 

@@ -109,7 +109,7 @@ async fn check_references(
 #[into_params(parameter_in = Query)]
 pub struct WorkingGroupFilter {
     /// Only groups this organization is a member of (a key).
-    #[param(example = "05570004")]
+    #[param(example = "99001004")]
     pub member: Option<String>,
     /// Only groups serving or carrying this joint project.
     pub project: Option<Uuid>,
@@ -400,7 +400,7 @@ pub async fn delete_working_group(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Working group id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
     ),
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,
@@ -430,7 +430,7 @@ pub async fn put_working_group_member(
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Working group id"),
-        ("org" = String, Path, description = "Organization key", example = "05570004"),
+        ("org" = String, Path, description = "Organization key", example = "99001004"),
     ),
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,

@@ -44,15 +44,15 @@ impl WorkingGroupKind {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkingGroupResponse {
     pub id: Uuid,
-    #[schema(example = "Arbeitskreis Digitalisierung Kreis Warendorf")]
+    #[schema(example = "Arbeitskreis Digitalisierung Landkreis Musterland")]
     pub name: String,
     pub kind: WorkingGroupKind,
     pub description: String,
     /// The organization hosting the group (an organization key).
-    #[schema(example = "05570")]
+    #[schema(example = "99001")]
     pub host_organization: Option<String>,
     /// The member organizations (keys), in key order.
-    #[schema(example = json!(["05570004", "05570044"]))]
+    #[schema(example = json!(["99001004", "99001008"]))]
     pub members: Vec<String>,
     /// The fields of action the group serves (codes).
     #[schema(example = json!(["digital_administration"]))]
@@ -62,7 +62,7 @@ pub struct WorkingGroupResponse {
     #[schema(example = "quartalsweise")]
     pub meeting_rhythm: Option<String>,
     /// Who to ask: a role or unit, never a person's name.
-    #[schema(example = "Stabsstelle Digitalisierung, Kreis Warendorf")]
+    #[schema(example = "Stabsstelle Digitalisierung, Landkreis Musterland")]
     pub contact_role: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -92,10 +92,10 @@ impl From<GroupView> for WorkingGroupResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "name": "Arbeitskreis Digitalisierung Kreis Warendorf", "kind": "working_group",
-    "host_organization": "05570", "members": ["05570004", "05570044"],
+    "name": "Arbeitskreis Digitalisierung Landkreis Musterland", "kind": "working_group",
+    "host_organization": "99001", "members": ["99001004", "99001008"],
     "fields_of_action": ["digital_administration"], "meeting_rhythm": "quartalsweise",
-    "contact_role": "Stabsstelle Digitalisierung, Kreis Warendorf"
+    "contact_role": "Stabsstelle Digitalisierung, Landkreis Musterland"
 }))]
 pub struct CreateWorkingGroup {
     /// 1 to 300 characters.

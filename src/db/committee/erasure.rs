@@ -18,7 +18,7 @@ pub struct Rewritten {
 
 /// Replaces `name` by `replacement` in the public and non-public text of every meeting's
 /// minutes (approved ones too: the erasure is a legal obligation, and the minutes then read
-/// "Bürgermeisterin (Ahlen)" where they named the person).
+/// "Bürgermeisterin (Musterstadt)" where they named the person).
 pub async fn rewrite_minutes(
     conn: &mut AsyncPgConnection,
     name: &str,
