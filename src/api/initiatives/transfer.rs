@@ -388,9 +388,8 @@ pub async fn import_initiatives(
     }
     let mut conn = db::connect(&state.pool).await?;
     let checked = check_rows(&mut conn, rows, unreadable).await?;
-    let entry_caller = caller.clone();
     // Borrowed, not moved: `audited` may run the write again after a deadlock.
-    let (checked, entry_caller) = (&checked, &entry_caller);
+    let (checked, entry_caller) = (&checked, &caller);
     let report = audited(&mut conn, &actor, move |conn| {
         async move { apply(conn, checked.clone(), entry_caller).await }.scope_boxed()
     })

@@ -91,9 +91,8 @@ pub async fn create_initiative(
     )
     .await?;
     let new = v.finish(new)?;
-    let entry_caller = caller.clone();
     // Borrowed, not moved: `audited` may run the write again after a deadlock.
-    let (new, entry_caller) = (&new, &entry_caller);
+    let (new, entry_caller) = (&new, &caller);
     let initiative = audited(&mut conn, &actor, move |conn| {
         async move {
             let initiative = initiatives::insert(conn, new).await.map_err(taken)?;
@@ -185,9 +184,8 @@ pub async fn update_initiative(
     )
     .await?;
     let changes = v.finish(changes)?;
-    let entry_caller = caller.clone();
     // Borrowed, not moved: `audited` may run the write again after a deadlock.
-    let (changes, entry_caller) = (&changes, &entry_caller);
+    let (changes, entry_caller) = (&changes, &caller);
     let initiative = audited(&mut conn, &actor, move |conn| {
         async move {
             let before = live_initiative(conn, id, true).await?;
@@ -255,9 +253,8 @@ pub async fn delete_initiative(
     let current = live_initiative(&mut conn, id, false).await?;
     require_initiative_work(&caller, &current.organization_key)?;
     let if_match = IfMatch::from_request(&req)?;
-    let entry_caller = caller.clone();
     // Borrowed, not moved: `audited` may run the write again after a deadlock.
-    let entry_caller = &entry_caller;
+    let entry_caller = &caller;
     audited(&mut conn, &actor, move |conn| {
         async move {
             let before = live_initiative(conn, id, true).await?;
