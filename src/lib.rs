@@ -16,5 +16,7 @@ pub mod openapi;
 pub mod profile;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
+pub mod views;
 pub mod webhooks;

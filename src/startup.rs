@@ -22,6 +22,7 @@ use crate::http::rate_limit::RateLimits;
 use crate::http::{cors, metrics, rate_limit, request_id, security_headers};
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::state::AppState;
 use crate::webhooks::{self, WorkerHandle, WorkerSettings};
 
 /// How long a client may take to send a request's head (line and headers) on a new
@@ -32,13 +33,6 @@ pub const CLIENT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::fro
 /// How long a connection is kept for the client to close it after the service has closed its
 /// side (a response with `Connection: close`, a 408): no longer than this.
 pub const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    pub verifier: JwtVerifier,
-}
 
 /// The OpenAPI document of every route in `routes::configure`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {

@@ -16,3 +16,8 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
 }
+
+/// The request's id, in the request extensions for handlers and the audit trail (set by
+/// `http::request_id`; defined here so that authentication, below `http`, can read it).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);

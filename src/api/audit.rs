@@ -12,7 +12,7 @@ use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Who performed a write.
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,10 +106,10 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "One page of audit entries, newest first", body = Page<AuditEntryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/audit")]

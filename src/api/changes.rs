@@ -16,65 +16,13 @@ use crate::db::{self};
 use crate::domain::feed;
 use crate::error::{ApiError, ApiResult};
 use crate::http::modified_since::ModifiedSince;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 1000;
 const MAX_ENTITIES: usize = 20;
 
-/// What happened to the record.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeOperation {
-    Created,
-    Updated,
-    /// The record was deleted (a tombstone): its URL answers 404 or 410 from now on.
-    Deleted,
-}
-
-/// One change to one record.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeResponse {
-    /// Position in the feed: increasing, but not consecutive (numbers of rolled-back writes are
-    /// never used). Pass the last one you processed as `after`.
-    #[schema(example = 1042)]
-    pub seq: i64,
-    /// The kind of record, e.g. `organization`, `population_figure`, `project`.
-    #[schema(example = "organization")]
-    pub entity: String,
-    /// The record's id within its kind.
-    #[schema(example = "99001004")]
-    pub entity_id: String,
-    pub operation: ChangeOperation,
-    /// The organization whose data changed, if the record belongs to one.
-    #[schema(example = "99001004")]
-    pub organization: Option<String>,
-    /// When the change was made (the start of its transaction).
-    pub occurred_at: DateTime<Utc>,
-    /// Where to read the record now; `null` for kinds without an endpoint of their own yet.
-    #[schema(example = "https://smartregion.musterland.example/api/v1/organizations/99001004")]
-    pub url: Option<String>,
-}
-
-impl ChangeResponse {
-    pub(crate) fn new(record: ChangeRecord, public_url: &str) -> Self {
-        let operation = match record.operation.as_str() {
-            "created" => ChangeOperation::Created,
-            "deleted" => ChangeOperation::Deleted,
-            _ => ChangeOperation::Updated,
-        };
-        Self {
-            url: feed::resource_path(&record.entity, &record.entity_id)
-                .map(|path| format!("{public_url}{path}")),
-            seq: record.seq,
-            entity: record.entity,
-            entity_id: record.entity_id,
-            operation,
-            organization: record.organization_key,
-            occurred_at: record.occurred_at,
-        }
-    }
-}
+pub use crate::views::changes::{ChangeOperation, ChangeResponse};
 
 /// A page of the change feed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,9 +112,9 @@ impl ChangeFeedQuery {
     responses(
         (status = 200, description = "The next changes in sequence order", body = ChangeFeedResponse,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when more changes are ready"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/changes")]

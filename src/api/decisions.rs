@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::meetings::types::AgendaItemResponse;
-use crate::api::meetings::view::agenda_item_responses;
 use crate::api::meetings::{Audience, berlin};
 use crate::auth::Caller;
 use crate::db;
@@ -18,26 +16,10 @@ use crate::domain::meetings::{AgendaResult, TIME_ZONE};
 use crate::error::{ApiError, ApiResult};
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
-use crate::startup::AppState;
-
-/// The meeting a decision was taken in.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionMeeting {
-    pub id: Uuid,
-    #[schema(example = 12)]
-    pub number: i32,
-    pub title: String,
-    #[schema(value_type = String, format = DateTime, example = "2026-03-26T17:00:00+01:00")]
-    pub starts_at: DateTime<FixedOffset>,
-}
-
-/// A recorded result with its meeting.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionResponse {
-    pub meeting: DecisionMeeting,
-    /// The agenda item with result, resolution text and votes.
-    pub agenda_item: AgendaItemResponse,
-}
+use crate::state::AppState;
+pub use crate::views::decisions::{DecisionMeeting, DecisionResponse};
+use crate::views::meetings::build::agenda_item_responses;
+use crate::views::meetings::types::AgendaItemResponse;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -70,9 +52,9 @@ pub(crate) fn start_of_day(date: NaiveDate) -> Option<DateTime<Utc>> {
     responses(
         (status = 200, description = "One page of decisions", body = Page<DecisionResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/decisions")]

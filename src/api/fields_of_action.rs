@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::db::{self, fields_of_action};
 use crate::error::ApiResult;
 use crate::http::modified_since::ModifiedSince;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// A field of action (Handlungsfeld) of the Smart Region strategy.
 #[derive(Serialize, ToSchema)]
@@ -40,9 +40,9 @@ pub struct FieldsOfActionResponse {
     params(ModifiedSince),
     responses(
         (status = 200, description = "The six fields of action", body = FieldsOfActionResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/fields-of-action")]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// How long readiness waits for the database.
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
@@ -37,7 +37,7 @@ pub async fn get_health_live() -> HttpResponse {
     operation_id = "get_health_ready",
     responses(
         (status = 200, description = "Ready to serve", body = HealthResponse),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/health/ready")]

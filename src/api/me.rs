@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::{Caller, Role};
 use crate::db::{self, organizations};
 use crate::error::ApiResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct MeResponse {
@@ -35,8 +35,8 @@ pub struct MeResponse {
         (status = 200, description = "The authenticated caller", body = MeResponse,
          example = json!({"subject": "it-service@musterstadt", "organization": "99001004", "organization_name": "Musterstadt",
                           "roles": ["admin"], "acts_for_all_organizations": false})),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/me")]

@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::db::similarity::{self, Candidate, Exclusions, Source};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// What kind of effort a similar item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -160,11 +160,11 @@ async fn found(
     params(("id" = Uuid, Path, description = "Initiative id"), SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 410, response = crate::openapi::Gone),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 410, response = crate::error::responses::Gone),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/{id}/similar")]
@@ -199,11 +199,11 @@ pub async fn get_similar_to_initiative(
     params(("id" = Uuid, Path, description = "Project id"), SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 410, response = crate::openapi::Gone),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 410, response = crate::error::responses::Gone),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/similar")]
@@ -336,8 +336,8 @@ pub(crate) async fn overlap_clusters(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The clusters, largest first", body = ClustersResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/clusters")]

@@ -23,8 +23,8 @@ use utoipa::ToSchema;
 
 use crate::db::write::Actor;
 use crate::error::ApiError;
-use crate::http::request_id::RequestId;
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::telemetry::RequestId;
 
 /// A role a token can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]

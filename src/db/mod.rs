@@ -51,14 +51,7 @@ pub type DbConn = Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-/// Session limits a service connection sets when it opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLimits {
-    /// Longest a single statement may run (`statement_timeout`).
-    pub statement_timeout: Duration,
-    /// Longest a statement waits for a lock (`lock_timeout`).
-    pub lock_timeout: Duration,
-}
+pub use crate::config::SessionLimits;
 
 /// Builds the pool. Waiting for a connection is bounded, so that while PostgreSQL is down
 /// requests fail fast with 503, and a connection known to be broken is replaced at checkout,

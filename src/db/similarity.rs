@@ -216,9 +216,7 @@ async fn initiative_candidates(
     .await
 }
 
-/// The lowest score a stored pair of similar initiatives has (`initiative_overlaps`); the
-/// configured threshold may not be lower.
-pub const PAIR_FLOOR: f64 = 0.2;
+pub use crate::domain::initiatives::PAIR_FLOOR;
 
 /// Recomputes the stored pairs of one initiative (after it was registered, changed or
 /// deleted), inside the write's transaction: its best candidates among other municipalities'

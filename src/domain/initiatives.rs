@@ -228,3 +228,7 @@ mod tests {
         assert!(contact_role_problem("02382 59-0").is_some());
     }
 }
+
+/// The lowest score a stored pair of similar initiatives has (`initiative_overlaps`); the
+/// configured threshold may not be lower.
+pub const PAIR_FLOOR: f64 = 0.2;

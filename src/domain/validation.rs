@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 
-use crate::error::{ApiError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Whether a text field may span lines. Decided by the field's JSON name wherever it occurs
 /// ([`TextKind::of_field`]), so that one rule covers every request body, the catalogue import
@@ -133,6 +134,32 @@ pub fn text_problem(text: &str, kind: TextKind) -> Option<&'static str> {
     None
 }
 
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) to the field in the request body, or `/query/<name>` for a
+    /// query parameter and `/header/<name>` for a header.
+    #[schema(example = "/population")]
+    pub pointer: String,
+    /// What is wrong with the value.
+    #[schema(example = "must be a positive whole number")]
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Every invalid field of a request; the edge answers it as one 422
+/// (`ApiError::Validation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<FieldError>);
+
 #[derive(Clone, Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,
@@ -200,11 +227,11 @@ impl Validator {
     }
 
     /// `Ok(value)` when nothing was wrong, else one 422 naming every bad field.
-    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    pub fn finish<T>(self, value: T) -> Result<T, Invalid> {
         if self.errors.is_empty() {
             Ok(value)
         } else {
-            Err(ApiError::Validation(self.errors))
+            Err(Invalid(self.errors))
         }
     }
 }
@@ -219,11 +246,8 @@ mod tests {
         v.text("/name", "  ", 1, 10);
         v.email("/contact_email", "nobody");
         v.url("/website_url", "ftp://x");
-        let err = v.finish(()).unwrap_err();
-        match err {
-            ApiError::Validation(fields) => assert_eq!(fields.len(), 3),
-            other => panic!("{other:?}"),
-        }
+        let Invalid(fields) = v.finish(()).unwrap_err();
+        assert_eq!(fields.len(), 3);
     }
 
     #[test]

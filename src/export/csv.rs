@@ -1,10 +1,10 @@
 //! The agenda with results and votes as CSV for German Excel (see [`excel_csv`]), German
 //! headings.
 
-use crate::api::meetings::types::MeetingDocument;
 use crate::export::OrganizationNames;
 use crate::export::excel_csv;
 use crate::export::german::{short_date, time};
+use crate::views::meetings::types::MeetingDocument;
 
 pub const HEADINGS: [&str; 15] = [
     "Sitzung",
@@ -40,7 +40,7 @@ pub fn agenda(
             .map(|p| format!("{} {}", p.code, p.title))
             .collect::<Vec<_>>()
             .join(", ");
-        let count = |f: fn(&crate::api::meetings::types::VotesResponse) -> i32| {
+        let count = |f: fn(&crate::views::meetings::types::VotesResponse) -> i32| {
             item.votes
                 .as_ref()
                 .map(|v| f(v).to_string())

@@ -5,12 +5,12 @@
 use crate::profile::Profile;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::api::meetings::types::{
-    AgendaItemResponse, DelegateRef, MeetingDocument, MinutesResponse,
-};
 use crate::domain::meetings::MeetingState;
 use crate::export::OrganizationNames;
 use crate::export::german::{long_date, short_date, time};
+use crate::views::meetings::types::{
+    AgendaItemResponse, DelegateRef, MeetingDocument, MinutesResponse,
+};
 
 /// The inline stylesheet; the page's Content-Security-Policy allows it by its hash.
 pub const STYLE: &str = "\
@@ -201,7 +201,7 @@ fn minutes_section(minutes: &MinutesResponse) -> Markup {
         h2 { "Niederschrift" }
         @if minutes.approved {
             p { "Genehmigt"
-                @if let Some(at) = minutes.approved_at { " am " (short_date(crate::api::meetings::berlin(at).date_naive())) }
+                @if let Some(at) = minutes.approved_at { " am " (short_date(crate::views::meetings::berlin(at).date_naive())) }
                 "." }
         } @else {
             p.muted { "Entwurf – noch nicht genehmigt." }

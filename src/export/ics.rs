@@ -8,8 +8,8 @@ use icalendar::{
     Calendar, CalendarDateTime, Class, Component, Event, EventLike, EventStatus, Property,
 };
 
-use crate::api::meetings::types::{AgendaItemResponse, MeetingResponse};
 use crate::domain::meetings::{MeetingState, TIME_ZONE};
+use crate::views::meetings::types::{AgendaItemResponse, MeetingResponse};
 
 /// The Europe/Berlin rules in force since 1996 (EU summer time: last Sunday of March 02:00
 /// to last Sunday of October 03:00). A unit test parses it and checks the rules against
@@ -208,7 +208,7 @@ pub fn feed_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::meetings::types::LocationResponse;
+    use crate::views::meetings::types::LocationResponse;
     use chrono::{Datelike, NaiveDate, Offset, TimeZone, Weekday};
     use icalendar::CalendarComponent;
 

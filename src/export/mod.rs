@@ -2,7 +2,7 @@
 //!
 //! `excel_csv` writes CSV that German Excel opens correctly. The meeting renderers (`csv`,
 //! `ics`, `html`) are pure functions of the visibility-filtered
-//! [`MeetingDocument`](crate::api::meetings::types::MeetingDocument), so every format shows
+//! [`MeetingDocument`](crate::views::meetings::types::MeetingDocument), so every format shows
 //! exactly what the JSON API shows to the same caller.
 
 pub mod budget_csv;

@@ -5,11 +5,11 @@
 
 use super::budget_csv::euros;
 use super::excel_csv;
-use crate::api::reporting::report::ReportResponse;
 use crate::domain::reporting::{
     milestone_state_de, project_status_de, resolution_outcome_de, traffic_light_de,
 };
 use crate::export::german::short_date;
+use crate::views::report::ReportResponse;
 
 pub const HEADINGS: [&str; 9] = [
     "Abschnitt",

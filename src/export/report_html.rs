@@ -5,12 +5,12 @@
 use crate::profile::Profile;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::api::reporting::report::ReportResponse;
 use crate::domain::reporting::{
     milestone_state_de, project_status_de, resolution_outcome_de, traffic_light_de,
 };
 use crate::export::budget_csv::euros;
 use crate::export::german::short_date;
+use crate::views::report::ReportResponse;
 
 /// The inline stylesheet; the page's Content-Security-Policy allows it by its hash.
 pub const STYLE: &str = "\

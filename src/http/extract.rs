@@ -334,7 +334,7 @@ pub async fn query_text(
         }
         Err(problem) => {
             let response = if req.path().starts_with("/oparl/") {
-                req.error_response(crate::oparl::error::OparlError(problem))
+                req.error_response(crate::error::oparl::OparlError(problem))
             } else {
                 req.error_response(problem)
             };

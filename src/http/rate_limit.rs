@@ -45,7 +45,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use crate::auth::Caller;
 use crate::config::{Rate, RateLimitConfig, TrustedProxies};
 use crate::error::ApiError;
-use crate::oparl::error::OparlError;
+use crate::error::oparl::OparlError;
 
 pub const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
 pub const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");

@@ -12,9 +12,7 @@ use tracing::Instrument;
 
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The request's id, in the request extensions for handlers and the audit trail.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+pub use crate::telemetry::RequestId;
 
 /// The longest client-sent id taken over.
 pub const MAX_LENGTH: usize = 128;

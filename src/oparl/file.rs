@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use super::rows::FileRow;
 use super::{Object, Urls, time, tombstone};
-use crate::api::meetings::Audience;
-use crate::api::meetings::view::{MembersById, minutes_response};
 use crate::db::committee::minutes::Minutes;
 use crate::db::schema::meeting_minutes;
+use crate::views::meetings::Audience;
+use crate::views::meetings::build::{MembersById, minutes_response};
 
 pub const MIME_TYPE: &str = "text/markdown; charset=utf-8";
 

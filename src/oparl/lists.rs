@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::error::{OparlError, OparlResult};
+use crate::error::oparl::{OparlError, OparlResult};
 use crate::http::pagination::{decode_cursor, encode_cursor};
 
 pub const DEFAULT_LIMIT: i64 = 100;

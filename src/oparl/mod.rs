@@ -32,7 +32,6 @@
 
 pub mod agenda_item;
 pub mod body;
-pub mod error;
 pub mod file;
 pub mod handlers;
 pub mod lists;

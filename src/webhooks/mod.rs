@@ -5,7 +5,7 @@
 //! so deliveries survive a restart and several instances can run workers on one database; see
 //! `db::webhook_deliveries` for how they share the work.
 
-pub mod secret_store;
+pub use crate::config::secret_store;
 pub mod target;
 mod worker;
 

@@ -17,7 +17,6 @@ use tokio::time::Instant;
 
 use super::WorkerSettings;
 use super::target::{self, PublicOnlyResolver};
-use crate::api::changes::ChangeResponse;
 use crate::clock::Clock;
 use crate::db::changes::{self, FeedScope};
 use crate::db::webhook_deliveries::{self, AttemptOutcome, Claimed, NewDelivery};
@@ -26,6 +25,7 @@ use crate::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{DbConn, DbPool};
 use crate::domain::feed;
 use crate::domain::webhooks::{SigningSecret, event_type_of, wants};
+use crate::views::changes::ChangeResponse;
 
 /// Subscriptions whose changes are queued in one transaction.
 const CURSORS_PER_PASS: i64 = 20;

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use smartregion::clock::ManualClock;
 use smartregion::config::Config;
 use smartregion::http::idempotency::{self, Idempotency};
-use smartregion::startup::AppState;
+use smartregion::state::AppState;
 use tokio::sync::Semaphore;
 
 use crate::helpers::*;

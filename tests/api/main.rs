@@ -25,6 +25,7 @@ mod http_hardening;
 mod idempotency;
 mod initiatives;
 mod jwt_matrix;
+mod layering;
 mod meetings;
 mod metrics;
 mod modified_since;

@@ -14,50 +14,11 @@ use crate::db::costs::budget::budget_years;
 use crate::db::{self, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::export::{budget_csv, excel_csv};
-use crate::startup::AppState;
+use crate::state::AppState;
+pub use crate::views::budget::{BudgetResponse, BudgetTotals, BudgetYear};
 
 /// Years shown when the query names none: this one and the next four.
 const DEFAULT_SPAN: i32 = 5;
-
-/// One fiscal year of an organization's budget.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BudgetYear {
-    #[schema(example = 2027)]
-    pub fiscal_year: i32,
-    /// Its shares of the projects it has committed to, in cents.
-    #[schema(example = 4_250_000)]
-    pub committed_cents: i64,
-    /// Its shares of the projects whose council decision is pending (planning view), in cents.
-    #[schema(example = 1_100_000)]
-    pub pending_cents: i64,
-    /// `committed_cents + pending_cents`.
-    #[schema(example = 5_350_000)]
-    pub total_cents: i64,
-}
-
-/// An organization's shares across all projects per fiscal year.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BudgetResponse {
-    #[schema(example = "99001004")]
-    pub organization_key: String,
-    #[schema(example = "Musterstadt")]
-    pub organization_name: String,
-    #[schema(example = 2027)]
-    pub from: i32,
-    #[schema(example = 2031)]
-    pub to: i32,
-    /// Every fiscal year from `from` to `to`, in order.
-    pub years: Vec<BudgetYear>,
-    /// The sums over the years shown.
-    pub totals: BudgetTotals,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BudgetTotals {
-    pub committed_cents: i64,
-    pub pending_cents: i64,
-    pub total_cents: i64,
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -124,11 +85,11 @@ pub(crate) async fn budget_view(
         (status = 200, description = "The budget",
          content((BudgetResponse = "application/json"),
                  (String = "text/csv", example = "\u{feff}Haushaltsjahr;Anteil verbindlich (EUR);Anteil vorbehaltlich Ratsbeschluss (EUR);Summe (EUR)\r\n2027;42500,00;11000,00;53500,00\r\nSumme;42500,00;11000,00;53500,00\r\n"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{org}/budget")]

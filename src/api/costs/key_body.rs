@@ -267,7 +267,7 @@ impl CostKeyBody {
                 }
             }
         }
-        v.finish(CheckedKey { key, note })
+        Ok(v.finish(CheckedKey { key, note })?)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::etag;
 use crate::http::modified_since::{self, ModifiedSince};
 use crate::http::pagination::{Page, PageQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The order of an initiative list.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
@@ -161,9 +161,9 @@ impl ListQuery {
     responses(
         (status = 200, description = "One page of initiatives", body = Page<InitiativeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives")]
@@ -205,11 +205,11 @@ pub async fn list_initiatives(
     responses(
         (status = 200, description = "The initiative", body = InitiativeResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the initiative"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 410, response = crate::openapi::Gone),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 410, response = crate::error::responses::Gone),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/{id}")]

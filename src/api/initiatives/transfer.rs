@@ -25,10 +25,12 @@ use crate::db::schema::{fields_of_action, organizations, projects};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::initiatives::{InitiativeStatus, Visibility};
-use crate::domain::validation::{TextKind, Validator, normalize_line_breaks, text_problem};
+use crate::domain::validation::{
+    Invalid, TextKind, Validator, normalize_line_breaks, text_problem,
+};
 use crate::error::{ApiError, ApiResult};
 use crate::export::excel_csv;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One initiative as exported and imported. Matched on import by `id` (when given), else by
 /// the municipality's `external_id`; otherwise a new initiative is registered.
@@ -276,9 +278,9 @@ pub struct InitiativeExportQuery {
             (Vec<InitiativeRow> = "application/json"),
             (String = "text/csv", example = "\u{feff}ID;Organisation;Externe ID;Titel;...\r\n"),
         )),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/export")]
@@ -354,14 +356,14 @@ pub struct InitiativeImportReport {
     )),
     responses(
         (status = 200, description = "What was created and updated", body = InitiativeImportReport),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/initiatives/import")]
@@ -479,11 +481,10 @@ async fn check_rows(
         }
         match v.finish(()) {
             Ok(()) => checked.push(Checked { row, id, new }),
-            Err(ApiError::Validation(fields)) => errors.extend(fields.into_iter().map(|f| {
+            Err(Invalid(fields)) => errors.extend(fields.into_iter().map(|f| {
                 let column = f.pointer.trim_start_matches('/').split('/').next();
                 RowError::new(row, column.unwrap_or(""), f.detail)
             })),
-            Err(other) => return Err(other),
         }
     }
     if errors.is_empty() {
@@ -566,7 +567,7 @@ async fn apply(
                 ));
                 continue;
             }
-            if let Err(ApiError::Validation(fields)) = v.finish(()) {
+            if let Err(Invalid(fields)) = v.finish(()) {
                 errors.extend(
                     fields
                         .into_iter()

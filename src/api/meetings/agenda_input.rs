@@ -234,13 +234,13 @@ impl UpdateAgendaItem {
             votes_abstentions: self.votes.map(|votes| votes.map(|x| x.abstentions)),
             decided_at: None,
         };
-        v.finish(ItemUpdate {
+        Ok(v.finish(ItemUpdate {
             changes,
             project_ids: self.project_ids,
             votes_by_organization: self.votes_by_organization,
             touches_results,
             touches_agenda,
-        })
+        })?)
     }
 }
 
@@ -318,7 +318,7 @@ pub(super) fn check_result_consistency(
     if update.touches_results {
         changes.decided_at = Some(result.is_some().then(chrono::Utc::now));
     }
-    v.finish(())
+    Ok(v.finish(())?)
 }
 
 /// The new order of the agenda.

@@ -16,7 +16,7 @@ use crate::db;
 use crate::db::organizations;
 use crate::error::{ApiError, ApiResult};
 use crate::export::{self, OrganizationNames};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -72,10 +72,10 @@ fn file_name(document: &MeetingDocument, extension: &str) -> String {
             (String = "text/calendar"),
             (String = "text/html"),
         )),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}/export")]

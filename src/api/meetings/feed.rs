@@ -21,7 +21,7 @@ use crate::db::committee::feed_tokens;
 use crate::db::committee::meetings::{self as meeting_rows, MeetingFilter};
 use crate::error::{ApiError, ApiResult};
 use crate::export;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Meetings rendered per database round trip.
 const BATCH: i64 = 100;
@@ -49,9 +49,9 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     params(FeedQuery),
     responses(
         (status = 200, description = "The feed", content_type = "text/calendar", body = String),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings.ics")]

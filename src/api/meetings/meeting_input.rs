@@ -113,7 +113,7 @@ impl CreateMeeting {
             "/location_address",
             "a meeting needs an address or an online_url",
         );
-        v.finish(NewMeeting {
+        Ok(v.finish(NewMeeting {
             number,
             title,
             starts_at,
@@ -122,7 +122,7 @@ impl CreateMeeting {
             location_room,
             online_url,
             public: self.public,
-        })
+        })?)
     }
 }
 
@@ -146,7 +146,7 @@ impl UpdateMeeting {
             public: self.public,
             ..Default::default()
         };
-        v.finish(changes)
+        Ok(v.finish(changes)?)
     }
 }
 
@@ -169,7 +169,7 @@ pub(super) fn check_merged(current: &Meeting, changes: &MeetingChanges) -> Resul
         "/location_address",
         "a meeting needs an address or an online_url",
     );
-    v.finish(())
+    Ok(v.finish(())?)
 }
 
 /// A move to another state.

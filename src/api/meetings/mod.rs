@@ -8,6 +8,8 @@
 //! - only the steering office (coordinator) writes meetings, agenda, minutes and results;
 //! - an organization's admin or editor may also record its own attendance.
 
+pub use crate::views::meetings::{Audience, berlin, build as view, meeting_url, state_of, types};
+
 pub mod agenda;
 pub mod agenda_input;
 pub mod attendance;
@@ -16,8 +18,6 @@ pub mod feed;
 pub mod handlers;
 pub mod meeting_input;
 pub mod minutes;
-pub mod types;
-pub mod view;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::AsyncPgConnection;
@@ -30,39 +30,6 @@ use crate::db::organizations;
 use crate::domain::meetings::{MeetingPart, MeetingState, StateError, TIME_ZONE};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
-
-/// Who a read is for: what it may show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// Anonymous callers and the public calendar feed.
-    Public,
-    /// Any member of the cooperation (a bearer token or a feed token).
-    Member,
-}
-
-impl Audience {
-    pub fn of(caller: &Caller) -> Self {
-        if caller.is_member() {
-            Audience::Member
-        } else {
-            Audience::Public
-        }
-    }
-
-    pub fn is_public(self) -> bool {
-        self == Audience::Public
-    }
-}
-
-/// An instant as shown to people: in Europe/Berlin, with its offset.
-pub fn berlin(instant: DateTime<Utc>) -> DateTime<FixedOffset> {
-    instant.with_timezone(&TIME_ZONE).fixed_offset()
-}
-
-pub fn state_of(meeting: &Meeting) -> MeetingState {
-    // The column's CHECK constraint allows only the known names.
-    MeetingState::parse(&meeting.state).unwrap_or(MeetingState::Planned)
-}
 
 /// A 409 for a refused transition or a change to a frozen meeting, naming the states the
 /// meeting may move to.
@@ -134,9 +101,4 @@ pub async fn check_organization(
         v.error(pointer, format!("organization {key} does not exist"));
     }
     Ok(())
-}
-
-/// The absolute URL of a meeting, for calendar entries and printed agendas.
-pub fn meeting_url(public_url: &str, id: Uuid) -> String {
-    format!("{public_url}/api/v1/meetings/{id}")
 }

@@ -86,7 +86,7 @@ impl NewOrganization {
                 .map(|s| v.text("/population/source", &s, 1, 500));
             (figure.reference_date, figure.value as i32, source)
         });
-        v.finish(CheckedOrganization {
+        Ok(v.finish(CheckedOrganization {
             key,
             name,
             kind: self.kind,
@@ -95,7 +95,7 @@ impl NewOrganization {
             contact_email,
             website_url,
             population,
-        })
+        })?)
     }
 }
 
@@ -130,7 +130,7 @@ impl JoinRequest {
     pub(super) fn validate(self) -> Result<(NaiveDate, Option<String>), ApiError> {
         let mut v = Validator::new();
         let reason = self.reason.map(|r| v.text("/reason", &r, 1, 2000));
-        v.finish((self.joined_on, reason))
+        Ok(v.finish((self.joined_on, reason))?)
     }
 }
 
@@ -138,7 +138,7 @@ impl LeaveRequest {
     pub(super) fn validate(self) -> Result<(NaiveDate, String), ApiError> {
         let mut v = Validator::new();
         let reason = v.text("/reason", &self.reason, 1, 2000);
-        v.finish((self.left_on, reason))
+        Ok(v.finish((self.left_on, reason))?)
     }
 }
 

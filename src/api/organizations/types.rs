@@ -214,9 +214,9 @@ impl UpdateOrganization {
                 .map(|s| v.text("/population/source", &s, 1, 500));
             (figure.reference_date, figure.value as i32, source)
         });
-        v.finish(OrganizationUpdate {
+        Ok(v.finish(OrganizationUpdate {
             changes,
             population,
-        })
+        })?)
     }
 }

@@ -15,7 +15,7 @@ use crate::db::{self, participations};
 use crate::error::ApiResult;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Who made a change.
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,11 +84,11 @@ impl ParticipationHistoryEntryResponse {
     responses(
         (status = 200, description = "One page of changes", body = Page<ParticipationHistoryEntryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 410, response = crate::openapi::Gone),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 410, response = crate::error::responses::Gone),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/participations/{org}/history")]

@@ -21,7 +21,7 @@ use crate::db::{self, DbConn, fields_of_action, organizations};
 use crate::error::{ApiError, ApiResult};
 use crate::export::excel_csv;
 use crate::http::pagination::{PageQuery, encode_cursor, next_url};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Projects per batch of the CSV stream.
 pub const CSV_BATCH: i64 = 500;
@@ -158,10 +158,10 @@ pub struct ParticipationMatrixResponse {
              (ParticipationMatrixResponse = "application/json"),
              (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Landkreis Musterland;Musterstadt\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
          )),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/participation-matrix")]

@@ -199,7 +199,7 @@ impl PutParticipation {
         let resolution = self
             .council_resolution
             .map(|r| check_resolution(&mut v, r, today));
-        v.finish(CheckedPut {
+        Ok(v.finish(CheckedPut {
             state,
             council_resolution_required: self.council_resolution_required,
             staff_fte_hundredths: self.staff_fte_hundredths.map(|f| f as i32),
@@ -210,7 +210,7 @@ impl PutParticipation {
             withdrawal,
             resolution,
             reason,
-        })
+        })?)
     }
 }
 

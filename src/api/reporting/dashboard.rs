@@ -19,8 +19,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::meetings::types::ActionItemResponse;
-use crate::api::meetings::view::{action_item_response, today};
 use crate::auth::Caller;
 use crate::db::committee::action_items::{self, ActionItemFilter};
 use crate::db::reporting::{self as queries, DASHBOARD_PROJECTS, SECTION_LIMIT};
@@ -28,7 +26,9 @@ use crate::db::{self, fields_of_action};
 use crate::domain::participation::ParticipationState;
 use crate::domain::reporting::target_reached;
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::meetings::build::{action_item_response, today};
+use crate::views::meetings::types::ActionItemResponse;
 
 /// Live projects of one field of action.
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,8 +160,8 @@ fn is_active(state: &str) -> bool {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The dashboard", body = DashboardResponse),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/dashboard")]

@@ -5,4 +5,3 @@
 
 pub mod dashboard;
 pub mod report;
-mod report_types;

@@ -18,13 +18,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-pub use super::report_types::*;
 use crate::api::costs::YearRange;
 use crate::api::costs::allocation::from_computed;
 use crate::api::costs::budget::budget_view;
 use crate::api::decisions::{DecisionMeeting, DecisionResponse, start_of_day};
-use crate::api::meetings::berlin;
-use crate::api::meetings::view::{action_item_response, agenda_item_responses, today};
 use crate::auth::{Caller, Right};
 use crate::db::committee::action_items::{self, ActionItemFilter};
 use crate::db::committee::{agenda, decisions};
@@ -41,7 +38,10 @@ use crate::domain::cost_sharing::Scenario;
 use crate::domain::reporting::{Period, milestone_missed};
 use crate::error::{ApiError, ApiResult};
 use crate::export::{excel_csv, report_csv, report_html};
-use crate::startup::AppState;
+use crate::state::AppState;
+use crate::views::meetings::berlin;
+use crate::views::meetings::build::{action_item_response, agenda_item_responses, today};
+pub use crate::views::report::*;
 
 /// Fiscal years the budget section shows after the period's last year (the medium-term
 /// financial planning).
@@ -98,11 +98,11 @@ impl Format {
          content((ReportResponse = "application/json"),
                  (String = "text/html", example = "<!DOCTYPE html><html lang=\"de\">…"),
                  (String = "text/csv", example = "\u{feff}Abschnitt;Projekt;Titel;Datum;Stand;Angaben;verbindlich (EUR);vorbehaltlich Ratsbeschluss (EUR);bei Beitritt (EUR)\r\n"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{org}/report")]
@@ -314,7 +314,7 @@ async fn decisions_for(
 async fn open_action_items(
     conn: &mut AsyncPgConnection,
     org: &str,
-) -> Result<Vec<crate::api::meetings::types::ActionItemResponse>, ApiError> {
+) -> Result<Vec<crate::views::meetings::types::ActionItemResponse>, ApiError> {
     let mut items = Vec::new();
     for status in ["open", "in_progress"] {
         let filter = ActionItemFilter {

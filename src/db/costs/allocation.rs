@@ -16,6 +16,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::budget::{apply_budget_delta, contributions, contributions_stored};
+pub use super::computed::Computed;
 use super::cost_keys::{self, CostKeyRow};
 use super::participants::{
     ParticipantState, PayingParticipant, paying_participants, populations_on,
@@ -72,18 +73,6 @@ pub async fn load_plans(
             )
         })
         .collect())
-}
-
-/// A computed allocation with everything it was computed from.
-#[derive(Debug, Clone)]
-pub struct Computed {
-    pub scenario: Scenario,
-    pub key_version: Option<i32>,
-    pub population_date: Option<NaiveDate>,
-    pub payers: Vec<PayingParticipant>,
-    /// The populations the key used, by organization.
-    pub populations: BTreeMap<String, i64>,
-    pub allocation: ProjectAllocation,
 }
 
 /// The key a computation uses: a stored version or a hypothetical one.

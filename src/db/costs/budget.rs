@@ -8,7 +8,7 @@ use diesel::upsert::excluded;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::allocation::Computed;
+use super::computed::Computed;
 use super::participants::ParticipantState;
 use crate::db::schema::{organization_budget_years, project_allocation_shares};
 use crate::domain::cost_sharing::Scenario;

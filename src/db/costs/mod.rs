@@ -2,6 +2,7 @@
 
 pub mod allocation;
 pub mod budget;
+pub mod computed;
 pub mod cost_items;
 pub mod cost_keys;
 pub mod funding;

@@ -11,11 +11,11 @@ use super::{Ctx, OparlListPage, OparlListParams, district, ok, render};
 use crate::db;
 use crate::db::organizations::Organization;
 use crate::db::schema::organizations;
-use crate::oparl::error::OparlResult;
+use crate::error::oparl::OparlResult;
 use crate::oparl::lists::ListRequest;
 use crate::oparl::rows::{self, ConsultationSelection, Selection};
 use crate::oparl::{body, location, organization, paper, person};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn selection(request: &ListRequest) -> OparlResult<Selection> {
     Ok(Selection {
@@ -55,8 +55,8 @@ pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<V
     tag = "oparl", operation_id = "list_oparl_bodies", security(()), params(OparlListParams),
     responses(
         (status = 200, description = "A page of Body objects", body = OparlListPage),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies")]
@@ -80,9 +80,9 @@ pub async fn list_oparl_bodies(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/legislative-terms")]
@@ -137,9 +137,9 @@ async fn single_list(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Organization objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/organizations")]
@@ -208,9 +208,9 @@ pub async fn list_oparl_organizations(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Person objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/persons")]
@@ -238,9 +238,9 @@ pub async fn list_oparl_persons(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Membership objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/memberships")]
@@ -268,9 +268,9 @@ pub async fn list_oparl_memberships(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Meeting objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/meetings")]
@@ -308,9 +308,9 @@ pub async fn list_oparl_meetings(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of AgendaItem objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/agenda-items")]
@@ -341,9 +341,9 @@ pub async fn list_oparl_agenda_items(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of File objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/files")]
@@ -379,9 +379,9 @@ pub async fn list_oparl_files(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Location objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/locations")]
@@ -409,9 +409,9 @@ pub async fn list_oparl_locations(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Paper objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/papers")]
@@ -442,9 +442,9 @@ pub async fn list_oparl_papers(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Consultation objects", body = OparlListPage),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 400, response = crate::openapi::OparlBadRequest),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 400, response = crate::error::oparl::OparlBadRequest),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/consultations")]

@@ -16,11 +16,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::Urls;
-use super::error::{OparlError, OparlResult};
 use crate::db::organizations::{self, Organization};
 use crate::error::ApiError;
+use crate::error::oparl::{OparlError, OparlResult};
 use crate::http::fallback::RouteTable;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// An OParl 1.1 object (its `type` names its schema at https://schema.oparl.org/1.1/).
 #[derive(ToSchema)]

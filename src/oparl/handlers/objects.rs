@@ -8,17 +8,17 @@ use diesel::OptionalExtension;
 use super::{Ctx, OparlObject, district, not_found, ok, parse_id, render};
 use crate::db;
 use crate::db::organizations;
-use crate::oparl::error::OparlResult;
+use crate::error::oparl::OparlResult;
 use crate::oparl::rows::{self, ConsultationSelection, Selection};
 use crate::oparl::{body, file, location, organization, paper, person};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Reads the OParl System: the entry point, naming the OParl version and the body list.
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_system", security(()),
     responses(
         (status = 200, description = "The System object (https://schema.oparl.org/1.1/System)", body = OparlObject),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/system")]
@@ -35,8 +35,8 @@ pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpRes
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion")),
     responses(
         (status = 200, description = "The Body object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}")]
@@ -57,8 +57,8 @@ pub async fn get_oparl_body(
     params(("key" = String, Path, description = "The term, `2025-2030`")),
     responses(
         (status = 200, description = "The LegislativeTerm object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/legislative-terms/{key}")]
@@ -84,7 +84,7 @@ pub async fn get_oparl_legislative_term(
     tag = "oparl", operation_id = "get_oparl_committee", security(()),
     responses(
         (status = 200, description = "The Organization object", body = OparlObject),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/organizations/lenkungskreis")]
@@ -100,8 +100,8 @@ pub async fn get_oparl_committee(state: web::Data<AppState>) -> OparlResult<Http
     params(("key" = String, Path, description = "Organization key (official municipality key, or an agency's key)")),
     responses(
         (status = 200, description = "The Organization object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/organizations/institutions/{key}")]
@@ -124,8 +124,8 @@ pub async fn get_oparl_institution(
     params(("id" = String, Path, description = "Delegate id")),
     responses(
         (status = 200, description = "The Person object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/persons/{id}")]
@@ -147,8 +147,8 @@ pub async fn get_oparl_person(
     params(("id" = String, Path, description = "Delegate id")),
     responses(
         (status = 200, description = "The Membership object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/memberships/{id}")]
@@ -170,8 +170,8 @@ pub async fn get_oparl_membership(
     params(("id" = String, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "The Meeting object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}")]
@@ -193,8 +193,8 @@ pub async fn get_oparl_meeting(
     params(("id" = String, Path, description = "Agenda item id")),
     responses(
         (status = 200, description = "The AgendaItem object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/agenda-items/{id}")]
@@ -216,8 +216,8 @@ pub async fn get_oparl_agenda_item(
     params(("id" = String, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "The Location object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/locations/{id}")]
@@ -239,8 +239,8 @@ pub async fn get_oparl_location(
     params(("id" = String, Path, description = "Project id")),
     responses(
         (status = 200, description = "The Paper object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/papers/{id}")]
@@ -265,8 +265,8 @@ pub async fn get_oparl_paper(
     ),
     responses(
         (status = 200, description = "The Consultation object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/consultations/{item}/{project}")]
@@ -294,8 +294,8 @@ pub async fn get_oparl_consultation(
     params(("id" = String, Path, description = "Minutes id")),
     responses(
         (status = 200, description = "The File object", body = OparlObject),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}")]
@@ -329,8 +329,8 @@ async fn file_bytes(state: &AppState, id: &str) -> OparlResult<(rows::FileRow, S
     params(("id" = String, Path, description = "Minutes id")),
     responses(
         (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}/access")]
@@ -351,8 +351,8 @@ pub async fn get_oparl_file_access(
     responses(
         (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String,
         headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
-        (status = 404, response = crate::openapi::OparlNotFound),
-        (status = 503, response = crate::openapi::OparlServiceUnavailable),
+        (status = 404, response = crate::error::oparl::OparlNotFound),
+        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}/download")]

@@ -17,7 +17,8 @@ use serde_json::Value;
 use smartregion::auth::jwt::{Claims, issue_hs256};
 use smartregion::config::Config;
 use smartregion::db::DbPool;
-use smartregion::startup::{AppState, Shared, app};
+use smartregion::startup::{Shared, app};
+use smartregion::state::AppState;
 
 pub const SECRET: &str = "test-secret-0123456789abcdef0123456789";
 pub const PUBLIC_URL: &str = "https://smartregion.test";

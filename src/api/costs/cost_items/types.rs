@@ -292,7 +292,7 @@ impl Draft {
             .description
             .map(|d| v.text("/description", &d, 1, 2000))
             .unwrap_or_default();
-        v.finish(CostItemValues {
+        Ok(v.finish(CostItemValues {
             category: self.category.map_or("other", CostCategory::as_str).into(),
             recurrence: match self.recurrence {
                 Some(RecurrenceKind::Recurring) => "recurring",
@@ -314,7 +314,7 @@ impl Draft {
                 CostItemStatus::Proposed => "proposed",
             }
             .into(),
-        })
+        })?)
     }
 }
 

@@ -254,5 +254,5 @@ pub(super) async fn check(
     if let Some(reference) = values.notice_reference.take() {
         values.notice_reference = Some(v.text("/notice_reference", &reference, 1, 200));
     }
-    v.finish(values)
+    Ok(v.finish(values)?)
 }

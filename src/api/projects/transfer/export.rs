@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::db::{self, projects};
 use crate::error::{ApiError, ApiResult};
 use crate::export::excel_csv;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -32,10 +32,10 @@ pub struct ExportQuery {
             (Vec<CatalogueRow> = "application/json"),
             (String = "text/csv", example = "\u{feff}Kürzel;Externe ID;Titel;...\r\nLP-01;;Smarte Dorfladenbox;...\r\n"),
         )),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/export")]

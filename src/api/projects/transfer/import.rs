@@ -17,9 +17,9 @@ use crate::db::projects::{self, NewProject, Project, ProjectChanges};
 use crate::db::schema::{fields_of_action, organizations};
 use crate::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
-use crate::domain::validation::Validator;
+use crate::domain::validation::{Invalid, Validator};
 use crate::error::{ApiError, ApiResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// What the import did with one row.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -66,13 +66,13 @@ pub struct ImportReport {
     )),
     responses(
         (status = 200, description = "What was created and updated", body = ImportReport),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::UnprocessableEntity),
-        (status = 503, response = crate::openapi::ServiceUnavailable),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/projects/import")]
@@ -148,11 +148,10 @@ async fn check_rows(
         }
         match v.finish(()) {
             Ok(()) => checked.push((row, new)),
-            Err(ApiError::Validation(fields)) => errors.extend(fields.into_iter().map(|f| {
+            Err(Invalid(fields)) => errors.extend(fields.into_iter().map(|f| {
                 let column = f.pointer.trim_start_matches('/').split('/').next();
                 RowError::new(row, column.unwrap_or(""), f.detail)
             })),
-            Err(other) => return Err(other),
         }
     }
     if errors.is_empty() {

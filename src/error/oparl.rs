@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
-use crate::error::ApiError;
+use super::ApiError;
 
 pub const ERROR_TYPE: &str = "https://schema.oparl.org/1.1/Error";
 

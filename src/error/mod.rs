@@ -20,26 +20,16 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+pub mod oparl;
+pub mod responses;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON Pointer (RFC 6901) to the field in the request body, or `/query/<name>` for a
-    /// query parameter and `/header/<name>` for a header.
-    #[schema(example = "/population")]
-    pub pointer: String,
-    /// What is wrong with the value.
-    #[schema(example = "must be a positive whole number")]
-    pub detail: String,
-}
+pub use crate::domain::validation::{FieldError, Invalid};
 
-impl FieldError {
-    pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        }
+impl From<Invalid> for ApiError {
+    fn from(invalid: Invalid) -> Self {
+        ApiError::Validation(invalid.0)
     }
 }
 

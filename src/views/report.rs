@@ -1,14 +1,14 @@
-//! The implementation report's response types.
+//! The implementation report's types: answered as JSON and rendered as CSV and HTML.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::costs::allocation::AllocationStatus;
-use crate::api::costs::budget::BudgetResponse;
-use crate::api::decisions::DecisionResponse;
-use crate::api::meetings::types::ActionItemResponse;
+use crate::views::allocation::AllocationStatus;
+use crate::views::budget::BudgetResponse;
+use crate::views::decisions::DecisionResponse;
+use crate::views::meetings::types::ActionItemResponse;
 
 /// The organization a report is for.
 #[derive(Debug, Serialize, ToSchema)]

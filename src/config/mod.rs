@@ -6,6 +6,17 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub mod secret_store;
+
+/// Session limits a service connection sets when it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Longest a single statement may run (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// Longest a statement waits for a lock (`lock_timeout`).
+    pub lock_timeout: Duration,
+}
+
 /// A secret that never appears in logs or `Debug` output.
 #[derive(Clone)]
 pub struct Secret(String);
@@ -98,7 +109,7 @@ pub struct Config {
     pub db_wait_timeout: Duration,
     /// Limits every service connection sets for its session (`statement_timeout`,
     /// `lock_timeout`), so that a stuck query or a lock queue answers 503 instead of hanging.
-    pub db_session_limits: crate::db::SessionLimits,
+    pub db_session_limits: SessionLimits,
     pub workers: usize,
     pub shutdown_timeout: Duration,
     /// How long the answer to a POST with an `Idempotency-Key` is kept for replays.
@@ -214,8 +225,8 @@ pub struct WebhookConfig {
     pub poll_interval: Duration,
     /// Deliveries one worker sends at the same time (to different subscriptions).
     pub concurrency: usize,
-    /// Encrypts the subscriptions' signing secrets at rest (see `webhooks::secret_store`).
-    pub secrets: crate::webhooks::secret_store::SecretStore,
+    /// Encrypts the subscriptions' signing secrets at rest (see `secret_store`).
+    pub secrets: secret_store::SecretStore,
     /// How long finished deliveries stay in the delivery log.
     pub retention: Duration,
     /// The ports target URLs may use.
@@ -484,7 +495,7 @@ impl Config {
         )?;
         let db_pool_size = parse_number(&get, "SMARTREGION_DB_POOL_SIZE", 10, 1, 1000)?;
         let db_wait_ms = parse_number(&get, "SMARTREGION_DB_WAIT_MS", 2000, 10, 60_000)?;
-        let db_session_limits = crate::db::SessionLimits {
+        let db_session_limits = SessionLimits {
             statement_timeout: Duration::from_millis(parse_number(
                 &get,
                 "SMARTREGION_DB_STATEMENT_TIMEOUT_MS",
@@ -572,12 +583,12 @@ impl Config {
             retention: Duration::from_secs(
                 86_400 * parse_number(&get, "SMARTREGION_WEBHOOK_RETENTION_DAYS", 30, 1, 3650)?,
             ),
-            secrets: crate::webhooks::secret_store::SecretStore::new(
+            secrets: secret_store::SecretStore::new(
                 get("SMARTREGION_WEBHOOK_SECRET_KEY")
                     .map(|text| {
-                        crate::webhooks::secret_store::StorageKey::from_base64(&text).map_err(
-                            |message| ConfigError::new("SMARTREGION_WEBHOOK_SECRET_KEY", message),
-                        )
+                        secret_store::StorageKey::from_base64(&text).map_err(|message| {
+                            ConfigError::new("SMARTREGION_WEBHOOK_SECRET_KEY", message)
+                        })
                     })
                     .transpose()?,
             ),
@@ -665,7 +676,7 @@ impl Config {
                 &get,
                 "SMARTREGION_SIMILARITY_THRESHOLD",
                 0.3,
-                crate::db::similarity::PAIR_FLOOR,
+                crate::domain::initiatives::PAIR_FLOOR,
             )?,
         })
     }
