@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem};
 
+mod errors;
 mod links;
 use crate::error::oparl::{
     OparlBadRequest, OparlNotFound, OparlServiceUnavailable, OparlTooManyRequests,
@@ -15,10 +16,12 @@ pub use links::document_links;
 mod text;
 pub use text::text_pattern;
 
-/// The rules the derive macros cannot state, added to the collected document: the text
-/// patterns of request bodies and the links between operations.
+/// The rules the derive macros cannot state, added to the collected document: the error
+/// answers that follow from each operation's shape, the text patterns of request bodies and
+/// the links between operations.
 pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+    errors::document_derived_errors(&mut value);
     text::document_text_rules(&mut value);
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
@@ -175,38 +178,5 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
-    }
-}
-
-/// Adds the 429 of the rate limits (`http::rate_limit`) to every operation under `/api` and
-/// `/oparl`: the middleware answers it before any handler runs, so no handler declares it.
-pub fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{Ref, RefOr};
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let response = if path.starts_with("/api/") {
-            "TooManyRequests"
-        } else if path.starts_with("/oparl/") {
-            "OparlTooManyRequests"
-        } else {
-            continue;
-        };
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            operation.responses.responses.insert(
-                "429".to_owned(),
-                RefOr::Ref(Ref::from_response_name(response)),
-            );
-        }
     }
 }

@@ -36,12 +36,11 @@ pub const CLIENT_DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::
 
 /// The OpenAPI document of every route in `routes::configure`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = App::new()
+    let (_, doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    crate::openapi::document_rate_limits(&mut doc);
     crate::openapi::refine(doc)
 }
 

@@ -106,10 +106,7 @@ pub struct AuditQuery {
     responses(
         (status = 200, description = "One page of audit entries, newest first", body = Page<AuditEntryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/audit")]

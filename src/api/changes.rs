@@ -6,12 +6,11 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
-use crate::db::changes::{self, ChangeRecord, FeedScope};
+use crate::db::changes::{self, FeedScope};
 use crate::db::{self};
 use crate::domain::feed;
 use crate::error::{ApiError, ApiResult};
@@ -112,9 +111,6 @@ impl ChangeFeedQuery {
     responses(
         (status = 200, description = "The next changes in sequence order", body = ChangeFeedResponse,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when more changes are ready"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/changes")]

@@ -2,9 +2,9 @@
 //! Anonymous callers see results of public items of public meetings only.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::api::meetings::{Audience, berlin};
@@ -19,7 +19,6 @@ use crate::http::pagination::{Page, PageQuery};
 use crate::state::AppState;
 pub use crate::views::decisions::{DecisionMeeting, DecisionResponse};
 use crate::views::meetings::build::agenda_item_responses;
-use crate::views::meetings::types::AgendaItemResponse;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,9 +51,6 @@ pub(crate) fn start_of_day(date: NaiveDate) -> Option<DateTime<Utc>> {
     responses(
         (status = 200, description = "One page of decisions", body = Page<DecisionResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/decisions")]

@@ -100,10 +100,7 @@ pub struct FeedTokenQuery {
     responses(
         (status = 200, description = "One page of feed tokens", body = Page<FeedTokenResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/calendar-feed-tokens")]
@@ -186,14 +183,7 @@ fn new_secret() -> Result<String, ApiError> {
     request_body = CreateFeedToken,
     responses(
         (status = 201, description = "The new token with its secret", body = CreatedFeedTokenResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::SecretShownOnce),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/calendar-feed-tokens")]
@@ -274,11 +264,6 @@ pub async fn create_calendar_feed_token(
     params(("id" = Uuid, Path, description = "Feed token id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/calendar-feed-tokens/{id}")]
@@ -356,11 +341,7 @@ pub struct RevokedFeedTokensResponse {
     params(RevokeFeedTokensQuery),
     responses(
         (status = 200, description = "The tokens revoked now", body = RevokedFeedTokensResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/calendar-feed-tokens")]

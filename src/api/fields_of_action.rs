@@ -40,9 +40,6 @@ pub struct FieldsOfActionResponse {
     params(ModifiedSince),
     responses(
         (status = 200, description = "The six fields of action", body = FieldsOfActionResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/fields-of-action")]

@@ -35,8 +35,6 @@ pub struct MeResponse {
         (status = 200, description = "The authenticated caller", body = MeResponse,
          example = json!({"subject": "it-service@musterstadt", "organization": "99001004", "organization_name": "Musterstadt",
                           "roles": ["admin"], "acts_for_all_organizations": false})),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/me")]

@@ -15,75 +15,12 @@ use uuid::Uuid;
 use crate::api::initiatives::readable_initiative;
 use crate::api::projects::live_project;
 use crate::auth::Caller;
-use crate::db::similarity::{self, Candidate, Exclusions, Source};
+use crate::db::similarity::{self, Exclusions, Source};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-
-/// What kind of effort a similar item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EffortKind {
-    /// A joint project of the catalogue (`/api/v1/projects/{id}`).
-    Project,
-    /// A municipality's own initiative (`/api/v1/initiatives/{id}`).
-    Initiative,
-}
-
-/// A project or initiative that resembles the one asked about.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SimilarEffort {
-    pub kind: EffortKind,
-    pub id: Uuid,
-    #[schema(example = "Digitaler Dorfladen in Vorhelm")]
-    pub title: String,
-    /// The initiative's municipality, or the project's lead organization.
-    #[schema(example = "99001004")]
-    pub organization: Option<String>,
-    /// The project's or initiative's status.
-    #[schema(example = "running")]
-    pub status: String,
-    #[schema(example = "town_village_centres")]
-    pub field_of_action: String,
-    /// The higher of `text_similarity` and `term_overlap`, 0 to 1 (three decimals).
-    #[schema(example = 0.62)]
-    pub score: f64,
-    /// Trigram similarity of title and tags, 0 to 1: sees parts of compound words.
-    #[schema(example = 0.62)]
-    pub text_similarity: f64,
-    /// Share of German full-text terms (stemmed; title, summary, tags) the two have in common,
-    /// 0 to 1.
-    #[schema(example = 0.4)]
-    pub term_overlap: f64,
-    /// The stemmed terms both share, alphabetically.
-    #[schema(example = json!(["dorflad", "nahversorg"]))]
-    pub matching_terms: Vec<String>,
-}
-
-fn rounded(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
-}
-
-impl From<Candidate> for SimilarEffort {
-    fn from(c: Candidate) -> Self {
-        Self {
-            kind: if c.kind == "project" {
-                EffortKind::Project
-            } else {
-                EffortKind::Initiative
-            },
-            score: rounded(c.score()),
-            text_similarity: rounded(f64::from(c.text_similarity)),
-            term_overlap: rounded(c.term_overlap),
-            id: c.id,
-            title: c.title,
-            organization: c.organization,
-            status: c.status,
-            field_of_action: c.field_of_action,
-            matching_terms: c.matching_terms,
-        }
-    }
-}
+use crate::views::similarity::rounded;
+pub use crate::views::similarity::{EffortKind, SimilarEffort};
 
 /// The most similar efforts, best first.
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,11 +97,7 @@ async fn found(
     params(("id" = Uuid, Path, description = "Initiative id"), SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/{id}/similar")]
@@ -199,11 +132,7 @@ pub async fn get_similar_to_initiative(
     params(("id" = Uuid, Path, description = "Project id"), SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/similar")]
@@ -336,8 +265,6 @@ pub(crate) async fn overlap_clusters(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The clusters, largest first", body = ClustersResponse),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/clusters")]

@@ -5,7 +5,7 @@
 
 use utoipa::ToResponse;
 
-use super::{FieldError, Problem};
+use super::Problem;
 
 /// The request is malformed: invalid JSON, or bad query or path parameters.
 #[derive(ToResponse)]

@@ -183,8 +183,8 @@ pub fn render(report: &ReportResponse) -> Result<Vec<u8>, csv::Error> {
     for o in &report.others_efforts {
         let e = &o.effort;
         let section = match e.kind {
-            crate::api::similarity::EffortKind::Project => "Ähnliches Projekt",
-            crate::api::similarity::EffortKind::Initiative => "Ähnliche Initiative",
+            crate::views::similarity::EffortKind::Project => "Ähnliches Projekt",
+            crate::views::similarity::EffortKind::Initiative => "Ähnliche Initiative",
         };
         rows.push(row([
             section.into(),

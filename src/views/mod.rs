@@ -8,3 +8,4 @@ pub mod changes;
 pub mod decisions;
 pub mod meetings;
 pub mod report;
+pub mod similarity;

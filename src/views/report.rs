@@ -150,5 +150,5 @@ pub struct ReportResponse {
     pub joinable_projects: Vec<JoinableProject>,
     /// What others already do that it could join: other municipalities' initiatives and joint
     /// projects it takes no part in that resemble its own active initiatives, best first.
-    pub others_efforts: Vec<crate::api::initiatives::reporting::OthersEffort>,
+    pub others_efforts: Vec<crate::views::similarity::OthersEffort>,
 }

@@ -117,3 +117,33 @@ async fn every_operation_answers_only_with_documented_statuses() {
         "a refused request wrote something"
     );
 }
+
+/// The query and path text rules run before routing reaches a handler, so every operation can
+/// answer 400 to a NUL in its query: the document must say so for each one.
+#[actix_web::test]
+async fn a_nul_in_the_query_is_a_documented_400_for_every_operation() {
+    let app = TestApp::spawn().await;
+    let doc = serde_json::to_value(smartregion::startup::openapi_document()).unwrap();
+    let mut wrong = Vec::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let path = format!("{}?q=a%00b", fill(template));
+            let response = app
+                .request(method.clone(), &path)
+                .bearer_auth(coordinator())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let documented = op["responses"].get("400").is_some();
+            if template.starts_with("/api/") || template.starts_with("/oparl/") {
+                if status != 400 || !documented {
+                    wrong.push(format!("{id}: {status}, 400 documented: {documented}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -183,16 +183,10 @@ fn cycles_of(graph: &Graph) -> Vec<Vec<String>> {
 fn import_graph(src: &Path) -> Graph {
     let mut files = BTreeMap::new();
     collect(src, src, &mut files);
-    let modules: BTreeSet<String> = files.keys().map(|(module, _)| module.clone()).collect();
+    let modules: BTreeSet<String> = files.keys().cloned().collect();
     let mut graph = Graph::new();
-    for ((module, is_dir_module), text) in &files {
+    for (module, text) in &files {
         let here: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
-        // `super` in `a/b.rs` is `a`; in `a/b/mod.rs` it is `a` too, one level further up.
-        let base: Vec<&str> = if *is_dir_module {
-            here.clone()
-        } else {
-            here[..here.len().saturating_sub(1)].to_vec()
-        };
         let mut targets = BTreeSet::new();
         for path in paths_in(&code_of(text)) {
             let mut segments: Vec<&str> = path.split("::").collect();
@@ -201,8 +195,10 @@ fn import_graph(src: &Path) -> Graph {
                     segments.remove(0);
                     Vec::new()
                 }
+                // `self` is the module itself, each `super` one level up (in `a/b.rs` and in
+                // `a/b/mod.rs` alike: both are the module `a::b`).
                 Some(&"super") | Some(&"self") => {
-                    let mut start = base.clone();
+                    let mut start = here.clone();
                     if segments[0] == "self" {
                         segments.remove(0);
                     }
@@ -231,7 +227,7 @@ fn import_graph(src: &Path) -> Graph {
     graph
 }
 
-fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<(String, bool), String>) {
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) {
     for entry in std::fs::read_dir(dir).expect("src is readable") {
         let path = entry.expect("a directory entry").path();
         if path.is_dir() {
@@ -249,13 +245,11 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<(String, bool), String>
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        let is_dir_module = parts.last().is_some_and(|p| p == "mod");
-        if is_dir_module || parts == ["lib"] || parts == ["main"] {
+        if parts.last().is_some_and(|p| p == "mod") || parts == ["lib"] || parts == ["main"] {
             parts.pop();
         }
-        let is_root = parts.is_empty();
         let text = std::fs::read_to_string(&path).expect("a readable source file");
-        files.insert((parts.join("::"), is_dir_module || is_root), text);
+        files.insert(parts.join("::"), text);
     }
 }
 

@@ -5,8 +5,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{Datelike, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::{FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, YearRange};
 use crate::auth::{Caller, Right};
@@ -85,11 +85,7 @@ pub(crate) async fn budget_view(
         (status = 200, description = "The budget",
          content((BudgetResponse = "application/json"),
                  (String = "text/csv", example = "\u{feff}Haushaltsjahr;Anteil verbindlich (EUR);Anteil vorbehaltlich Ratsbeschluss (EUR);Summe (EUR)\r\n2027;42500,00;11000,00;53500,00\r\nSumme;42500,00;11000,00;53500,00\r\n"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{org}/budget")]

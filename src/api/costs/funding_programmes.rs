@@ -237,9 +237,6 @@ fn validate(
     responses(
         (status = 200, description = "One page of programmes", body = Page<FundingProgrammeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/funding-programmes")]
@@ -276,10 +273,6 @@ pub struct ProgrammePath {
     responses(
         (status = 200, description = "The programme", body = FundingProgrammeResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/funding-programmes/{pid}")]
@@ -306,14 +299,7 @@ pub async fn get_funding_programme(
         (status = 201, description = "The new programme", body = FundingProgrammeResponse,
          headers(("ETag" = String, description = "Version tag"),
                  ("Location" = String, description = "The programme's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/funding-programmes")]
@@ -357,17 +343,7 @@ pub async fn create_funding_programme(
     responses(
         (status = 200, description = "The updated programme", body = FundingProgrammeResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/funding-programmes/{pid}")]

@@ -102,16 +102,8 @@ pub struct CreateSnapshot {
     responses(
         (status = 201, description = "The snapshot", body = SnapshotResponse,
          headers(("Location" = String, description = "The snapshot's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/projects/{id}/allocation/snapshots")]
@@ -230,12 +222,8 @@ async fn require_shares(
     responses(
         (status = 200, description = "One page of snapshots", body = Page<SnapshotResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/allocation/snapshots")]
@@ -276,12 +264,8 @@ pub struct SnapshotPath {
     params(SnapshotPath),
     responses(
         (status = 200, description = "The snapshot", body = SnapshotResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/allocation/snapshots/{sid}")]

@@ -161,9 +161,6 @@ impl ListQuery {
     responses(
         (status = 200, description = "One page of initiatives", body = Page<InitiativeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives")]
@@ -205,11 +202,7 @@ pub async fn list_initiatives(
     responses(
         (status = 200, description = "The initiative", body = InitiativeResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the initiative"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/{id}")]

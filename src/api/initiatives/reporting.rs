@@ -7,9 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::similarity::{EffortKind, SimilarEffort, overlap_clusters, similar_to_initiative};
+use crate::api::similarity::{EffortKind, overlap_clusters, similar_to_initiative};
 use crate::db::initiatives;
 use crate::error::ApiError;
+pub use crate::views::similarity::OthersEffort;
 
 /// Live initiatives of one municipality in one field of action.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,19 +57,6 @@ pub(crate) async fn cluster_count(
     threshold: f64,
 ) -> Result<i64, ApiError> {
     Ok(overlap_clusters(conn, members, threshold).await?.len() as i64)
-}
-
-/// Something another municipality or the cooperation already does that resembles one of the
-/// organization's own initiatives.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OthersEffort {
-    /// The similar effort (another municipality's initiative, or a joint project the
-    /// organization takes no active part in).
-    pub effort: SimilarEffort,
-    /// The organization's own initiative it resembles.
-    pub own_initiative_id: Uuid,
-    #[schema(example = "Dorfladen mit Paketstation in Vorhelm")]
-    pub own_initiative_title: String,
 }
 
 /// The most own initiatives the report compares.

@@ -278,9 +278,6 @@ pub struct InitiativeExportQuery {
             (Vec<InitiativeRow> = "application/json"),
             (String = "text/csv", example = "\u{feff}ID;Organisation;Externe ID;Titel;...\r\n"),
         )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/initiatives/export")]
@@ -356,14 +353,7 @@ pub struct InitiativeImportReport {
     )),
     responses(
         (status = 200, description = "What was created and updated", body = InitiativeImportReport),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/initiatives/import")]

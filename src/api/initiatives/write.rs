@@ -58,14 +58,7 @@ fn respond(initiative: Initiative, mut builder: actix_web::HttpResponseBuilder) 
         (status = 201, description = "The new initiative, with `likely_overlaps`", body = InitiativeResponse,
          headers(("ETag" = String, description = "Version tag"),
                  ("Location" = String, description = "The initiative's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/initiatives")]
@@ -143,18 +136,8 @@ pub async fn create_initiative(
     responses(
         (status = 200, description = "The changed initiative", body = InitiativeResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/initiatives/{id}")]
@@ -229,14 +212,7 @@ pub async fn update_initiative(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/initiatives/{id}")]

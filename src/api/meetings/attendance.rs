@@ -46,10 +46,6 @@ pub struct AttendanceListResponse {
     params(("id" = Uuid, Path, description = "Meeting id"), ModifiedSince),
     responses(
         (status = 200, description = "The attendance", body = AttendanceListResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}/attendance")]
@@ -106,17 +102,8 @@ pub struct PutAttendance {
     responses(
         (status = 200, description = "The recorded attendance", body = AttendanceResponse,
          headers(("ETag" = String, description = "The record's version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
         (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[put("/meetings/{id}/attendance/{org}")]
@@ -270,10 +257,6 @@ fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
     responses(
         (status = 200, description = "The attendance", body = AttendanceResponse,
          headers(("ETag" = String, description = "The record's version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}/attendance/{org}")]
@@ -309,14 +292,7 @@ pub async fn get_attendance(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/meetings/{id}/attendance/{org}")]

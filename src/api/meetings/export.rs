@@ -72,10 +72,6 @@ fn file_name(document: &MeetingDocument, extension: &str) -> String {
             (String = "text/calendar"),
             (String = "text/html"),
         )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}/export")]

@@ -49,9 +49,6 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     params(FeedQuery),
     responses(
         (status = 200, description = "The feed", content_type = "text/calendar", body = String),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/meetings.ics")]

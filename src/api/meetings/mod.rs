@@ -19,15 +19,13 @@ pub mod handlers;
 pub mod meeting_input;
 pub mod minutes;
 
-use chrono::{DateTime, FixedOffset, Utc};
 use diesel_async::AsyncPgConnection;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::auth::Caller;
 use crate::db::committee::meetings::{self as meeting_rows, Meeting};
 use crate::db::organizations;
-use crate::domain::meetings::{MeetingPart, MeetingState, StateError, TIME_ZONE};
+use crate::domain::meetings::{MeetingPart, MeetingState, StateError};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
 

@@ -36,14 +36,7 @@ pub use super::membership_types::*;
         (status = 201, description = "The new member", body = OrganizationResponse,
          headers(("Location" = String, description = "The organization's URL"),
                  ("ETag" = String, description = "Version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/organizations")]
@@ -139,10 +132,6 @@ pub async fn create_organization(
     params(("key" = String, Path, description = "Organization key", example = "99001020"), ModifiedSince),
     responses(
         (status = 200, description = "The membership periods", body = MembershipsResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{key}/memberships")]
@@ -187,15 +176,7 @@ fn memberships_response(
     request_body = JoinRequest,
     responses(
         (status = 201, description = "The new period", body = MembershipResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/organizations/{key}/memberships")]
@@ -252,15 +233,7 @@ pub async fn join_organization(
     request_body = LeaveRequest,
     responses(
         (status = 200, description = "The closed period", body = MembershipResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/organizations/{key}/memberships/leave")]

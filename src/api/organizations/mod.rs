@@ -41,9 +41,6 @@ pub struct OrganizationFilter {
     responses(
         (status = 200, description = "One page of organizations", body = Page<OrganizationResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations")]
@@ -80,9 +77,6 @@ pub async fn list_organizations(
     responses(
         (status = 200, description = "The organization", body = OrganizationResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{key}")]
@@ -106,10 +100,6 @@ pub async fn get_organization(
     params(("key" = String, Path, description = "Organization key", example = "99001004"), ModifiedSince),
     responses(
         (status = 200, description = "Every population figure the organization had", body = PopulationHistoryResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{key}/populations")]
@@ -144,17 +134,7 @@ pub async fn list_organization_populations(
     responses(
         (status = 200, description = "The updated organization", body = OrganizationResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/organizations/{key}")]

@@ -84,11 +84,7 @@ impl ParticipationHistoryEntryResponse {
     responses(
         (status = 200, description = "One page of changes", body = Page<ParticipationHistoryEntryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/participations/{org}/history")]

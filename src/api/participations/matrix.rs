@@ -158,10 +158,7 @@ pub struct ParticipationMatrixResponse {
              (ParticipationMatrixResponse = "application/json"),
              (String = "text/csv", example = "\u{feff}Projektkürzel;Projekt;Handlungsfeld;Kategorie;Landkreis Musterland;Musterstadt\r\nDI-3;Digitale Dorfladenbox;Digitale Infrastruktur;Leitprojekt;;Verbindlich beteiligt\r\n"),
          )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/participation-matrix")]

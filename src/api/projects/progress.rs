@@ -50,17 +50,7 @@ pub struct UpdateProjectProgress {
     responses(
         (status = 200, description = "The project", body = super::types::ProjectResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/projects/{id}/progress")]

@@ -160,8 +160,6 @@ fn is_active(state: &str) -> bool {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The dashboard", body = DashboardResponse),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/dashboard")]

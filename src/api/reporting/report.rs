@@ -98,11 +98,7 @@ impl Format {
          content((ReportResponse = "application/json"),
                  (String = "text/html", example = "<!DOCTYPE html><html lang=\"de\">…"),
                  (String = "text/csv", example = "\u{feff}Abschnitt;Projekt;Titel;Datum;Stand;Angaben;verbindlich (EUR);vorbehaltlich Ratsbeschluss (EUR);bei Beitritt (EUR)\r\n"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/organizations/{org}/report")]

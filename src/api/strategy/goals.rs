@@ -122,9 +122,6 @@ async fn check_links(
     responses(
         (status = 200, description = "One page of goals", body = Page<GoalResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/strategy/goals")]
@@ -163,10 +160,6 @@ pub async fn list_goals(
     responses(
         (status = 200, description = "The goal", body = GoalResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the goal"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/strategy/goals/{gid}")]
@@ -192,14 +185,7 @@ pub async fn get_goal(
         (status = 201, description = "The new goal", body = GoalResponse,
          headers(("ETag" = String, description = "Version tag"),
                  ("Location" = String, description = "The goal's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/strategy/goals")]
@@ -265,17 +251,7 @@ pub async fn create_goal(
     responses(
         (status = 200, description = "The updated goal", body = GoalResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/strategy/goals/{gid}")]
@@ -390,13 +366,6 @@ async fn links_of(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/strategy/goals/{gid}")]

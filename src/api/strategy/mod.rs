@@ -28,8 +28,6 @@ use types::{PutStrategy, StrategyResponse};
     responses(
         (status = 200, description = "The strategy", body = StrategyResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the strategy"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/strategy")]
@@ -51,15 +49,6 @@ pub async fn get_strategy(state: web::Data<AppState>, _caller: Caller) -> ApiRes
     responses(
         (status = 200, description = "The new strategy text", body = StrategyResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[put("/strategy")]

@@ -32,11 +32,7 @@ pub struct DeliveryFilter {
     responses(
         (status = 200, description = "One page of the delivery log", body = Page<DeliveryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/webhooks/{id}/deliveries")]

@@ -126,9 +126,6 @@ pub struct WorkingGroupFilter {
     responses(
         (status = 200, description = "One page of working groups", body = Page<WorkingGroupResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/working-groups")]
@@ -165,11 +162,7 @@ pub async fn list_working_groups(
     responses(
         (status = 200, description = "The working group", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "Version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/working-groups/{id}")]
@@ -194,13 +187,6 @@ pub async fn get_working_group(
         (status = 201, description = "The new working group", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "Version tag"),
                  ("Location" = String, description = "The group's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/working-groups")]
@@ -269,17 +255,7 @@ pub async fn create_working_group(
     responses(
         (status = 200, description = "The changed working group", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/working-groups/{id}")]
@@ -357,14 +333,7 @@ pub async fn update_working_group(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/working-groups/{id}")]
@@ -405,12 +374,7 @@ pub async fn delete_working_group(
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "The group's version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[put("/working-groups/{id}/members/{org}")]
@@ -435,12 +399,7 @@ pub async fn put_working_group_member(
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "The group's version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/working-groups/{id}/members/{org}")]

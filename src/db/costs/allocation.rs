@@ -26,8 +26,7 @@ use crate::db::schema::{project_allocation_shares, project_allocation_years, pro
 use crate::domain::allocation::Payer;
 use crate::domain::cost_plan::CostItem;
 use crate::domain::cost_sharing::{
-    FundingApplication, KeyDefinition, PlanInput, ProjectAllocation, Scenario, allocate_project,
-    plan_years,
+    FundingApplication, KeyDefinition, PlanInput, Scenario, allocate_project, plan_years,
 };
 use crate::domain::membership::Memberships;
 

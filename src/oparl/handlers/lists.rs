@@ -55,8 +55,6 @@ pub async fn committee(conn: &mut AsyncPgConnection, ctx: &Ctx) -> OparlResult<V
     tag = "oparl", operation_id = "list_oparl_bodies", security(()), params(OparlListParams),
     responses(
         (status = 200, description = "A page of Body objects", body = OparlListPage),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies")]
@@ -80,9 +78,6 @@ pub async fn list_oparl_bodies(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/legislative-terms")]
@@ -137,9 +132,6 @@ async fn single_list(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Organization objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/organizations")]
@@ -208,9 +200,6 @@ pub async fn list_oparl_organizations(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Person objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/persons")]
@@ -238,9 +227,6 @@ pub async fn list_oparl_persons(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Membership objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/memberships")]
@@ -268,9 +254,6 @@ pub async fn list_oparl_memberships(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Meeting objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/meetings")]
@@ -308,9 +291,6 @@ pub async fn list_oparl_meetings(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of AgendaItem objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/agenda-items")]
@@ -341,9 +321,6 @@ pub async fn list_oparl_agenda_items(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of File objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/files")]
@@ -379,9 +356,6 @@ pub async fn list_oparl_files(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Location objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/locations")]
@@ -409,9 +383,6 @@ pub async fn list_oparl_locations(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Paper objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/papers")]
@@ -442,9 +413,6 @@ pub async fn list_oparl_papers(
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
     responses(
         (status = 200, description = "A page of Consultation objects", body = OparlListPage),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 400, response = crate::error::oparl::OparlBadRequest),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}/consultations")]

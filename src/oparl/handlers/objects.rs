@@ -18,7 +18,6 @@ use crate::state::AppState;
     tag = "oparl", operation_id = "get_oparl_system", security(()),
     responses(
         (status = 200, description = "The System object (https://schema.oparl.org/1.1/System)", body = OparlObject),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/system")]
@@ -35,8 +34,6 @@ pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpRes
     params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion")),
     responses(
         (status = 200, description = "The Body object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/bodies/{body}")]
@@ -57,8 +54,6 @@ pub async fn get_oparl_body(
     params(("key" = String, Path, description = "The term, `2025-2030`")),
     responses(
         (status = 200, description = "The LegislativeTerm object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/legislative-terms/{key}")]
@@ -84,7 +79,6 @@ pub async fn get_oparl_legislative_term(
     tag = "oparl", operation_id = "get_oparl_committee", security(()),
     responses(
         (status = 200, description = "The Organization object", body = OparlObject),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/organizations/lenkungskreis")]
@@ -100,8 +94,6 @@ pub async fn get_oparl_committee(state: web::Data<AppState>) -> OparlResult<Http
     params(("key" = String, Path, description = "Organization key (official municipality key, or an agency's key)")),
     responses(
         (status = 200, description = "The Organization object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/organizations/institutions/{key}")]
@@ -124,8 +116,6 @@ pub async fn get_oparl_institution(
     params(("id" = String, Path, description = "Delegate id")),
     responses(
         (status = 200, description = "The Person object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/persons/{id}")]
@@ -147,8 +137,6 @@ pub async fn get_oparl_person(
     params(("id" = String, Path, description = "Delegate id")),
     responses(
         (status = 200, description = "The Membership object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/memberships/{id}")]
@@ -170,8 +158,6 @@ pub async fn get_oparl_membership(
     params(("id" = String, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "The Meeting object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/meetings/{id}")]
@@ -193,8 +179,6 @@ pub async fn get_oparl_meeting(
     params(("id" = String, Path, description = "Agenda item id")),
     responses(
         (status = 200, description = "The AgendaItem object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/agenda-items/{id}")]
@@ -216,8 +200,6 @@ pub async fn get_oparl_agenda_item(
     params(("id" = String, Path, description = "Meeting id")),
     responses(
         (status = 200, description = "The Location object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/locations/{id}")]
@@ -239,8 +221,6 @@ pub async fn get_oparl_location(
     params(("id" = String, Path, description = "Project id")),
     responses(
         (status = 200, description = "The Paper object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/papers/{id}")]
@@ -265,8 +245,6 @@ pub async fn get_oparl_paper(
     ),
     responses(
         (status = 200, description = "The Consultation object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/consultations/{item}/{project}")]
@@ -294,8 +272,6 @@ pub async fn get_oparl_consultation(
     params(("id" = String, Path, description = "Minutes id")),
     responses(
         (status = 200, description = "The File object", body = OparlObject),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}")]
@@ -329,8 +305,6 @@ async fn file_bytes(state: &AppState, id: &str) -> OparlResult<(rows::FileRow, S
     params(("id" = String, Path, description = "Minutes id")),
     responses(
         (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}/access")]
@@ -351,8 +325,6 @@ pub async fn get_oparl_file_access(
     responses(
         (status = 200, description = "The file's bytes", content_type = "text/markdown", body = String,
         headers(("Content-Disposition" = String, description = "`attachment` with the file name"))),
-        (status = 404, response = crate::error::oparl::OparlNotFound),
-        (status = 503, response = crate::error::oparl::OparlServiceUnavailable),
     ),
 )]
 #[get("/files/{id}/download")]

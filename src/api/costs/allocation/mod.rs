@@ -104,11 +104,7 @@ pub(crate) async fn read_stored(
     params(("id" = Uuid, Path, description = "The project"), AllocationQuery),
     responses(
         (status = 200, description = "The allocation", body = AllocationResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/allocation")]
@@ -171,14 +167,7 @@ pub struct PreviewRequest {
     request_body = PreviewRequest,
     responses(
         (status = 200, description = "The hypothetical allocation", body = AllocationResponse),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/projects/{id}/allocation/preview")]

@@ -45,11 +45,7 @@ pub struct ItemPath {
     responses(
         (status = 200, description = "One page of cost items", body = Page<CostItemResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/cost-items")]
@@ -79,11 +75,7 @@ pub async fn list_cost_items(
     responses(
         (status = 200, description = "The cost item", body = CostItemResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/{id}/cost-items/{cid}")]
@@ -114,16 +106,8 @@ pub async fn get_cost_item(
         (status = 201, description = "The new cost item", body = CostItemResponse,
          headers(("ETag" = String, description = "Version tag"),
                  ("Location" = String, description = "The item's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/projects/{id}/cost-items")]
@@ -182,17 +166,7 @@ pub async fn create_cost_item(
     responses(
         (status = 200, description = "The updated cost item", body = CostItemResponse,
          headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[patch("/projects/{id}/cost-items/{cid}")]
@@ -246,14 +220,7 @@ pub async fn update_cost_item(
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\"")),
     responses(
         (status = 204, description = "The item is gone"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
         (status = 410, response = crate::error::responses::Gone),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 428, response = crate::error::responses::PreconditionRequired),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[delete("/projects/{id}/cost-items/{cid}")]

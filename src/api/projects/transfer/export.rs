@@ -32,10 +32,7 @@ pub struct ExportQuery {
             (Vec<CatalogueRow> = "application/json"),
             (String = "text/csv", example = "\u{feff}Kürzel;Externe ID;Titel;...\r\nLP-01;;Smarte Dorfladenbox;...\r\n"),
         )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
         (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[get("/projects/export")]

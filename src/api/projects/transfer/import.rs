@@ -66,13 +66,7 @@ pub struct ImportReport {
     )),
     responses(
         (status = 200, description = "What was created and updated", body = ImportReport),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
         (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
     ),
 )]
 #[post("/projects/import")]

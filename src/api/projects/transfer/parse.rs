@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use super::rows::CatalogueRow;
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::export::excel_csv::BOM;
 use crate::http::extract::check_text;
@@ -67,7 +66,7 @@ pub fn report(errors: Vec<RowError>) -> ApiError {
 }
 
 /// One row of an exchange file: its columns (JSON name and German CSV heading, in file order)
-/// and how it is read from CSV cells. The catalogue ([`CatalogueRow`]) and the local
+/// and how it is read from CSV cells. The catalogue (`rows::CatalogueRow`) and the local
 /// initiatives share the readers below through it.
 pub trait ExchangeRow: Sized + DeserializeOwned {
     /// The columns in file order: the JSON name and the German CSV heading.
@@ -88,7 +87,7 @@ pub fn column_of(columns: &[(&str, &str)], heading: &str) -> Option<usize> {
 
 /// The readable rows of a file and the errors of the unreadable ones. `Err` when the file as
 /// a whole cannot be read (no rows can be told apart).
-pub type Parsed<R = CatalogueRow> = Result<(Vec<(usize, R)>, Vec<RowError>), Vec<RowError>>;
+pub type Parsed<R> = Result<(Vec<(usize, R)>, Vec<RowError>), Vec<RowError>>;
 
 /// How an import body is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
