@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::error::{FieldError, Problem};
 
-mod errors;
+mod derived;
 mod links;
 use crate::error::oparl::{
     OparlBadRequest, OparlNotFound, OparlServiceUnavailable, OparlTooManyRequests,
@@ -17,11 +17,11 @@ mod text;
 pub use text::text_pattern;
 
 /// The rules the derive macros cannot state, added to the collected document: the error
-/// answers that follow from each operation's shape, the text patterns of request bodies and
+/// answers and `Location` headers that follow from each operation's shape, the text patterns of request bodies and
 /// the links between operations.
 pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
-    errors::document_derived_errors(&mut value);
+    derived::document_derived_answers(&mut value);
     text::document_text_rules(&mut value);
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");

@@ -26,6 +26,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 use crate::views::meetings::build::{action_item_response, today};
 use crate::views::meetings::types::ActionItemResponse;
@@ -255,10 +256,11 @@ pub async fn create_action_item(
         .scope_boxed()
     })
     .await?;
-    let version = item.version;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag::header_value(version)))
-        .json(action_item_response(item, today())))
+    let path = format!("/api/v1/action-items/{}", item.id);
+    Ok(
+        created_versioned(&state.config.public_url, path, item.version)
+            .json(action_item_response(item, today())),
+    )
 }
 
 /// Updates an action item: the steering office any field, the owner organization's admin or

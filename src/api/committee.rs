@@ -24,6 +24,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
 /// A delegate of an organization in the steering committee.
@@ -328,10 +329,11 @@ pub async fn create_committee_member(
         .scope_boxed()
     })
     .await?;
-    let version = member.version;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag::header_value(version)))
-        .json(response(member, Audience::Member)))
+    let path = format!("/api/v1/committee/members/{}", member.id);
+    Ok(
+        created_versioned(&state.config.public_url, path, member.version)
+            .json(response(member, Audience::Member)),
+    )
 }
 
 /// Updates a delegate: the steering office, or the admin of the delegate's organization

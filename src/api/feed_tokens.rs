@@ -30,6 +30,7 @@ use crate::http::extract::Json;
 use crate::http::idempotency::OneTimeSecret;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// The longest a feed token may be valid, counted from its creation.
@@ -239,7 +240,9 @@ pub async fn create_calendar_feed_token(
         state.config.public_url
     );
     let id = token.id;
-    let mut response = HttpResponse::Created().json(CreatedFeedTokenResponse {
+    // Its URL answers DELETE (revocation); tokens are read through the list.
+    let path = format!("/api/v1/calendar-feed-tokens/{id}");
+    let mut response = created(&state.config.public_url, path).json(CreatedFeedTokenResponse {
         token_info: token.into(),
         token: secret,
         feed_url,

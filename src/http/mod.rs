@@ -1,6 +1,6 @@
 //! HTTP plumbing shared by every resource: request ids, body and parameter extraction,
 //! pagination and the `modified_since` filter, ETags, rate limits, the answers for unknown
-//! routes, and the security headers of every answer.
+//! routes, the security headers of every answer, and how a write answers (`respond`).
 
 pub mod cors;
 pub mod etag;
@@ -12,4 +12,5 @@ pub mod modified_since;
 pub mod pagination;
 pub mod rate_limit;
 pub mod request_id;
+pub mod respond;
 pub mod security_headers;

@@ -872,6 +872,24 @@ async fn every_operation_answers_every_identity_as_the_matrix_says() {
             };
             let response = request.send().await.unwrap();
             let status = response.status().as_u16();
+            // Every creation names what it created by an absolute URL (`http::respond`), but
+            // a membership period, which has no URL of its own (RFC 9110: then the target
+            // URI identifies it).
+            let location = response
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap_or_default().to_owned());
+            if status == 201
+                && operation.id != "create_organization_membership"
+                && !location
+                    .as_deref()
+                    .is_some_and(|l| l.starts_with(&format!("{PUBLIC_URL}/api/v1/")))
+            {
+                failures.push(format!(
+                    "{} {}: 201 without an absolute Location ({location:?})",
+                    operation.method, call.path
+                ));
+            }
             let text = response.text().await.unwrap_or_default();
             let who = format!(
                 "{} {} ({}) as {role}/{organization}",

@@ -22,6 +22,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// Who pays a programme.
@@ -323,12 +324,8 @@ pub async fn create_funding_programme(
         .scope_boxed()
     })
     .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/funding-programmes/{}", row.id),
-    ));
-    Ok(respond(response, row))
+    let path = format!("/api/v1/funding-programmes/{}", row.id);
+    Ok(respond(created(&state.config.public_url, path), row))
 }
 
 /// Changes a programme. Steering office only; needs `If-Match`. The projects applying to it

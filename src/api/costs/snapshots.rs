@@ -1,7 +1,6 @@
 //! `/api/v1/projects/{id}/allocation/snapshots`: frozen allocations, so that the numbers a
 //! council approved stay as they were. Never changed once taken.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,6 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// A frozen allocation.
@@ -183,15 +183,11 @@ pub async fn create_allocation_snapshot(
         .scope_boxed()
     })
     .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!(
-            "/api/v1/projects/{}/allocation/snapshots/{}",
-            row.project_id, row.id
-        ),
-    ));
-    Ok(response.json(SnapshotResponse::from(row)))
+    let path = format!(
+        "/api/v1/projects/{}/allocation/snapshots/{}",
+        row.project_id, row.id
+    );
+    Ok(created(&state.config.public_url, path).json(SnapshotResponse::from(row)))
 }
 
 /// The shares are per organization, so snapshots are read like the allocation's shares.

@@ -17,6 +17,7 @@ use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
 /// The 409 for a status move the lifecycle does not allow.
@@ -100,10 +101,7 @@ pub async fn create_initiative(
         .scope_boxed()
     })
     .await?;
-    let location = format!(
-        "{}/api/v1/initiatives/{}",
-        state.config.public_url, initiative.id
-    );
+    let path = format!("/api/v1/initiatives/{}", initiative.id);
     // The creator is a member: members-only initiatives of others may be shown to it.
     let overlaps = similar_to_initiative(
         &mut conn,
@@ -116,10 +114,7 @@ pub async fn create_initiative(
     let version = initiative.version;
     let mut body = InitiativeResponse::from(initiative);
     body.likely_overlaps = Some(overlaps);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::ETAG, etag::header_value(version)))
-        .json(body))
+    Ok(created_versioned(&state.config.public_url, path, version).json(body))
 }
 
 /// Changes an initiative (its municipality's admin or editor; the steering office). Needs

@@ -30,6 +30,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
 const MAX_ITEMS: usize = 200;
@@ -200,10 +201,12 @@ pub async fn create_agenda_item(
     })
     .await?;
     let version = item.version;
+    let path = format!(
+        "/api/v1/meetings/{}/agenda-items/{}",
+        item.meeting_id, item.id
+    );
     let response = load_agenda_item(&mut conn, item).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag::header_value(version)))
-        .json(response))
+    Ok(created_versioned(&state.config.public_url, path, version).json(response))
 }
 
 /// Updates an agenda item, or records its result once the meeting is held (steering office

@@ -24,6 +24,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
 pub(super) fn respond(meeting: &Meeting, public_url: &str) -> HttpResponse {
@@ -135,11 +136,11 @@ pub async fn create_meeting(
         .scope_boxed()
     })
     .await?;
-    let url = super::meeting_url(&state.config.public_url, meeting.id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::ETAG, etag::header_value(meeting.version)))
-        .insert_header((header::LOCATION, url))
-        .json(meeting_response(&meeting, &state.config.public_url)))
+    let path = format!("/api/v1/meetings/{}", meeting.id);
+    Ok(
+        created_versioned(&state.config.public_url, path, meeting.version)
+            .json(meeting_response(&meeting, &state.config.public_url)),
+    )
 }
 
 fn number_taken(error: diesel::result::Error) -> ApiError {

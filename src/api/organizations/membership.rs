@@ -2,7 +2,6 @@
 //! organization's membership periods (public). See `domain::membership` for what a period
 //! means for cost shares.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 
@@ -18,9 +17,9 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::membership::{self as rule, PeriodError};
 use crate::error::{ApiError, ApiResult};
-use crate::http::etag;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
 pub use super::membership_types::*;
@@ -110,17 +109,11 @@ pub async fn create_organization(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "{}/api/v1/organizations/{}",
-                state.config.public_url.trim_end_matches('/'),
-                org.key
-            ),
-        ))
-        .insert_header((header::ETAG, etag::header_value(org.version)))
-        .json(OrganizationResponse::from(org)))
+    let path = format!("/api/v1/organizations/{}", org.key);
+    Ok(
+        created_versioned(&state.config.public_url, path, org.version)
+            .json(OrganizationResponse::from(org)),
+    )
 }
 
 /// An organization's membership periods, oldest first, and whether it is a member today.

@@ -1,6 +1,5 @@
 //! The participations of a project: list, read, and create or change with PUT.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use uuid::Uuid;
 
@@ -18,6 +17,7 @@ use crate::error::ApiResult;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond;
 use crate::state::AppState;
 
 /// Lists the participations in one project, ordered by organization key. Public; `note` only
@@ -181,13 +181,13 @@ pub async fn put_participation(
         .remove(&row.id)
         .unwrap_or_default();
     let mut response = if created {
-        let location = format!(
-            "{}/api/v1/projects/{}/participations/{}",
-            state.config.public_url, row.project_id, row.organization_key
-        );
-        let mut builder = HttpResponse::Created();
-        builder.insert_header((header::LOCATION, location));
-        builder
+        respond::created(
+            &state.config.public_url,
+            format_args!(
+                "/api/v1/projects/{}/participations/{}",
+                row.project_id, row.organization_key
+            ),
+        )
     } else {
         HttpResponse::Ok()
     };

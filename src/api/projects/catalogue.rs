@@ -21,6 +21,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::{self, ModifiedSince};
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// The order of a project list.
@@ -314,9 +315,10 @@ pub async fn create_project(
         .scope_boxed()
     })
     .await?;
-    let location = format!("{}/api/v1/projects/{}", state.config.public_url, project.id);
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, location));
+    let builder = created(
+        &state.config.public_url,
+        format_args!("/api/v1/projects/{}", project.id),
+    );
     respond(&mut conn, &caller, project, builder).await
 }
 

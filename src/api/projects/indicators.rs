@@ -22,6 +22,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// The largest magnitude of an indicator value (the database refuses more).
@@ -236,7 +237,8 @@ pub async fn create_project_indicator(
         .scope_boxed()
     })
     .await?;
-    Ok(respond(&mut HttpResponse::Created(), i))
+    let path = format!("/api/v1/projects/{}/indicators/{}", i.project_id, i.id);
+    Ok(respond(&mut created(&state.config.public_url, path), i))
 }
 
 /// Changes an indicator (steering office, or `admin`/`editor` of the lead organization). Needs

@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// A dated value of an indicator.
@@ -160,7 +161,12 @@ pub async fn create_indicator_measurement(
         .scope_boxed()
     })
     .await?;
-    Ok(HttpResponse::Created().json(MeasurementResponse::from(m)))
+    // Its URL answers DELETE only: a measurement is read through the indicator's list.
+    let path = format!(
+        "/api/v1/projects/{id}/indicators/{iid}/measurements/{}",
+        m.id
+    );
+    Ok(created(&state.config.public_url, path).json(MeasurementResponse::from(m)))
 }
 
 /// Removes a measurement (steering office, or `admin`/`editor` of the lead organization).

@@ -22,6 +22,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// A milestone of a project.
@@ -199,7 +200,8 @@ pub async fn create_project_milestone(
         .scope_boxed()
     })
     .await?;
-    Ok(respond(&mut HttpResponse::Created(), m))
+    let path = format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id);
+    Ok(respond(&mut created(&state.config.public_url, path), m))
 }
 
 /// Changes a milestone (steering office, or `admin`/`editor` of the lead organization).

@@ -26,6 +26,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// A status report.
@@ -329,7 +330,15 @@ pub async fn create_project_report(
         .scope_boxed()
     })
     .await?;
-    Ok(respond(&mut HttpResponse::Created(), report, None))
+    let path = format!(
+        "/api/v1/projects/{}/reports/{}",
+        report.project_id, report.id
+    );
+    Ok(respond(
+        &mut created(&state.config.public_url, path),
+        report,
+        None,
+    ))
 }
 
 /// Corrects a status report within 24 hours of posting (steering office, or `admin`/`editor`

@@ -21,6 +21,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -228,12 +229,8 @@ pub async fn create_goal(
         .scope_boxed()
     })
     .await?;
-    let location = format!(
-        "{}/api/v1/strategy/goals/{}",
-        state.config.public_url, goal.id
-    );
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, location));
+    let path = format!("/api/v1/strategy/goals/{}", goal.id);
+    let builder = created(&state.config.public_url, path);
     respond(&mut conn, goal, builder).await
 }
 

@@ -23,6 +23,7 @@ use crate::http::extract::Json;
 use crate::http::idempotency::OneTimeSecret;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created_versioned;
 use crate::state::AppState;
 use crate::webhooks::target;
 
@@ -165,17 +166,16 @@ pub async fn create_webhook(
         .scope_boxed()
     })
     .await?;
-    let location = format!("{}/api/v1/webhooks/{}", state.config.public_url, webhook.id);
+    let path = format!("/api/v1/webhooks/{}", webhook.id);
     // The answer carries the secret as given or generated, not its stored (sealed) form.
     let secret = secret_text;
     let id = webhook.id;
-    let mut response = HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::ETAG, etag::header_value(webhook.version)))
-        .json(WebhookWithSecretResponse {
+    let mut response = created_versioned(&state.config.public_url, path, webhook.version).json(
+        WebhookWithSecretResponse {
             webhook: WebhookResponse::new(webhook, 0),
             secret,
-        });
+        },
+    );
     // Keeps the secret out of the stored answer of an `Idempotency-Key`.
     response.extensions_mut().insert(OneTimeSecret {
         id: id.to_string(),

@@ -28,6 +28,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// A live group: 404 when there is none, 410 when it was deleted.
@@ -232,13 +233,8 @@ pub async fn create_working_group(
         .scope_boxed()
     })
     .await?;
-    let location = format!(
-        "{}/api/v1/working-groups/{}",
-        state.config.public_url, view.group.id
-    );
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, location));
-    Ok(respond(view, builder))
+    let path = format!("/api/v1/working-groups/{}", view.group.id);
+    Ok(respond(view, created(&state.config.public_url, path)))
 }
 
 /// Changes a working group (steering office only); `project_ids` replaces the projects it

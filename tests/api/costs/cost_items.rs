@@ -21,7 +21,9 @@ async fn the_coordinator_adds_reads_lists_updates_and_deletes_items() {
         .await
         .unwrap();
     assert_eq!(response.headers()["etag"], "\"1\"");
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = response.headers()["location"].to_str().unwrap();
+    // Absolute (`SMARTREGION_PUBLIC_URL`); the test app is reached by its path.
+    let location = location.strip_prefix(PUBLIC_URL).unwrap().to_owned();
     let item = json(response, 201).await;
     assert_eq!(item["status"], "accepted");
     assert_eq!(item["recurrence"], "recurring");

@@ -70,7 +70,9 @@ async fn a_snapshot_keeps_what_the_council_saw_and_a_resolution_refers_to_it() {
         .send()
         .await
         .unwrap();
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let location = response.headers()["location"].to_str().unwrap();
+    // Absolute (`SMARTREGION_PUBLIC_URL`); the test app is reached by its path.
+    let location = location.strip_prefix(PUBLIC_URL).unwrap().to_owned();
     let snapshot = json(response, 201).await;
     assert_eq!(snapshot["key_version"], 1);
     assert_eq!(snapshot["from"], 2027);

@@ -22,6 +22,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// At most this many cost items per project.
@@ -148,10 +149,8 @@ pub async fn create_cost_item(
         .scope_boxed()
     })
     .await?;
-    let location = format!("/api/v1/projects/{}/cost-items/{}", row.project_id, row.id);
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, location));
-    Ok(respond(response, row))
+    let path = format!("/api/v1/projects/{}/cost-items/{}", row.project_id, row.id);
+    Ok(respond(created(&state.config.public_url, path), row))
 }
 
 /// Changes a cost item, e.g. accepts a proposal (`status: accepted`). Steering office only;

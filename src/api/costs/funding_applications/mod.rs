@@ -25,6 +25,7 @@ use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
+use crate::http::respond::created;
 use crate::state::AppState;
 
 /// At most this many applications per project.
@@ -154,12 +155,8 @@ pub async fn create_funding_application(
         .scope_boxed()
     })
     .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/projects/{}/funding/{}", row.project_id, row.id),
-    ));
-    Ok(respond(response, row))
+    let path = format!("/api/v1/projects/{}/funding/{}", row.project_id, row.id);
+    Ok(respond(created(&state.config.public_url, path), row))
 }
 
 /// Changes a funding application, e.g. records the grant. Steering office only; needs

@@ -1,5 +1,5 @@
-//! The error answers that follow from an operation's shape, added to every operation instead of
-//! being written into each handler's annotation.
+//! What follows from an operation's shape, added to every operation instead of being written
+//! into each handler's annotation: its error answers, and the `Location` of a `201`.
 //!
 //! Each rule below is what the service's shared machinery does, whatever the handler:
 //! - under `/api`: the query and path text rules and the extractors answer 400, the
@@ -11,6 +11,9 @@
 //! - under `/oparl`: 400 (the same text rules, and the filters of a list), 404 for a path with
 //!   an id, 429 and 503, all as OParl error objects.
 //!
+//! A `201 Created` under `/api` carries an absolute `Location` (`http::respond::created`), but
+//! where the created thing has no URL of its own (RFC 9110: the target URI then identifies it).
+//!
 //! A handler still writes the answers that are its own (a 409, a 410, a 403 on a read). What
 //! it writes is kept: a rule only adds a status the operation does not list. The contract test
 //! (`tests/api/contract.rs`) checks that every status an operation answers is in the document.
@@ -21,10 +24,14 @@ use serde_json::{Map, Value, json};
 /// may ask, so no 403 follows from their being writes.
 const READS_SENT_AS_POST: &[&str] = &["preview_allocation"];
 
+/// Operations whose `201` creates something without a URL of its own (a membership period is
+/// read through its organization's list, the target URI).
+const CREATED_AT_TARGET: &[&str] = &["create_organization_membership"];
+
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch"];
 
-/// Adds the derived error answers to every operation of `doc` (the document as JSON).
-pub fn document_derived_errors(doc: &mut Value) {
+/// Adds the derived answers to every operation of `doc` (the document as JSON).
+pub fn document_derived_answers(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -43,6 +50,26 @@ pub fn document_derived_errors(doc: &mut Value) {
             } else {
                 continue;
             };
+            if path.starts_with("/api/") {
+                let id = operation["operationId"].as_str().unwrap_or_default();
+                let located = !CREATED_AT_TARGET.contains(&id);
+                if located
+                    && let Some(created) = operation["responses"]
+                        .get_mut("201")
+                        .and_then(Value::as_object_mut)
+                {
+                    created
+                        .entry("headers")
+                        .or_insert_with(|| json!({}))
+                        .as_object_mut()
+                        .expect("headers are an object")
+                        .entry("Location")
+                        .or_insert_with(|| {
+                            json!({"schema": {"type": "string", "format": "uri"},
+                                   "description": "The absolute URL of what was created"})
+                        });
+                }
+            }
             let responses = operation
                 .as_object_mut()
                 .expect("an operation is an object")
@@ -141,7 +168,7 @@ mod tests {
             "requestBody": {},
             "responses": {"200": {"description": "ok"}}
         }}}});
-        document_derived_errors(&mut doc);
+        document_derived_answers(&mut doc);
         assert_eq!(
             statuses(&doc, "/api/v1/things/{id}", "patch"),
             [
@@ -158,7 +185,7 @@ mod tests {
             "security": [{}, {"bearer": []}],
             "responses": {"200": {"description": "ok"}, "400": custom.clone()}
         }}}});
-        document_derived_errors(&mut doc);
+        document_derived_answers(&mut doc);
         assert_eq!(
             statuses(&doc, "/api/v1/things", "get"),
             ["200", "400", "401", "429", "503"]
@@ -181,7 +208,7 @@ mod tests {
             "/oparl/v1.1/things/{id}": {"get": {"operationId": "get_oparl_thing", "responses": {}}},
             "/health/live": {"get": {"operationId": "live", "responses": {}}}
         }});
-        document_derived_errors(&mut doc);
+        document_derived_answers(&mut doc);
         let moved = statuses(&doc, "/api/v1/things/{id}/status", "post");
         assert!(moved.contains(&"412".to_owned()) && !moved.contains(&"428".to_owned()));
         assert_eq!(
@@ -189,5 +216,38 @@ mod tests {
             "#/components/responses/OparlNotFound"
         );
         assert!(statuses(&doc, "/health/live", "get").is_empty());
+    }
+
+    #[test]
+    fn a_201_gets_a_location_unless_written_or_created_at_its_target() {
+        let mut doc = json!({"paths": {
+            "/api/v1/things": {"post": {
+                "operationId": "create_thing",
+                "security": [{"bearer": []}],
+                "responses": {"201": {"description": "created"}}
+            }},
+            "/api/v1/others": {"post": {
+                "operationId": "create_other",
+                "security": [{"bearer": []}],
+                "responses": {"201": {"description": "created",
+                                      "headers": {"Location": {"description": "mine"}}}}
+            }},
+            "/api/v1/organizations/{key}/memberships": {"post": {
+                "operationId": "create_organization_membership",
+                "security": [{"bearer": []}],
+                "responses": {"201": {"description": "created"}}
+            }}
+        }});
+        document_derived_answers(&mut doc);
+        let created = |path: &str| doc["paths"][path]["post"]["responses"]["201"].clone();
+        assert_eq!(
+            created("/api/v1/things")["headers"]["Location"]["schema"]["format"],
+            "uri"
+        );
+        assert_eq!(
+            created("/api/v1/others")["headers"]["Location"]["description"],
+            "mine"
+        );
+        assert!(created("/api/v1/organizations/{key}/memberships")["headers"].is_null());
     }
 }
