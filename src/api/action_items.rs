@@ -5,8 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -17,7 +16,6 @@ use crate::db;
 use crate::db::committee::action_items::{
     self, ActionItem, ActionItemChanges, ActionItemFilter, NewActionItem,
 };
-use crate::db::schema::{agenda_items, projects};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::meetings::ActionItemStatus;
 use crate::domain::validation::Validator;
@@ -167,13 +165,7 @@ async fn check_project(
     v: &mut Validator,
     id: Uuid,
 ) -> Result<(), ApiError> {
-    let exists: bool = diesel::select(diesel::dsl::exists(
-        projects::table
-            .find(id)
-            .filter(projects::deleted_at.is_null()),
-    ))
-    .get_result(conn)
-    .await?;
+    let exists = crate::db::projects::is_live(conn, id).await?;
     v.check(exists, "/project_id", "no such project");
     Ok(())
 }
@@ -213,13 +205,7 @@ pub async fn create_action_item(
             .await?;
             let mut meeting_id = None;
             if let Some(agenda_item) = body.agenda_item_id {
-                meeting_id = agenda_items::table
-                    .find(agenda_item)
-                    .filter(agenda_items::deleted_at.is_null())
-                    .select(agenda_items::meeting_id)
-                    .first::<Uuid>(conn)
-                    .await
-                    .optional()?;
+                meeting_id = crate::db::committee::agenda::meeting_of(conn, agenda_item).await?;
                 v.check(
                     meeting_id.is_some(),
                     "/agenda_item_id",

@@ -3,7 +3,6 @@
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,7 +43,7 @@ pub async fn get_health_live() -> HttpResponse {
 pub async fn get_health_ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let check = async {
         let mut conn = crate::db::connect(&state.pool).await?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        crate::db::ping(&mut conn).await?;
         Ok::<_, ApiError>(())
     };
     match tokio::time::timeout(READY_TIMEOUT, check).await {

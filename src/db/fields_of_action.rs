@@ -1,5 +1,7 @@
 //! The six fields of action (Handlungsfelder) of the Smart Region strategy.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -29,6 +31,15 @@ pub async fn all(
         query = query.filter(fields_of_action::updated_at.ge(since));
     }
     query.load(conn).await
+}
+
+/// Every code (the table is small: one query instead of one per row of an import).
+pub async fn codes(conn: &mut AsyncPgConnection) -> QueryResult<HashSet<String>> {
+    let codes: Vec<String> = fields_of_action::table
+        .select(fields_of_action::code)
+        .load(conn)
+        .await?;
+    Ok(codes.into_iter().collect())
 }
 
 pub async fn exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {

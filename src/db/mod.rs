@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod initiatives;
 pub mod memberships;
 pub mod milestones;
+pub mod oparl;
 pub mod organizations;
 pub mod participations;
 pub mod projects;
@@ -108,6 +109,11 @@ pub fn pool_with_limits(
 }
 
 /// A pooled connection, or 503 when none can be had in time.
+/// One round trip to the database (the readiness probe).
+pub async fn ping(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
+    sql_query("SELECT 1").execute(conn).await.map(drop)
+}
+
 pub async fn connect(pool: &DbPool) -> Result<DbConn, ApiError> {
     Ok(pool.get().await?)
 }

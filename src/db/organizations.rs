@@ -1,5 +1,7 @@
 //! Organizations (the members of the cooperation) and their population figures.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -77,6 +79,15 @@ pub async fn find_for_update(conn: &mut AsyncPgConnection, key: &str) -> QueryRe
         .for_update()
         .first(conn)
         .await
+}
+
+/// Every organization key (a few dozen: one query instead of one per row of an import).
+pub async fn keys(conn: &mut AsyncPgConnection) -> QueryResult<HashSet<String>> {
+    let keys: Vec<String> = organizations::table
+        .select(organizations::key)
+        .load(conn)
+        .await?;
+    Ok(keys.into_iter().collect())
 }
 
 pub async fn exists(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<bool> {

@@ -70,6 +70,34 @@ pub async fn find_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Pr
 /// Reads and locks a live project for the rest of the transaction. Every write that changes
 /// what a project's shares are computed from (participations, cost items, cost keys) takes this
 /// lock first, so such writes on one project run one after another.
+/// Whether `id` is a project of the catalogue (not deleted).
+pub async fn is_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        projects::table
+            .find(id)
+            .filter(projects::deleted_at.is_null()),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// Which of `ids` are projects of the catalogue (not deleted): one query.
+pub async fn live_among(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<std::collections::HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let found: Vec<Uuid> = projects::table
+        .filter(projects::id.eq_any(ids))
+        .filter(projects::deleted_at.is_null())
+        .select(projects::id)
+        .load(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
 pub async fn lock_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Project> {
     projects::table
         .find(id)

@@ -225,6 +225,25 @@ pub struct LinkedIndicator {
     pub unit: String,
 }
 
+/// The ids of the projects and indicators linked to a goal (deleted projects included, so that
+/// an unchanged PATCH keeps them).
+pub async fn links_of_goal(
+    conn: &mut AsyncPgConnection,
+    goal_id: Uuid,
+) -> QueryResult<(Vec<Uuid>, Vec<Uuid>)> {
+    let projects: Vec<Uuid> = project_goals::table
+        .filter(project_goals::goal_id.eq(goal_id))
+        .select(project_goals::project_id)
+        .load(conn)
+        .await?;
+    let indicators: Vec<Uuid> = goal_indicators::table
+        .filter(goal_indicators::goal_id.eq(goal_id))
+        .select(goal_indicators::indicator_id)
+        .load(conn)
+        .await?;
+    Ok((projects, indicators))
+}
+
 /// The live projects linked to each of `goal_ids`, ordered by code: one query.
 pub async fn projects_of_goals(
     conn: &mut AsyncPgConnection,

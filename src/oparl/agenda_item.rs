@@ -7,9 +7,9 @@ use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::rows::{self, AgendaItemRow, ConsultationRow, ConsultationSelection};
 use super::{Object, Urls, tombstone};
 use crate::db::committee::agenda;
+use crate::db::oparl::{self as rows, AgendaItemRow, ConsultationRow, ConsultationSelection};
 use crate::domain::meetings::AgendaResult;
 
 /// What an item's rendering needs beyond its row: its `order`, and the Consultation it names.

@@ -3,16 +3,14 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
 use uuid::Uuid;
 
-use super::rows::FileRow;
 use super::{Object, Urls, time, tombstone};
-use crate::db::committee::minutes::Minutes;
-use crate::db::schema::meeting_minutes;
+use crate::db::committee::minutes;
+use crate::db::oparl::FileRow;
 use crate::views::meetings::Audience;
 use crate::views::meetings::build::{MembersById, minutes_response};
 
@@ -27,11 +25,7 @@ pub async fn contents(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let records: Vec<Minutes> = meeting_minutes::table
-        .filter(meeting_minutes::id.eq_any(ids))
-        .select(Minutes::as_select())
-        .load(conn)
-        .await?;
+    let records = minutes::by_ids(conn, &ids).await?;
     let nobody = MembersById::new();
     Ok(records
         .into_iter()

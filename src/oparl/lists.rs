@@ -3,7 +3,7 @@
 //! every link), `limit` and an opaque `cursor`. Deleted objects are listed only when
 //! `modified_since` is given, so that a client syncing changes learns about deletions.
 
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -21,23 +21,7 @@ const FILTERS: [&str; 4] = [
     "modified_until",
 ];
 
-/// The time filters of a list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Window {
-    pub created_since: Option<DateTime<Utc>>,
-    pub created_until: Option<DateTime<Utc>>,
-    pub modified_since: Option<DateTime<Utc>>,
-    pub modified_until: Option<DateTime<Utc>>,
-}
-
-impl Window {
-    pub fn contains(&self, created: DateTime<Utc>, modified: DateTime<Utc>) -> bool {
-        self.created_since.is_none_or(|t| created >= t)
-            && self.created_until.is_none_or(|t| created <= t)
-            && self.modified_since.is_none_or(|t| modified >= t)
-            && self.modified_until.is_none_or(|t| modified <= t)
-    }
-}
+pub use crate::db::oparl::Window;
 
 /// A parsed list request.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::rows::LocationRow;
 use super::{Object, Stamps, Urls, tombstone};
+use crate::db::oparl::LocationRow;
 
 /// Street, postal code and town of `"<street>, <5-digit code> <town>"`.
 fn split_address(address: &str) -> Option<(&str, &str, &str)> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::rows::MeetingRow;
 use super::{Object, Stamps, Urls, location, time, tombstone};
+use crate::db::oparl::MeetingRow;
 use crate::domain::meetings::MeetingState;
 
 fn state_de(state: MeetingState) -> &'static str {

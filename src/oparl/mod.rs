@@ -40,10 +40,8 @@ pub mod meeting;
 pub mod organization;
 pub mod paper;
 pub mod person;
-pub mod rows;
 pub mod time;
 
-use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -155,12 +153,7 @@ impl Urls {
     }
 }
 
-/// The timestamps every object carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamps {
-    pub created: DateTime<Utc>,
-    pub modified: DateTime<Utc>,
-}
+pub use crate::db::oparl::Stamps;
 
 /// Builds an OParl object: `id`, `type`, the fields, `created`, `modified`; absent values are
 /// left out (OParl forbids `null` and empty strings).

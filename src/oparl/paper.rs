@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::agenda_item::consultation_authoritative;
-use super::rows::{ConsultationRow, PaperRow};
 use super::{Object, Urls, tombstone};
+use crate::db::oparl::{ConsultationRow, PaperRow};
 
 pub fn consultation(urls: &Urls, row: &ConsultationRow) -> Value {
     let id = urls.consultation(row.agenda_item_id, row.project_id);

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::rows::MemberRow;
 use super::{Object, Urls, time, tombstone};
+use crate::db::oparl::MemberRow;
 use crate::domain::meetings::CommitteeRole;
 
 pub fn membership(urls: &Urls, row: &MemberRow) -> Value {

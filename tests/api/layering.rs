@@ -47,6 +47,40 @@ fn lower_layers_never_import_higher_ones() {
     );
 }
 
+/// Modules that may talk to the database directly: the database layer, and the generator of
+/// benchmark data, which fills a database of its own.
+const QUERYING: &[&str] = &["db", "bench_data"];
+
+#[test]
+fn queries_live_in_the_database_layer() {
+    let mut files = BTreeMap::new();
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let querying = |module: &str| {
+        QUERYING
+            .iter()
+            .any(|q| module == *q || module.starts_with(&format!("{q}::")))
+    };
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|(module, _)| !querying(module))
+        .filter(|(_, text)| {
+            let code = code_of(text);
+            ["db::schema", "RunQueryDsl", "sql_query"]
+                .iter()
+                .any(|needle| code.contains(needle))
+        })
+        .map(|(module, _)| module.clone())
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "modules that query the database outside `db` (move the query into `db`): {outside:?}"
+    );
+}
+
 #[test]
 fn no_files_import_each_other_in_a_circle() {
     let graph = import_graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));

@@ -14,14 +14,12 @@ pub mod transfer;
 pub mod types;
 pub mod write;
 
-use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Right};
 use crate::db::initiatives::{self, Initiative, Lookup};
-use crate::db::schema::{fields_of_action, organizations, projects};
 use crate::db::write::Entry;
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
@@ -81,15 +79,11 @@ pub(crate) async fn check_references(
     working_group: Option<Uuid>,
 ) -> Result<(), ApiError> {
     if let Some(key) = organization {
-        let exists: bool = diesel::select(diesel::dsl::exists(organizations::table.find(key)))
-            .get_result(conn)
-            .await?;
+        let exists = crate::db::organizations::exists(conn, key).await?;
         v.check(exists, "/organization", "is not an organization key");
     }
     if let Some(code) = field_of_action {
-        let exists: bool = diesel::select(diesel::dsl::exists(fields_of_action::table.find(code)))
-            .get_result(conn)
-            .await?;
+        let exists = crate::db::fields_of_action::exists(conn, code).await?;
         v.check(
             exists,
             "/field_of_action",
@@ -97,13 +91,7 @@ pub(crate) async fn check_references(
         );
     }
     if let Some(id) = project {
-        let exists: bool = diesel::select(diesel::dsl::exists(
-            projects::table
-                .find(id)
-                .filter(projects::deleted_at.is_null()),
-        ))
-        .get_result(conn)
-        .await?;
+        let exists = crate::db::projects::is_live(conn, id).await?;
         v.check(exists, "/project_id", "is not a project of the catalogue");
     }
     if let Some(id) = working_group {

@@ -8,8 +8,7 @@ use std::collections::HashSet;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -21,7 +20,6 @@ use crate::api::projects::transfer::parse::{self, ExchangeRow, RowError, report}
 use crate::api::projects::transfer::rows::{GERMAN_DATE, unguard};
 use crate::auth::{Caller, Right};
 use crate::db::initiatives::{self, Initiative, InitiativeChanges, NewInitiative};
-use crate::db::schema::{fields_of_action, organizations, projects};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::initiatives::{InitiativeStatus, Visibility};
@@ -406,28 +404,11 @@ async fn check_rows(
     if rows.is_empty() && errors.is_empty() {
         return Err(report(vec![RowError::new(1, "", "the file has no rows")]));
     }
-    let fields: HashSet<String> = fields_of_action::table
-        .select(fields_of_action::code)
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let known_organizations: HashSet<String> = organizations::table
-        .select(organizations::key)
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let fields = crate::db::fields_of_action::codes(conn).await?;
+    let known_organizations = crate::db::organizations::keys(conn).await?;
     let live_groups: HashSet<Uuid> = crate::db::working_groups::live_ids(conn).await?;
     let named_projects: Vec<Uuid> = rows.iter().filter_map(|(_, r)| r.project_id).collect();
-    let live_projects: HashSet<Uuid> = projects::table
-        .filter(projects::id.eq_any(&named_projects))
-        .filter(projects::deleted_at.is_null())
-        .select(projects::id)
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let live_projects = crate::db::projects::live_among(conn, &named_projects).await?;
     let mut checked = Vec::new();
     let mut ids = HashSet::new();
     let mut external_ids = HashSet::new();

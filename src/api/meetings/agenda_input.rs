@@ -3,14 +3,12 @@
 
 use std::collections::HashSet;
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::committee::agenda::{AgendaItem, AgendaItemChanges};
-use crate::db::schema::projects;
 use crate::domain::meetings::{AgendaResult, VoteCount, per_organization_matches};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
@@ -155,12 +153,7 @@ pub(super) async fn check_projects_exist(
     if ids.is_empty() {
         return Ok(());
     }
-    let found: Vec<Uuid> = projects::table
-        .filter(projects::id.eq_any(ids.to_vec()))
-        .filter(projects::deleted_at.is_null())
-        .select(projects::id)
-        .load(conn)
-        .await?;
+    let found = crate::db::projects::live_among(conn, ids).await?;
     for (index, id) in ids.iter().enumerate() {
         if !found.contains(id) {
             v.error(

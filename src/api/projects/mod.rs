@@ -20,13 +20,11 @@ pub mod reports;
 pub mod transfer;
 pub mod types;
 
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Right};
 use crate::db::projects::{self, Lookup, Project};
-use crate::db::schema::{fields_of_action, organizations};
 use crate::db::write::{Actor, Entry};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
@@ -104,9 +102,7 @@ pub(crate) async fn check_references(
     lead_organization: Option<&str>,
 ) -> Result<(), ApiError> {
     if let Some(code) = field_of_action {
-        let exists: bool = diesel::select(diesel::dsl::exists(fields_of_action::table.find(code)))
-            .get_result(conn)
-            .await?;
+        let exists = crate::db::fields_of_action::exists(conn, code).await?;
         v.check(
             exists,
             "/field_of_action",
@@ -114,9 +110,7 @@ pub(crate) async fn check_references(
         );
     }
     if let Some(key) = lead_organization {
-        let exists: bool = diesel::select(diesel::dsl::exists(organizations::table.find(key)))
-            .get_result(conn)
-            .await?;
+        let exists = crate::db::organizations::exists(conn, key).await?;
         v.check(exists, "/lead_organization", "is not an organization key");
     }
     Ok(())

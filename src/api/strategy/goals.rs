@@ -330,26 +330,12 @@ fn same_set(a: &[Uuid], b: &[Uuid]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
-/// The ids of the projects and indicators linked to a goal (deleted projects included, so that
-/// an unchanged PATCH keeps them).
+/// The ids of the projects and indicators linked to a goal.
 async fn links_of(
     conn: &mut AsyncPgConnection,
     goal_id: Uuid,
 ) -> Result<(Vec<Uuid>, Vec<Uuid>), ApiError> {
-    use crate::db::schema::{goal_indicators, project_goals};
-    use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
-    let projects: Vec<Uuid> = project_goals::table
-        .filter(project_goals::goal_id.eq(goal_id))
-        .select(project_goals::project_id)
-        .load(conn)
-        .await?;
-    let indicators: Vec<Uuid> = goal_indicators::table
-        .filter(goal_indicators::goal_id.eq(goal_id))
-        .select(goal_indicators::indicator_id)
-        .load(conn)
-        .await?;
-    Ok((projects, indicators))
+    Ok(crate::db::strategy::links_of_goal(conn, goal_id).await?)
 }
 
 /// Deletes a goal with its links (steering office only). Needs `If-Match`.

@@ -10,15 +10,13 @@ pub mod types;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use self::types::{CreateWorkingGroup, UpdateWorkingGroup, WorkingGroupResponse};
 use crate::auth::{Caller, Right};
-use crate::db::schema::{fields_of_action, organizations};
 use crate::db::working_groups::{self, GroupFilter, GroupView, WorkingGroup};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
@@ -69,24 +67,11 @@ async fn check_references(
     field_codes: &[String],
     projects: &[Uuid],
 ) -> ApiResult<()> {
-    let keys: Vec<&str> = organization_keys.iter().map(|(_, k)| *k).collect();
-    let known: Vec<String> = organizations::table
-        .filter(organizations::key.eq_any(&keys))
-        .select(organizations::key)
-        .load(conn)
-        .await?;
+    let known = crate::db::organizations::keys(conn).await?;
     for (pointer, key) in organization_keys {
-        v.check(
-            known.iter().any(|k| k == key),
-            pointer,
-            "is not an organization key",
-        );
+        v.check(known.contains(*key), pointer, "is not an organization key");
     }
-    let fields: Vec<String> = fields_of_action::table
-        .filter(fields_of_action::code.eq_any(field_codes))
-        .select(fields_of_action::code)
-        .load(conn)
-        .await?;
+    let fields = crate::db::fields_of_action::codes(conn).await?;
     for (i, code) in field_codes.iter().enumerate() {
         v.check(
             fields.contains(code),
@@ -416,9 +401,7 @@ async fn change_membership(
     caller.require(Right::Admin, &org)?;
     let actor = caller.actor()?;
     let mut conn = db::connect(&state.pool).await?;
-    let exists: bool = diesel::select(diesel::dsl::exists(organizations::table.find(org.clone())))
-        .get_result(&mut conn)
-        .await?;
+    let exists = crate::db::organizations::exists(&mut conn, &org).await?;
     if !exists {
         return Err(ApiError::not_found(format!(
             "organization {org} does not exist"

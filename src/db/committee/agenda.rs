@@ -79,6 +79,17 @@ pub struct OrganizationVotes {
     pub abstentions: i32,
 }
 
+/// The meeting of a live agenda item, if there is one.
+pub async fn meeting_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Uuid>> {
+    agenda_items::table
+        .find(id)
+        .filter(agenda_items::deleted_at.is_null())
+        .select(agenda_items::meeting_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewAgendaItem) -> QueryResult<AgendaItem> {
     diesel::insert_into(agenda_items::table)
         .values(new)

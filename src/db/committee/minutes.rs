@@ -44,6 +44,15 @@ pub async fn find(conn: &mut AsyncPgConnection, meeting_id: Uuid) -> QueryResult
         .optional()
 }
 
+/// The minutes with these ids (the OParl files are minutes).
+pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Minutes>> {
+    meeting_minutes::table
+        .filter(meeting_minutes::id.eq_any(ids))
+        .select(Minutes::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, draft: &MinutesDraft) -> QueryResult<Minutes> {
     diesel::insert_into(meeting_minutes::table)
         .values(draft)

@@ -2,18 +2,16 @@
 //! number of queries.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Ctx, OparlListPage, OparlListParams, district, ok, render};
 use crate::db;
+use crate::db::oparl::{self as rows, ConsultationSelection, Selection};
 use crate::db::organizations::Organization;
-use crate::db::schema::organizations;
 use crate::error::oparl::OparlResult;
 use crate::oparl::lists::ListRequest;
-use crate::oparl::rows::{self, ConsultationSelection, Selection};
 use crate::oparl::{body, location, organization, paper, person};
 use crate::state::AppState;
 
@@ -159,28 +157,13 @@ pub async fn list_oparl_organizations(
             page.push((String::new(), committee));
         }
     }
-    let w = request.window;
-    let mut query = organizations::table
-        .select(Organization::as_select())
-        .order(organizations::key.asc())
-        .limit(request.fetch())
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(organizations::key.gt(after));
-    }
-    if let Some(t) = w.created_since {
-        query = query.filter(organizations::created_at.ge(t));
-    }
-    if let Some(t) = w.created_until {
-        query = query.filter(organizations::created_at.le(t));
-    }
-    if let Some(t) = w.modified_since {
-        query = query.filter(organizations::updated_at.ge(t));
-    }
-    if let Some(t) = w.modified_until {
-        query = query.filter(organizations::updated_at.le(t));
-    }
-    let orgs: Vec<Organization> = query.load(&mut conn).await?;
+    let orgs = rows::institutions(
+        &mut conn,
+        after.as_deref(),
+        &request.window,
+        request.fetch(),
+    )
+    .await?;
     page.extend(
         orgs.iter()
             .map(|o| (o.key.clone(), organization::institution(&ctx.urls, o))),

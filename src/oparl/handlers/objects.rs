@@ -7,9 +7,9 @@ use diesel::OptionalExtension;
 
 use super::{Ctx, OparlObject, district, not_found, ok, parse_id, render};
 use crate::db;
+use crate::db::oparl::{self as rows, ConsultationSelection, Selection};
 use crate::db::organizations;
 use crate::error::oparl::OparlResult;
-use crate::oparl::rows::{self, ConsultationSelection, Selection};
 use crate::oparl::{body, file, location, organization, paper, person};
 use crate::state::AppState;
 

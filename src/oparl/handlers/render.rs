@@ -7,12 +7,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::Ctx;
+use crate::db::oparl::{
+    self as rows, AgendaItemRow, ConsultationRow, ConsultationSelection, FileRow, MeetingRow,
+    PaperRow, Selection,
+};
 use crate::oparl::agenda_item::{self, AgendaContext};
 use crate::oparl::meeting::{self, Embedded};
-use crate::oparl::rows::{
-    self, AgendaItemRow, ConsultationRow, ConsultationSelection, FileRow, MeetingRow, PaperRow,
-    Selection,
-};
 use crate::oparl::{file, paper};
 
 type Loaded<T> = diesel::QueryResult<T>;

@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -14,7 +13,6 @@ use super::parse::{self, RowError, report};
 use super::rows::CatalogueRow;
 use crate::auth::Caller;
 use crate::db::projects::{self, NewProject, Project, ProjectChanges};
-use crate::db::schema::{fields_of_action, organizations};
 use crate::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::validation::{Invalid, Validator};
@@ -102,18 +100,8 @@ async fn check_rows(
         return Err(report(vec![RowError::new(1, "", "the file has no rows")]));
     }
     // Both reference tables are small: one query each instead of one per row.
-    let fields: HashSet<String> = fields_of_action::table
-        .select(fields_of_action::code)
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let organizations: HashSet<String> = organizations::table
-        .select(organizations::key)
-        .load(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let fields = crate::db::fields_of_action::codes(conn).await?;
+    let organizations = crate::db::organizations::keys(conn).await?;
     let mut checked = Vec::new();
     let mut codes = HashSet::new();
     let mut external_ids = HashSet::new();

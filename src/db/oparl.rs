@@ -1,4 +1,4 @@
-//! The rows behind the OParl objects, loaded with plain SQL so that each object's visibility,
+//! The rows behind the OParl objects (`crate::oparl` renders them), loaded with plain SQL so that each object's visibility,
 //! `created`, `modified` and `deleted` are stated once, next to each other.
 //!
 //! Visibility (the same rules as the JSON API for anonymous callers, see
@@ -18,8 +18,32 @@ use diesel::sql_types::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::Stamps;
-use super::lists::Window;
+use crate::db::organizations::Organization;
+
+/// The timestamps every object carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamps {
+    pub created: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
+}
+
+/// The time filters of a list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub created_since: Option<DateTime<Utc>>,
+    pub created_until: Option<DateTime<Utc>>,
+    pub modified_since: Option<DateTime<Utc>>,
+    pub modified_until: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn contains(&self, created: DateTime<Utc>, modified: DateTime<Utc>) -> bool {
+        self.created_since.is_none_or(|t| created >= t)
+            && self.created_until.is_none_or(|t| created <= t)
+            && self.modified_since.is_none_or(|t| modified >= t)
+            && self.modified_until.is_none_or(|t| modified <= t)
+    }
+}
 
 /// Which rows of a type to load.
 #[derive(Debug, Clone, Default)]
@@ -453,3 +477,37 @@ stamps!(
     ConsultationRow,
     MemberRow
 );
+
+/// The member organizations as OParl institutions: keyset by key, in the time window.
+pub async fn institutions(
+    conn: &mut AsyncPgConnection,
+    after: Option<&str>,
+    window: &Window,
+    limit: i64,
+) -> diesel::QueryResult<Vec<Organization>> {
+    use diesel::{ExpressionMethods, QueryDsl, SelectableHelper};
+
+    use crate::db::schema::organizations;
+
+    let mut query = organizations::table
+        .select(Organization::as_select())
+        .order(organizations::key.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(organizations::key.gt(after.to_owned()));
+    }
+    if let Some(t) = window.created_since {
+        query = query.filter(organizations::created_at.ge(t));
+    }
+    if let Some(t) = window.created_until {
+        query = query.filter(organizations::created_at.le(t));
+    }
+    if let Some(t) = window.modified_since {
+        query = query.filter(organizations::updated_at.ge(t));
+    }
+    if let Some(t) = window.modified_until {
+        query = query.filter(organizations::updated_at.le(t));
+    }
+    query.load(conn).await
+}
