@@ -246,13 +246,9 @@ async fn populate(app: &TestApp, receiver: &Receiver) -> (Scenario, Ids) {
 /// behind the test's back). The worker follows the change feed, which waits for write
 /// transactions of other tests on the same server, hence the generous limit.
 async fn deliver_everything(app: &TestApp, webhook: &str) {
-    use smartregion::db::schema::{changes, webhook_cursors};
+    use smartregion::db::schema::webhook_cursors;
     let webhook_id: Uuid = webhook.parse().unwrap();
-    let last_change: Option<i64> = changes::table
-        .select(diesel::dsl::max(changes::seq))
-        .get_result(&mut app.conn().await)
-        .await
-        .unwrap();
+    let last_change = Some(app.number_changes().await);
     let worker = start_worker(app, fast_settings());
     let pending = format!("/api/v1/webhooks/{webhook}/deliveries?state=pending");
     let mut settled = false;
