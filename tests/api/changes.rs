@@ -403,7 +403,11 @@ async fn an_open_transaction_holds_back_nothing_and_its_change_comes_after_what_
         .iter()
         .map(|c| c["entity_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, [AHLEN], "the open transaction's change is not visible yet");
+    assert_eq!(
+        ids,
+        [AHLEN],
+        "the open transaction's change is not visible yet"
+    );
     assert_eq!(during[0]["seq"], base + 1, "no gap");
 
     commit.send(()).unwrap();
@@ -418,7 +422,10 @@ async fn an_open_transaction_holds_back_nothing_and_its_change_comes_after_what_
     assert_eq!(seqs(&all), [base + 1, base + 2]);
     let (held_row, renamed) = (position(&app, "held").await, position(&app, AHLEN).await);
     assert_eq!(held_row.id, held);
-    assert!(held_row.id < renamed.id, "the held change was inserted first");
+    assert!(
+        held_row.id < renamed.id,
+        "the held change was inserted first"
+    );
     assert_eq!(held_row.seq, Some(base + 2));
 }
 

@@ -118,7 +118,10 @@ async fn the_runtime_role_numbers_the_feed_only_through_the_owners_function() {
         .get_result(&mut runtime)
         .await
         .unwrap();
-    assert_eq!(pending.n, 1, "the write's change record waits for its position");
+    assert_eq!(
+        pending.n, 1,
+        "the write's change record waits for its position"
+    );
     // It cannot give positions itself, not even with the numbering function's setting ...
     for sql in [
         "UPDATE changes SET seq = 1000000 WHERE seq IS NULL",
@@ -131,13 +134,17 @@ async fn the_runtime_role_numbers_the_feed_only_through_the_owners_function() {
         runtime.batch_execute("ROLLBACK").await.unwrap();
     }
     // ... but may run the function, which numbers right after the highest position.
-    let last = smartregion::db::changes::last_seq(&mut runtime).await.unwrap();
+    let last = smartregion::db::changes::last_seq(&mut runtime)
+        .await
+        .unwrap();
     let numbered = smartregion::db::changes::number_committed(&mut runtime)
         .await
         .unwrap();
     assert_eq!(numbered, 1);
     assert_eq!(
-        smartregion::db::changes::last_seq(&mut runtime).await.unwrap(),
+        smartregion::db::changes::last_seq(&mut runtime)
+            .await
+            .unwrap(),
         last + 1
     );
     let pending: Count = diesel::sql_query(unnumbered)
