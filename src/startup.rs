@@ -204,6 +204,11 @@ pub async fn prepare_database(
     if report != Default::default() {
         tracing::info!(?report, profile = %profile.origin, "loaded reference data");
     }
+    // Change records the seed wrote, or that committed before a crash or a dump, get their
+    // feed positions now rather than at the first read (see `db::changes`).
+    db::changes::number_committed(&mut conn)
+        .await
+        .context("numbering the change records")?;
     // The stored reference data is the office's: report where it differs, never overwrite.
     for difference in db::seed::differences(&mut conn, profile).await? {
         tracing::warn!(profile = %profile.origin, "{difference}");

@@ -133,6 +133,9 @@ pub async fn list_changes(
         }
     };
     let mut conn = db::connect(&state.pool).await?;
+    // Positions are given after commit: number what has committed, so that every write
+    // acknowledged before this request is in the answer (see `db::changes`).
+    changes::number_committed(&mut conn).await?;
     let mut rows = changes::after(
         &mut conn,
         request.after,

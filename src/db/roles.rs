@@ -3,8 +3,10 @@
 //!
 //! Why: a role that owns a table can `ALTER TABLE .. DISABLE TRIGGER` and so switch off the
 //! append-only guards of the audit trail and the change feed. The runtime role owns nothing,
-//! may only read and append to `audit_log` and `changes`, and may only read the migration
-//! table; the owner grants these rights after every migration run, so new tables are covered.
+//! may only read and append to `audit_log` and `changes` (a change record gets its feed
+//! position only through the owner's function `smartregion_number_changes`), and may only read
+//! the migration table; the owner grants these rights after every migration run, so new tables
+//! are covered.
 
 use anyhow::{Context, bail};
 use diesel::QueryableByName;
@@ -125,6 +127,7 @@ pub async fn grant_runtime_rights(owner_url: &str, runtime_url: &str) -> anyhow:
             GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %2$I;
             GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %2$I;
             GRANT EXECUTE ON FUNCTION smartregion_erase_member_name(uuid, text) TO %2$I;
+            GRANT EXECUTE ON FUNCTION smartregion_number_changes() TO %2$I;
             REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_log, changes FROM %2$I;
             REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
                 ON __diesel_schema_migrations FROM %2$I;

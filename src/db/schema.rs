@@ -21,14 +21,15 @@ diesel::table! {
 }
 
 diesel::table! {
-    changes (seq) {
-        seq -> Int8,
+    changes (id) {
+        seq -> Nullable<Int8>,
         occurred_at -> Timestamptz,
         entity -> Text,
         entity_id -> Text,
         operation -> Text,
         organization_key -> Nullable<Text>,
         audit_id -> Int8,
+        id -> Int8,
     }
 }
 

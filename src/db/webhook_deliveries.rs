@@ -1,6 +1,7 @@
 //! The delivery worker's queries. Every one is a short transaction: no transaction is held
-//! while a request is out (a long-running writing transaction would hold back the change feed
-//! of the whole cluster, see `db::changes`).
+//! while a request is out (it would keep row locks and an old snapshot for the request's
+//! duration). Before it reads the feed, the worker numbers the committed change records (see
+//! `db::changes`), outside its transaction.
 //!
 //! Several workers, in one process or in several instances, share the work safely:
 //! - turning changes into deliveries locks the subscription's cursor row with

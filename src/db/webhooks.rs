@@ -7,7 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::schema::{changes, webhook_cursors, webhook_deliveries, webhooks};
+use crate::db::schema::{webhook_cursors, webhook_deliveries, webhooks};
 
 /// A subscription. The secret is never serialized, so it cannot reach the audit trail.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -63,22 +63,20 @@ impl WebhookChanges {
     }
 }
 
-/// Creates a subscription and its cursor. It receives the changes recorded after the newest
-/// one visible now (its own creation included).
+/// Creates a subscription and its cursor. It receives the changes numbered after the newest
+/// one numbered now (its own creation included, and changes committed but not numbered yet:
+/// call `changes::number_committed` before the transaction to leave out what committed before).
 pub async fn insert(conn: &mut AsyncPgConnection, new: &NewWebhook) -> QueryResult<Webhook> {
     let webhook: Webhook = diesel::insert_into(webhooks::table)
         .values(new)
         .returning(Webhook::as_returning())
         .get_result(conn)
         .await?;
-    let newest: Option<i64> = changes::table
-        .select(diesel::dsl::max(changes::seq))
-        .get_result(conn)
-        .await?;
+    let newest = crate::db::changes::last_seq(conn).await?;
     diesel::insert_into(webhook_cursors::table)
         .values((
             webhook_cursors::webhook_id.eq(webhook.id),
-            webhook_cursors::last_seq.eq(newest.unwrap_or(0)),
+            webhook_cursors::last_seq.eq(newest),
         ))
         .execute(conn)
         .await?;

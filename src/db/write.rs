@@ -14,10 +14,16 @@
 //! actor (see the foundation migration) or wrote no entry for the changed row's entity, with
 //! the row's id where the row carries it (see the `audit_tied_to_entity` migration, which maps
 //! each table to the entities that describe it: a new write path keeps to that mapping), and
-//! the audit and change tables refuse UPDATE, DELETE and TRUNCATE.
+//! the audit and change tables refuse UPDATE, DELETE and TRUNCATE (except that a change
+//! record receives its feed position once, see below).
+//!
+//! A change record is inserted without a position: writers take no common lock and commit
+//! side by side. Its position in the feed (`changes.seq`) is given after the commit by the one
+//! numbering step in `db::changes`, which numbers committed records only, under a lock that
+//! only numberers take; that is what makes the feed gap-free and keeps it in commit order.
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use scoped_futures::ScopedBoxFuture;
 use serde::Serialize;
@@ -242,19 +248,6 @@ struct NewChange<'a> {
     audit_id: i64,
 }
 
-/// The transaction-scoped advisory lock a writer takes before it numbers its change records.
-///
-/// `changes.seq` comes from a sequence, and sequence values are handed out when a row is
-/// inserted, not when its transaction commits: without this lock, a transaction could take seq 5,
-/// another seq 6 and commit first, and a feed reader that saw 6 would skip 5 forever. Holding
-/// the lock from numbering to commit makes the commit order the sequence order. The lock is the
-/// last one a write takes and is held only for a few inserts and the commit. The change feed
-/// also stops at records of transactions not older than the oldest running one (see
-/// `db::changes`); that rule alone is not enough, because transaction ids are assigned at a
-/// transaction's first write, so their order need not be the order in which the transactions
-/// numbered their changes.
-pub const CHANGE_SEQUENCE_LOCK: i64 = 0x5352_4348_4700; // "SRCHG"
-
 async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) -> QueryResult<()> {
     if entries.is_empty() {
         return Ok(());
@@ -295,10 +288,8 @@ async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) 
             audit_id,
         })
         .collect();
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(CHANGE_SEQUENCE_LOCK)
-        .execute(conn)
-        .await?;
+    // Without a position and without a lock: the records are numbered after the commit (see
+    // `db::changes`), so concurrent writers do not wait for each other here.
     diesel::insert_into(changes::table)
         .values(&change_rows)
         .execute(conn)

@@ -185,6 +185,11 @@ impl Worker {
     /// Turns the changes that active subscriptions have not seen yet into deliveries.
     async fn queue_changes(&self) -> anyhow::Result<usize> {
         let mut conn = self.connect().await?;
+        // Outside the transaction below: numbering holds its lock until its transaction ends.
+        // This also numbers the changes of a quiet service within one poll interval.
+        changes::number_committed(&mut conn)
+            .await
+            .context("numbering the change records")?;
         let now = self.clock.now();
         let batch = self.settings.batch;
         let public_url = self.settings.public_url.clone();

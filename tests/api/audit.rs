@@ -111,6 +111,12 @@ async fn the_database_keeps_the_trail_append_only() {
         "DELETE FROM audit_log",
         "TRUNCATE audit_log CASCADE",
         "UPDATE changes SET operation = 'deleted'",
+        // Positions are given once, by the numbering function only.
+        "UPDATE changes SET seq = seq + 1000",
+        "UPDATE changes SET seq = NULL",
+        // The numbering's setting does not allow renumbering a numbered record either.
+        "WITH s AS (SELECT set_config('smartregion.numbering_changes', 'on', true)) \
+         UPDATE changes SET seq = seq + 1000 WHERE EXISTS (SELECT 1 FROM s)",
         "DELETE FROM changes",
         "TRUNCATE changes",
     ] {

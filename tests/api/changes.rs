@@ -1,5 +1,5 @@
-//! The change feed: order, completeness under concurrent writers, records that commit out of
-//! sequence order, visibility.
+//! The change feed: order, completeness under concurrent writers, records that commit in
+//! another order than they were inserted, the numbering lock, visibility.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -7,9 +7,8 @@ use std::time::Duration;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
-use smartregion::db::write::{
-    Actor, CHANGE_SEQUENCE_LOCK, Entry, Recorded, ScopedFutureExt, audited,
-};
+use smartregion::db::changes::NUMBERING_LOCK;
+use smartregion::db::write::{Actor, Entry, Recorded, ScopedFutureExt, audited};
 use tokio::sync::oneshot;
 
 use crate::helpers::*;
@@ -23,26 +22,6 @@ struct Seq {
 /// Every change the coordinator can read after `after` now, paging to the end.
 async fn read_feed(app: &TestApp, after: i64) -> Vec<Value> {
     read_feed_as(app, after, &coordinator(), "").await
-}
-
-/// Reads until at least `count` changes came (or 20 s passed). The feed holds changes back
-/// while any write transaction on the server is older than them, and the tests of other
-/// databases run in parallel on the same server.
-async fn read_feed_until(
-    app: &TestApp,
-    after: i64,
-    token: &str,
-    filter: &str,
-    count: usize,
-) -> Vec<Value> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let items = read_feed_as(app, after, token, filter).await;
-        if items.len() >= count || std::time::Instant::now() > deadline {
-            return items;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 async fn read_feed_as(app: &TestApp, mut after: i64, token: &str, filter: &str) -> Vec<Value> {
@@ -70,13 +49,9 @@ fn seqs(items: &[Value]) -> Vec<i64> {
     items.iter().map(|i| i["seq"].as_i64().unwrap()).collect()
 }
 
+/// The highest position, once everything committed has one.
 async fn max_seq(app: &TestApp) -> i64 {
-    let mut conn = app.conn().await;
-    let row: Seq = diesel::sql_query("SELECT coalesce(max(seq), 0) AS seq FROM changes")
-        .get_result(&mut conn)
-        .await
-        .unwrap();
-    row.seq
+    app.number_changes().await
 }
 
 /// Records one change of `entity` for `org` through the write path, as the system.
@@ -153,7 +128,7 @@ async fn the_feed_is_for_members_and_checks_its_parameters() {
 async fn changes_come_in_sequence_order_with_their_resource_urls() {
     let app = TestApp::spawn().await;
     let base = max_seq(&app).await;
-    let seeded = read_feed_until(&app, 0, &coordinator(), "", base as usize).await;
+    let seeded = read_feed_as(&app, 0, &coordinator(), "").await;
     // The seed: 15 organizations, 14 population figures, 6 fields of action.
     let organizations = seeded
         .iter()
@@ -166,7 +141,7 @@ async fn changes_come_in_sequence_order_with_their_resource_urls() {
     let project = crate::helpers::builders::ProjectBuilder::new("XT-01")
         .create(&app)
         .await;
-    let changes = read_feed_until(&app, base, &coordinator(), "", 2).await;
+    let changes = read_feed_as(&app, base, &coordinator(), "").await;
     assert_eq!(changes.len(), 2, "{changes:?}");
     let ahlen = &changes[0];
     assert_eq!(ahlen["entity"], "organization");
@@ -221,7 +196,7 @@ async fn changes_come_in_sequence_order_with_their_resource_urls() {
         link.contains("entity=organization%2Cpopulation_figure"),
         "{link}"
     );
-    let figures = read_feed_until(&app, 0, &coordinator(), "&entity=population_figure", 14).await;
+    let figures = read_feed_as(&app, 0, &coordinator(), "&entity=population_figure").await;
     assert_eq!(figures.len(), 14);
     assert!(figures.iter().all(|c| c["entity"] == "population_figure"));
     assert_eq!(
@@ -248,8 +223,8 @@ async fn members_see_public_changes_and_their_own_organizations_only() {
             .map(|c| c["entity_id"].as_str().unwrap().to_owned())
             .collect()
     };
-    // Once the coordinator sees all four, every other view is complete too.
-    let office = read_feed_until(&app, base, &coordinator(), "", 4).await;
+    // Each view is complete right after the writes: positions are given by the reads.
+    let office = read_feed_as(&app, base, &coordinator(), "").await;
     let ahlen = read_feed_as(&app, base, &token(AHLEN, &["viewer"]), "").await;
     assert_eq!(ids(ahlen), ["p-ahlen", BECKUM]);
     let beckum = read_feed_as(&app, base, &token(BECKUM, &["integration"]), "").await;
@@ -291,7 +266,7 @@ async fn concurrent_writers_lose_no_change_and_repeat_none() {
                 audited(&mut conn, &actor, move |conn| {
                     async move {
                         // Take a transaction id first and dawdle, so that transactions
-                        // overlap and number their changes in another order.
+                        // overlap and commit in another order than they started.
                         diesel::sql_query("SELECT pg_current_xact_id()")
                             .execute(conn)
                             .await?;
@@ -345,8 +320,9 @@ async fn concurrent_writers_lose_no_change_and_repeat_none() {
     assert_eq!(unique.len(), seen.len());
 }
 
-/// Inserts an audit entry and a change record in an open transaction, like `db::write` does.
-async fn numbered_change(conn: &mut AsyncPgConnection, id: &str, take_lock: bool) -> i64 {
+/// Inserts an audit entry and a change record in an open transaction, like `db::write` does
+/// (without a position); returns the record's insertion id.
+async fn unnumbered_change(conn: &mut AsyncPgConnection, id: &str) -> i64 {
     diesel::sql_query("SELECT set_config('smartregion.actor', 'test:held', true)")
         .execute(conn)
         .await
@@ -359,16 +335,9 @@ async fn numbered_change(conn: &mut AsyncPgConnection, id: &str, take_lock: bool
     .get_result(conn)
     .await
     .unwrap();
-    if take_lock {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(CHANGE_SEQUENCE_LOCK)
-            .execute(conn)
-            .await
-            .unwrap();
-    }
     let change: Seq = diesel::sql_query(
         "INSERT INTO changes (entity, entity_id, operation, audit_id) \
-         VALUES ('probe', $1, 'created', $2) RETURNING seq",
+         VALUES ('probe', $1, 'created', $2) RETURNING id AS seq",
     )
     .bind::<Text, _>(id)
     .bind::<BigInt, _>(audit.seq)
@@ -378,127 +347,160 @@ async fn numbered_change(conn: &mut AsyncPgConnection, id: &str, take_lock: bool
     change.seq
 }
 
-/// Runs a transaction that numbers one change and stays open until `commit` fires; sends the
-/// sequence number it took.
+/// Runs a transaction that inserts one change record and stays open until `commit` fires;
+/// sends the record's insertion id.
 fn held_open_transaction(
     app: &TestApp,
-    take_lock: bool,
 ) -> (
     oneshot::Receiver<i64>,
     oneshot::Sender<()>,
     actix_web::rt::task::JoinHandle<()>,
 ) {
-    let (seq_tx, seq_rx) = oneshot::channel();
+    let (id_tx, id_rx) = oneshot::channel();
     let (commit_tx, commit_rx) = oneshot::channel::<()>();
     let url = db::database_url(&app.database);
     let task = actix_web::rt::spawn(async move {
         let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
         conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
-            let seq = numbered_change(conn, "held", take_lock).await;
-            seq_tx.send(seq).unwrap();
+            let id = unnumbered_change(conn, "held").await;
+            id_tx.send(id).unwrap();
             commit_rx.await.unwrap();
             Ok(())
         })
         .await
         .unwrap();
     });
-    (seq_rx, commit_tx, task)
+    (id_rx, commit_tx, task)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Position {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    seq: Option<i64>,
+}
+
+async fn position(app: &TestApp, entity_id: &str) -> Position {
+    diesel::sql_query("SELECT id, seq FROM changes WHERE entity_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind::<Text, _>(entity_id)
+        .get_result(&mut app.conn().await)
+        .await
+        .unwrap()
 }
 
 #[actix_web::test]
-async fn a_later_change_waits_for_an_open_transaction_with_a_lower_number() {
+async fn an_open_transaction_holds_back_nothing_and_its_change_comes_after_what_committed_first() {
     let app = TestApp::spawn().await;
     let base = max_seq(&app).await;
-    // The open transaction numbers its change without the writers' lock, so only the feed's
-    // "below the oldest running transaction" rule holds the later change back.
-    let (seq_rx, commit, task) = held_open_transaction(&app, false);
-    let held = seq_rx.await.unwrap();
+    // The open transaction inserts its change first ...
+    let (id_rx, commit, task) = held_open_transaction(&app);
+    let held = id_rx.await.unwrap();
+    // ... and a later write commits before it: it is in the feed at once.
     rename(&app, AHLEN, "Stadt Ahlen").await;
-    assert!(
-        max_seq(&app).await > held,
-        "the rename committed a higher number"
+    let during = read_feed(&app, base).await;
+    let ids: Vec<&str> = during
+        .iter()
+        .map(|c| c["entity_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [AHLEN],
+        "the open transaction's change is not visible yet"
     );
-
-    let before = read_feed(&app, base).await;
-    assert!(
-        before.is_empty(),
-        "nothing may be returned past the open transaction's number: {before:?}"
-    );
+    assert_eq!(during[0]["seq"], base + 1, "no gap");
 
     commit.send(()).unwrap();
     task.await.unwrap();
-    let after = read_feed_until(&app, base, &coordinator(), "", 2).await;
-    assert_eq!(seqs(&after).len(), 2);
-    assert_eq!(after[0]["seq"], held);
-    assert_eq!(after[0]["entity_id"], "held");
-    assert_eq!(after[1]["entity_id"], AHLEN);
+    // A client that stored the rename's position reads on and gets the held change: committed
+    // later, so numbered later, although it was inserted first.
+    let next = read_feed(&app, base + 1).await;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0]["entity_id"], "held");
+    assert_eq!(next[0]["seq"], base + 2);
+    let all = read_feed(&app, base).await;
+    assert_eq!(seqs(&all), [base + 1, base + 2]);
+    let (held_row, renamed) = (position(&app, "held").await, position(&app, AHLEN).await);
+    assert_eq!(held_row.id, held);
+    assert!(
+        held_row.id < renamed.id,
+        "the held change was inserted first"
+    );
+    assert_eq!(held_row.seq, Some(base + 2));
+}
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    waiting: bool,
+}
+
+/// Whether some session of the test database waits for the numbering lock.
+async fn someone_waits_for_numbering(app: &TestApp) -> bool {
+    // An advisory lock on a bigint key shows as (classid, objid) = (high, low) 32 bits.
+    let row: Waiting = diesel::sql_query(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+         WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database() \
+           AND l.classid::bigint = ($1 >> 32) AND l.objid::bigint = ($1 & 4294967295)) AS waiting",
+    )
+    .bind::<BigInt, _>(NUMBERING_LOCK)
+    .get_result(&mut app.conn().await)
+    .await
+    .unwrap();
+    row.waiting
 }
 
 #[actix_web::test]
-async fn a_writer_with_an_older_transaction_id_cannot_overtake_a_lower_number() {
+async fn writers_never_wait_for_the_numbering_and_a_reader_behind_it_misses_nothing() {
     let app = TestApp::spawn().await;
     let base = max_seq(&app).await;
+    record(&app, "probe", "first", None).await;
 
-    // The writer takes its transaction id first, then waits ...
-    let (xid_tx, xid_rx) = oneshot::channel::<()>();
-    let (go_tx, go_rx) = oneshot::channel::<()>();
-    // Taken by the first run (`audited` may run a write more than once).
-    let (xid_tx, go_rx) = (
-        std::sync::Mutex::new(Some(xid_tx)),
-        std::sync::Arc::new(std::sync::Mutex::new(Some(go_rx))),
-    );
-    let writer_pool = app.pool.clone();
-    let writer = actix_web::rt::spawn(async move {
-        let mut conn = writer_pool.get().await.unwrap();
-        let actor = Actor::system("late-writer");
-        let xid_tx = &xid_tx;
-        audited(&mut conn, &actor, move |conn| {
-            let go_rx = go_rx.clone();
-            async move {
-                diesel::sql_query("SELECT pg_current_xact_id()")
-                    .execute(conn)
-                    .await?;
-                let xid = xid_tx.lock().unwrap().take();
-                if let Some(xid) = xid {
-                    xid.send(()).unwrap();
-                }
-                let go = go_rx.lock().unwrap().take();
-                if let Some(go) = go {
-                    go.await.unwrap();
-                }
-                Ok(Recorded::new(()).with(Entry::created("probe", "late")))
-            }
-            .scope_boxed()
+    // A numbering in progress: it has numbered "first" and holds the lock, uncommitted.
+    let url = db::database_url(&app.database);
+    let (numbered_tx, numbered_rx) = oneshot::channel::<()>();
+    let (commit_tx, commit_rx) = oneshot::channel::<()>();
+    let numberer = actix_web::rt::spawn(async move {
+        let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+        conn.transaction::<_, diesel::result::Error, _>(async move |conn| {
+            let numbered = smartregion::db::changes::number_committed(conn).await?;
+            assert_eq!(numbered, 1);
+            numbered_tx.send(()).unwrap();
+            commit_rx.await.unwrap();
+            Ok(())
         })
         .await
         .unwrap();
     });
-    xid_rx.await.unwrap();
-    // ... while a younger transaction numbers its change the way `db::write` does and stays
-    // open.
-    let (seq_rx, commit, held_task) = held_open_transaction(&app, true);
-    let held = seq_rx.await.unwrap();
-    go_tx.send(()).unwrap();
+    numbered_rx.await.unwrap();
 
-    // The older writer now wants a higher number. Were it allowed to commit, the feed's
-    // transaction-id rule would show it (its id is below the open transaction's) and a client
-    // would skip `held` forever.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let during = read_feed(&app, base).await;
-    assert!(during.is_empty(), "{during:?}");
-    assert!(
-        !writer.is_finished(),
-        "the writer waits for the lower number to commit"
-    );
+    // A write meanwhile completes: writers take no lock of the feed.
+    rename(&app, BECKUM, "Stadt Beckum").await;
 
-    commit.send(()).unwrap();
-    held_task.await.unwrap();
-    writer.await.unwrap();
-    let after = read_feed_until(&app, base, &coordinator(), "", 2).await;
-    let ids: Vec<&str> = after
+    // A reader now has to wait for that numbering (its snapshot may predate the rename) ...
+    let reader = {
+        let (address, client) = (app.address.clone(), app.client.clone());
+        actix_web::rt::spawn(async move {
+            client
+                .get(format!("{address}/api/v1/changes?after={base}"))
+                .bearer_auth(coordinator())
+                .send()
+                .await
+                .unwrap()
+        })
+    };
+    while !reader.is_finished() && !someone_waits_for_numbering(&app).await {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // ... and once it is committed, numbers the rename right after it.
+    commit_tx.send(()).unwrap();
+    numberer.await.unwrap();
+    let page = json(reader.await.unwrap(), 200).await;
+    let items = page["items"].as_array().unwrap();
+    let ids: Vec<&str> = items
         .iter()
         .map(|c| c["entity_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["held", "late"]);
-    assert_eq!(after[0]["seq"], held);
+    assert_eq!(ids, ["first", BECKUM]);
+    assert_eq!(seqs(items), [base + 1, base + 2]);
 }

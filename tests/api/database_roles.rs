@@ -94,6 +94,67 @@ async fn the_runtime_role_cannot_rewrite_truncate_or_unguard_the_audit_trail() {
 }
 
 #[actix_web::test]
+async fn the_runtime_role_numbers_the_feed_only_through_the_owners_function() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/v1/organizations/{AHLEN}");
+    let response = app
+        .patch(&path)
+        .by_coordinator()
+        .header("If-Match", etag_of(&app, &path).await)
+        .json(&serde_json::json!({ "contact_email": "it@ahlen.de" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let unnumbered = "SELECT count(*) AS n FROM changes WHERE seq IS NULL";
+    let mut runtime = connect(&runtime_database_url(&app.database)).await;
+    let pending: Count = diesel::sql_query(unnumbered)
+        .get_result(&mut runtime)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.n, 1,
+        "the write's change record waits for its position"
+    );
+    // It cannot give positions itself, not even with the numbering function's setting ...
+    for sql in [
+        "UPDATE changes SET seq = 1000000 WHERE seq IS NULL",
+        "BEGIN; SELECT set_config('smartregion.numbering_changes', 'on', true); \
+         UPDATE changes SET seq = 1000000 WHERE seq IS NULL; COMMIT",
+    ] {
+        let error = refused(&mut runtime, sql).await;
+        assert!(error.contains("permission denied"), "{sql}: {error}");
+        // Ends the transaction the refusal left open (a warning only when there is none).
+        runtime.batch_execute("ROLLBACK").await.unwrap();
+    }
+    // ... but may run the function, which numbers right after the highest position.
+    let last = smartregion::db::changes::last_seq(&mut runtime)
+        .await
+        .unwrap();
+    let numbered = smartregion::db::changes::number_committed(&mut runtime)
+        .await
+        .unwrap();
+    assert_eq!(numbered, 1);
+    assert_eq!(
+        smartregion::db::changes::last_seq(&mut runtime)
+            .await
+            .unwrap(),
+        last + 1
+    );
+    let pending: Count = diesel::sql_query(unnumbered)
+        .get_result(&mut runtime)
+        .await
+        .unwrap();
+    assert_eq!(pending.n, 0);
+}
+
+#[actix_web::test]
 async fn the_runtime_role_may_read_and_append_the_trail_and_write_business_tables() {
     let app = TestApp::spawn().await;
     let mut runtime = connect(&runtime_database_url(&app.database)).await;

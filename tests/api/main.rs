@@ -19,6 +19,7 @@ mod database_tls;
 mod erasure;
 mod errors;
 mod faults;
+mod feed_order;
 mod health;
 mod hostile_input;
 mod http_hardening;

@@ -12,7 +12,6 @@ use crate::helpers::*;
 /// Columns the Rust code deliberately does not map.
 const UNMAPPED: &[(&str, &str)] = &[
     ("audit_log", "tx_id"),
-    ("changes", "tx_id"),
     ("projects", "search"),
     ("initiatives", "search"),
     ("initiatives", "similarity_text"),

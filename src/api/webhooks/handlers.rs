@@ -139,6 +139,9 @@ pub async fn create_webhook(
         description,
     })?;
     let limit = state.config.webhooks.max_subscriptions_per_org;
+    // The subscription starts after the newest change; numbering first (outside the write's
+    // transaction) makes that include every change committed before this request.
+    db::changes::number_committed(&mut conn).await?;
     let webhook = audited(&mut conn, &actor, move |conn| {
         let (new, on_behalf_of, organization) =
             (new.clone(), on_behalf_of.clone(), organization.clone());

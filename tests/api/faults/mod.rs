@@ -46,7 +46,7 @@ pub async fn assert_writes_whole(conn: &mut AsyncPgConnection) {
         "SELECT 'audit entry ' || a.id || ' without change record' AS what FROM audit_log a \
          WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.audit_id = a.id) \
          UNION ALL \
-         SELECT 'change ' || c.seq || ' without audit entry' FROM changes c \
+         SELECT 'change ' || c.id || ' without audit entry' FROM changes c \
          WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = c.audit_id) \
          UNION ALL \
          SELECT 'audit entry ' || audit_id || ' with ' || count(*) || ' change records' \

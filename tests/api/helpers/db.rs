@@ -152,6 +152,10 @@ async fn template() -> String {
                     smartregion::db::seed::run(&mut seed_conn, &super::test_profile())
                         .await
                         .unwrap();
+                    // As `serve` does after the seed: the copies start with a numbered feed.
+                    smartregion::db::changes::number_committed(&mut seed_conn)
+                        .await
+                        .unwrap();
                 }
                 diesel::sql_query(format!("COMMENT ON DATABASE \"{name}\" IS 'ready'"))
                     .execute(&mut conn)

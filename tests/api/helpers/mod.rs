@@ -211,6 +211,16 @@ impl TestApp {
         self.pool.get().await.unwrap()
     }
 
+    /// Gives every committed change record its feed position, as each reader of the feed does
+    /// first, and returns the highest position (0 for an empty feed).
+    pub async fn number_changes(&self) -> i64 {
+        let mut conn = self.conn().await;
+        smartregion::db::changes::number_committed(&mut conn)
+            .await
+            .unwrap();
+        smartregion::db::changes::last_seq(&mut conn).await.unwrap()
+    }
+
     /// How many audit entries and change records exist.
     pub async fn trail_counts(&self) -> (i64, i64) {
         use diesel::prelude::*;

@@ -243,6 +243,7 @@ async fn create_read_update_and_soft_delete() {
     assert_eq!(listed["items"], json!([]));
     {
         use smartregion::db::schema::changes;
+        app.number_changes().await;
         let mut conn = app.conn().await;
         let ops: Vec<String> = changes::table
             .filter(changes::entity.eq("project"))
