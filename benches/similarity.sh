@@ -51,7 +51,7 @@ psql_db "$DB" -c "CREATE UNLOGGED TABLE bench_pairs (a uuid, b uuid, score doubl
 for job in $(seq 0 $((JOBS - 1))); do
   psql_db "$DB" -c "INSERT INTO bench_pairs
     SELECT p.initiative_a, p.initiative_b, p.score
-      FROM initiatives i CROSS JOIN LATERAL smartregion_overlap_pairs(i.id, 0.2, 100) p
+      FROM initiatives i CROSS JOIN LATERAL smartregion_overlap_pairs(i.id, 0.2, 100, 10) p
      WHERE i.deleted_at IS NULL AND abs(hashtext(i.id::text)) % $JOBS = $job" &
 done
 wait
@@ -118,7 +118,7 @@ INSERT INTO initiatives (id, organization_key, title, summary, field_of_action, 
 SELECT '00000000-0000-4000-8000-000000000016', key, '$1', 'Ein Angebot rund um die Uhr.', (SELECT code FROM fields_of_action ORDER BY position LIMIT 1), '{nahversorgung}'
   FROM organizations WHERE population IS NOT NULL ORDER BY key LIMIT 1;
 DELETE FROM initiative_overlaps WHERE initiative_a = '00000000-0000-4000-8000-000000000016' OR initiative_b = '00000000-0000-4000-8000-000000000016';
-INSERT INTO initiative_overlaps (initiative_a, initiative_b, score) SELECT * FROM smartregion_overlap_pairs('00000000-0000-4000-8000-000000000016', 0.2, 100) ON CONFLICT DO NOTHING;
+INSERT INTO initiative_overlaps (initiative_a, initiative_b, score) SELECT * FROM smartregion_overlap_pairs('00000000-0000-4000-8000-000000000016', 0.2, 100, 10) ON CONFLICT DO NOTHING;
 $(similar_initiative 00000000-0000-4000-8000-000000000016)
 ROLLBACK;
 SQL

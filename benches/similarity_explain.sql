@@ -66,7 +66,7 @@ VALUES ('bench-similarity', 'initiative.update', 'initiative', :'broad');
 DELETE FROM initiative_overlaps WHERE initiative_a = :'broad' OR initiative_b = :'broad';
 EXPLAIN (ANALYZE, BUFFERS)
 INSERT INTO initiative_overlaps (initiative_a, initiative_b, score)
-SELECT * FROM smartregion_overlap_pairs(:'broad', 0.2, 100) ON CONFLICT DO NOTHING;
+SELECT * FROM smartregion_overlap_pairs(:'broad', 0.2, 100, 10) ON CONFLICT DO NOTHING;
 ROLLBACK;
 
 \echo '--- before (000032): the candidate query db::similarity sent until then, specific title'

@@ -126,9 +126,13 @@ CREATE FUNCTION smartregion_project_candidates(
     $$;
 
 -- The pairs one initiative forms with other municipalities' initiatives (members-only ones
--- included), score at least `floor`, the smaller id first: what the write path stores in
--- `initiative_overlaps` after every write of the initiative.
-CREATE FUNCTION smartregion_overlap_pairs(initiative uuid, floor double precision, n integer)
+-- included): its best `keep` with a score of at least `floor` among its candidates, the smaller
+-- id first. What the write path stores in `initiative_overlaps` after every write of the
+-- initiative. Keeping only the best few per initiative bounds the pair table (at most `keep`
+-- rows per initiative, instead of every candidate above the floor: about 100 per initiative at
+-- 10,000 similar ones), which the clusters read in full.
+CREATE FUNCTION smartregion_overlap_pairs(initiative uuid, floor double precision, n integer,
+                                          keep integer)
 RETURNS TABLE (initiative_a uuid, initiative_b uuid, score double precision)
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -139,11 +143,14 @@ RETURNS TABLE (initiative_a uuid, initiative_b uuid, score double precision)
               FROM public.initiatives i
              WHERE i.id = initiative AND i.deleted_at IS NULL
         )
-        SELECT least(s.id, c.id), greatest(s.id, c.id),
-               least(greatest(c.text_similarity::double precision, c.term_overlap), 1.0)
+        SELECT least(s.id, c.id), greatest(s.id, c.id), p.score
           FROM s
          CROSS JOIN LATERAL public.smartregion_initiative_candidates(
                    s.similarity_text, s.search, s.key_terms, true, s.id, s.organization_key, NULL,
                    floor, n) c
-         WHERE greatest(c.text_similarity::double precision, c.term_overlap) >= floor
+         CROSS JOIN LATERAL (SELECT least(greatest(c.text_similarity::double precision,
+                                                   c.term_overlap), 1.0) AS score) p
+         WHERE p.score >= floor
+         ORDER BY p.score DESC, c.id
+         LIMIT keep
     $$;

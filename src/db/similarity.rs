@@ -19,8 +19,12 @@ use diesel::sql_types::{Array, Bool, Double, Float, Integer, Nullable, Text, Uui
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// How many candidates per kind are scored exactly.
+/// How many candidates per kind and list (trigram, full text) are scored exactly.
 pub const CANDIDATES: i32 = 100;
+
+/// How many pairs each initiative keeps in `initiative_overlaps` (its best ones): the clusters
+/// read every stored pair, so the table may grow only linearly with the initiatives.
+pub const PAIRS_KEPT: i32 = 10;
 
 /// What an effort is compared by.
 #[derive(Debug, Clone, QueryableByName)]
@@ -187,8 +191,9 @@ async fn initiative_candidates(
 pub use crate::domain::initiatives::PAIR_FLOOR;
 
 /// Recomputes the stored pairs of one initiative (after it was registered, changed or
-/// deleted), inside the write's transaction: its best candidates among other municipalities'
-/// initiatives with a score of at least [`PAIR_FLOOR`] (`smartregion_overlap_pairs`).
+/// deleted), inside the write's transaction: its best [`PAIRS_KEPT`] candidates among other
+/// municipalities' initiatives with a score of at least [`PAIR_FLOOR`]
+/// (`smartregion_overlap_pairs`).
 pub async fn refresh_overlaps(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
     diesel::sql_query(
         "DELETE FROM initiative_overlaps WHERE initiative_a = $1 OR initiative_b = $1",
@@ -198,12 +203,13 @@ pub async fn refresh_overlaps(conn: &mut AsyncPgConnection, id: Uuid) -> QueryRe
     .await?;
     diesel::sql_query(
         "INSERT INTO initiative_overlaps (initiative_a, initiative_b, score) \
-         SELECT initiative_a, initiative_b, score FROM smartregion_overlap_pairs($1, $2, $3) \
+         SELECT initiative_a, initiative_b, score FROM smartregion_overlap_pairs($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind::<SqlUuid, _>(id)
     .bind::<Double, _>(PAIR_FLOOR)
     .bind::<Integer, _>(CANDIDATES)
+    .bind::<Integer, _>(PAIRS_KEPT)
     .execute(conn)
     .await?;
     Ok(())
