@@ -7,6 +7,7 @@
 #
 #   bash benches/similarity.sh
 #   BENCH_BIN=/path/to/smartregion BENCH_INITIATIVES=2000 BENCH_TIME=5 bash benches/similarity.sh
+#   BENCH_REUSE=1 bash benches/similarity.sh    # plans and timings again on the same data
 #
 # See benches/README.md ("Overlap detection").
 set -euo pipefail
@@ -33,29 +34,33 @@ mkdir -p "$OUT"
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$@"; }
 
 # --- Data --------------------------------------------------------------------------------------
-echo "== data: $N initiatives in $DB (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-psql_db postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-DATABASE_URL=postgres://smartregion_app@$PGHOST:$PGPORT/$DB \
-SMARTREGION_OWNER_DATABASE_URL=postgres://postgres@$PGHOST:$PGPORT/$DB \
-RUST_LOG=warn "$BIN" bench-data --scale 1 >/dev/null
-start=$(date +%s.%N)
-psql_db "$DB" -v n="$N" -f "$ROOT/benches/similarity_data.sql" >/dev/null
-echo "initiatives inserted in $(echo "$(date +%s.%N) - $start" | bc) s"
+# BENCH_REUSE=1 keeps a database an earlier run filled (filling the pair table takes minutes).
+if [ "${BENCH_REUSE:-0}" = 1 ] && [ -n "$(psql_db postgres -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
+  echo "== data: reusing $DB"
+else
+  echo "== data: $N initiatives in $DB (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  psql_db postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+  DATABASE_URL=postgres://smartregion_app@$PGHOST:$PGPORT/$DB \
+  SMARTREGION_OWNER_DATABASE_URL=postgres://postgres@$PGHOST:$PGPORT/$DB \
+  RUST_LOG=warn "$BIN" bench-data --scale 1 >/dev/null
+  start=$(date +%s.%N)
+  psql_db "$DB" -v n="$N" -f "$ROOT/benches/similarity_data.sql" >/dev/null
+  echo "initiatives inserted in $(echo "$(date +%s.%N) - $start" | bc) s"
 
-# The pair table as the write path keeps it: each initiative's pairs through
-# smartregion_overlap_pairs, computed in BENCH_JOBS sessions into a staging table (two sessions
-# inserting the same pair into initiative_overlaps would deadlock), then stored at once: the
-# union of every initiative's pairs.
-start=$(date +%s.%N)
-psql_db "$DB" -c "CREATE UNLOGGED TABLE bench_pairs (a uuid, b uuid, score double precision)"
-for job in $(seq 0 $((JOBS - 1))); do
-  psql_db "$DB" -c "INSERT INTO bench_pairs
-    SELECT p.initiative_a, p.initiative_b, p.score
-      FROM initiatives i CROSS JOIN LATERAL smartregion_overlap_pairs(i.id, 0.2, 100, 10) p
-     WHERE i.deleted_at IS NULL AND abs(hashtext(i.id::text)) % $JOBS = $job" &
-done
-wait
-psql_db "$DB" >/dev/null <<SQL
+  # The pair table as the write path keeps it: each initiative's pairs through
+  # smartregion_overlap_pairs, computed in BENCH_JOBS sessions into a staging table (two sessions
+  # inserting the same pair into initiative_overlaps would deadlock), then stored at once: the
+  # union of every initiative's pairs.
+  start=$(date +%s.%N)
+  psql_db "$DB" -c "CREATE UNLOGGED TABLE bench_pairs (a uuid, b uuid, score double precision)"
+  for job in $(seq 0 $((JOBS - 1))); do
+    psql_db "$DB" -c "INSERT INTO bench_pairs
+      SELECT p.initiative_a, p.initiative_b, p.score
+        FROM initiatives i CROSS JOIN LATERAL smartregion_overlap_pairs(i.id, 0.2, 100, 10) p
+       WHERE i.deleted_at IS NULL AND abs(hashtext(i.id::text)) % $JOBS = $job" &
+  done
+  wait
+  psql_db "$DB" >/dev/null <<SQL
 BEGIN;
 SELECT set_config('smartregion.actor', 'bench-similarity', true);
 INSERT INTO audit_log (actor_subject, action, entity, entity_id)
@@ -66,12 +71,13 @@ ON CONFLICT DO NOTHING;
 COMMIT;
 DROP TABLE bench_pairs;
 SQL
-elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-echo "pairs stored in $elapsed s with $JOBS sessions:" \
-     "$(psql_db "$DB" -c "SELECT count(*) FROM initiative_overlaps") pairs," \
-     "$(echo "scale=1; $elapsed * $JOBS * 1000 / $N" | bc) ms per initiative"
-psql_db "$DB" -c "VACUUM ANALYZE" >/dev/null
-psql_db "$DB" -c "SELECT count(*) || ' initiatives, ' || count(*) FILTER (WHERE search @@ 'digital'::tsquery) || ' with the term \"digital\", ' || count(*) FILTER (WHERE search @@ 'dorflad'::tsquery) || ' with \"dorflad\"' FROM initiatives"
+  elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+  echo "pairs stored in $elapsed s with $JOBS sessions:" \
+       "$(psql_db "$DB" -c "SELECT count(*) FROM initiative_overlaps") pairs," \
+       "$(echo "scale=1; $elapsed * $JOBS * 1000 / $N" | bc) ms per initiative"
+  psql_db "$DB" -c "VACUUM ANALYZE" >/dev/null
+  psql_db "$DB" -c "SELECT count(*) || ' initiatives, ' || count(*) FILTER (WHERE search @@ 'digital'::tsquery) || ' with the term \"digital\", ' || count(*) FILTER (WHERE search @@ 'dorflad'::tsquery) || ' with \"dorflad\"' FROM initiatives"
+fi
 
 # --- Plans -------------------------------------------------------------------------------------
 echo "== plans (EXPLAIN ANALYZE, BUFFERS)"

@@ -23,7 +23,8 @@ SELECT similarity_text AS s_text, search::text AS s_terms,
   FROM initiatives WHERE id = :'specific' \gset
 SELECT similarity_text AS b_text, search::text AS b_terms,
        smartregion_key_terms(search)::text AS b_key, organization_key AS b_org,
-       project_id AS b_project
+       -- Text, not NULL: \gset leaves a NULL column's variable unset.
+       coalesce(project_id::text, '') AS b_project
   FROM initiatives WHERE id = :'broad' \gset
 SELECT smartregion_similarity_text(title, tags) AS p_text, search::text AS p_terms,
        smartregion_key_terms(search)::text AS p_key
