@@ -160,6 +160,10 @@ pub fn contact_role_problem(role: &str) -> Option<&'static str> {
     None
 }
 
+/// The lowest score a stored pair of similar initiatives has (`initiative_overlaps`); the
+/// configured threshold may not be lower.
+pub const PAIR_FLOOR: f64 = 0.2;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,7 +232,3 @@ mod tests {
         assert!(contact_role_problem("02382 59-0").is_some());
     }
 }
-
-/// The lowest score a stored pair of similar initiatives has (`initiative_overlaps`); the
-/// configured threshold may not be lower.
-pub const PAIR_FLOOR: f64 = 0.2;
