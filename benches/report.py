@@ -148,7 +148,19 @@ def render(args):
             "</details>",
             "",
         ]
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    # The section benches/similarity.sh's figures are copied into is kept as it is.
+    out = Path(args.out)
+    kept = overlap_section(out.read_text()) if out.exists() else ""
+    out.write_text("\n".join(lines) + "\n" + (("\n" + kept) if kept else ""))
+
+
+def overlap_section(text):
+    """The "## Overlap detection" section of an earlier report, up to the next "## " heading."""
+    start = text.find("\n## Overlap detection")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start + 1:end + 1 if end >= 0 else len(text)].rstrip() + "\n"
 
 
 def main():

@@ -308,8 +308,22 @@ pub async fn list(
 #[derive(Debug, Clone)]
 pub struct ListedProject {
     pub project: Project,
+    pub lists: ProjectLists,
+}
+
+/// What a project's answer embeds besides its own columns.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectLists {
     pub participants: Vec<Participant>,
     pub goals: Vec<GoalRef>,
+    pub working_groups: Vec<WorkingGroupRef>,
+}
+
+/// A live working group that carries a project (`working_group_projects`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkingGroupRef {
+    pub id: Uuid,
+    pub name: String,
 }
 
 /// The participants of the project of the current row (`projects.id`), by organization key, as
@@ -324,9 +338,19 @@ const GOALS_JSON: &str = "COALESCE((SELECT jsonb_agg(jsonb_build_array(g.id, g.t
                                FROM project_goals pg JOIN strategy_goals g ON g.id = pg.goal_id \
                               WHERE pg.project_id = projects.id), '[]')";
 
-/// [`list`] with each project's participants and goals, in the same statement (one round trip
-/// for the page: the lists are correlated subqueries over the page's rows only, each an index
-/// range read of `participations_project_organization` and `project_goals`).
+/// The live working groups carrying the project of the current row, by name, as a JSON array of
+/// `[id, name]`.
+const WORKING_GROUPS_JSON: &str = "COALESCE((SELECT jsonb_agg(jsonb_build_array(w.id, w.name) \
+                                             ORDER BY w.name, w.id) \
+                                        FROM working_group_projects wp \
+                                        JOIN working_groups w ON w.id = wp.working_group_id \
+                                       WHERE wp.project_id = projects.id \
+                                         AND w.deleted_at IS NULL), '[]')";
+
+/// [`list`] with each project's participants, goals and working groups, in the same statement
+/// (one round trip for the page: the lists are correlated subqueries over the page's rows only,
+/// each an index range read of `participations_project_organization`, `project_goals` and
+/// `working_group_projects_project`).
 pub async fn list_with_lists(
     conn: &mut AsyncPgConnection,
     filter: &ProjectFilter,
@@ -339,34 +363,55 @@ pub async fn list_with_lists(
             Project::as_select(),
             sql::<Jsonb>(PARTICIPANTS_JSON),
             sql::<Jsonb>(GOALS_JSON),
+            sql::<Jsonb>(WORKING_GROUPS_JSON),
         ))
         .limit(limit)
         .into_boxed();
-    let rows: Vec<(Project, Value, Value)> =
+    let rows: Vec<(Project, Value, Value, Value)> =
         page_query(query, filter, sort, after).load(conn).await?;
     Ok(rows
         .into_iter()
-        .map(|(project, participants, goals)| ListedProject {
+        .map(|(project, participants, goals, groups)| ListedProject {
             project,
-            participants: participants_from_json(participants),
-            goals: goals_from_json(goals),
+            lists: lists_from_json(participants, goals, groups),
         })
         .collect())
 }
 
-/// The participants and goals of one project, in one statement.
-pub async fn lists_of(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<(Vec<Participant>, Vec<GoalRef>)> {
-    let (participants, goals): (Value, Value) = projects::table
+/// The participants, goals and working groups of one project, in one statement.
+pub async fn lists_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<ProjectLists> {
+    let (participants, goals, groups): (Value, Value, Value) = projects::table
         .find(id)
-        .select((sql::<Jsonb>(PARTICIPANTS_JSON), sql::<Jsonb>(GOALS_JSON)))
+        .select((
+            sql::<Jsonb>(PARTICIPANTS_JSON),
+            sql::<Jsonb>(GOALS_JSON),
+            sql::<Jsonb>(WORKING_GROUPS_JSON),
+        ))
         .first(conn)
         .await
         .optional()?
-        .unwrap_or((Value::Null, Value::Null));
-    Ok((participants_from_json(participants), goals_from_json(goals)))
+        .unwrap_or((Value::Null, Value::Null, Value::Null));
+    Ok(lists_from_json(participants, goals, groups))
+}
+
+fn lists_from_json(participants: Value, goals: Value, groups: Value) -> ProjectLists {
+    ProjectLists {
+        participants: participants_from_json(participants),
+        goals: goals_from_json(goals),
+        working_groups: working_groups_from_json(groups),
+    }
+}
+
+fn working_groups_from_json(value: Value) -> Vec<WorkingGroupRef> {
+    json_rows(value)
+        .filter(|f| f.len() == 2)
+        .filter_map(|f| {
+            Some(WorkingGroupRef {
+                id: f[0].as_str()?.parse().ok()?,
+                name: text(&f[1]),
+            })
+        })
+        .collect()
 }
 
 fn json_rows(value: Value) -> impl Iterator<Item = Vec<Value>> {

@@ -6,19 +6,25 @@
 //! - `term_overlap`: how many of their German full-text terms (stemmed; title, summary, tags)
 //!   two efforts share, as 2 * shared / (terms of one + terms of the other).
 //!
-//! An effort's score is the higher of the two. Candidates come from the indexes only: trigram
-//! similarity above the threshold (`%`, GIN trigram index) or a shared title or tag term (`@@`,
-//! GIN full-text index); the best [`CANDIDATES`] of them by a cheap rank are scored exactly.
+//! An effort's score is the higher of the two. Candidates come from the indexes only and are
+//! bounded (migration `similarity_candidates`): the [`CANDIDATES`] nearest in trigrams (GiST
+//! trigram index, ordered by distance) and the [`CANDIDATES`] best ranked among those sharing a
+//! title or tag term (`@@`, GIN full-text index); only that union is scored exactly, and a
+//! candidate must still be similar in trigrams above the threshold or share such a term.
 
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Double, Float, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Double, Float, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// How many candidates per kind are scored exactly.
-pub const CANDIDATES: i64 = 100;
+/// How many candidates per kind and list (trigram, full text) are scored exactly.
+pub const CANDIDATES: i32 = 100;
+
+/// How many pairs each initiative keeps in `initiative_overlaps` (its best ones): the clusters
+/// read every stored pair, so the table may grow only linearly with the initiatives.
+pub const PAIRS_KEPT: i32 = 10;
 
 /// What an effort is compared by.
 #[derive(Debug, Clone, QueryableByName)]
@@ -116,6 +122,11 @@ pub struct Exclusions {
 
 /// The initiatives and projects resembling `source` with a score of at least `threshold`, best
 /// first, at most `limit`. `members` decides whether members-only initiatives may appear.
+///
+/// The candidates come from the SQL functions of migration `similarity_candidates`: at most
+/// [`CANDIDATES`] nearest in trigrams (GiST, ordered by distance) plus at most [`CANDIDATES`]
+/// best ranked among those sharing a title or tag term (GIN), per kind, so that a broad title
+/// cannot make the query score every initiative.
 pub async fn similar(
     conn: &mut AsyncPgConnection,
     source: &Source,
@@ -124,49 +135,21 @@ pub async fn similar(
     threshold: f64,
     limit: usize,
 ) -> QueryResult<Vec<Candidate>> {
-    let source = source.clone();
-    let exclusions = exclusions.clone();
-    let mut found: Vec<Candidate> = conn
-        .transaction::<_, diesel::result::Error, _>(async move |conn| {
-            {
-                // `%` compares with this setting; for this transaction only.
-                diesel::sql_query(
-                    "SELECT set_config('pg_trgm.similarity_threshold', $1, true)",
-                )
-                .bind::<Text, _>(threshold.to_string())
-                .execute(conn)
-                .await?;
-                let mut rows = initiative_candidates(conn, &source, &exclusions, members).await?;
-                let projects: Vec<Candidate> = diesel::sql_query(
-                    "SELECT 'project' AS kind, c.id, c.title, c.organization, c.status, \
-                            c.field_of_action, c.text_similarity, \
-                            smartregion_term_overlap(c.search, $2::tsvector) AS term_overlap, \
-                            smartregion_common_terms(c.search, $2::tsvector) AS matching_terms \
-                       FROM (SELECT p.id, p.title, p.lead_organization AS organization, p.status, \
-                                    p.field_of_action, p.search, \
-                                    similarity(smartregion_similarity_text(p.title, p.tags), $1) \
-                                        AS text_similarity \
-                               FROM projects p \
-                              WHERE p.deleted_at IS NULL \
-                                AND (smartregion_similarity_text(p.title, p.tags) % $1 \
-                                     OR p.search @@ $3::tsquery) \
-                                AND p.id IS DISTINCT FROM $4 \
-                              ORDER BY similarity(smartregion_similarity_text(p.title, p.tags), $1) \
-                                       + ts_rank(p.search, $3::tsquery) DESC, p.id \
-                              LIMIT $5) c",
-                )
-                .bind::<Text, _>(&source.text)
-                .bind::<Text, _>(&source.terms)
-                .bind::<Text, _>(&source.key_terms)
-                .bind::<Nullable<SqlUuid>, _>(exclusions.project)
-                .bind::<diesel::sql_types::BigInt, _>(CANDIDATES)
-                .load(conn)
-                .await?;
-                rows.extend(projects);
-                Ok(rows)
-            }
-        })
-        .await?;
+    let mut found = initiative_candidates(conn, source, exclusions, members, threshold).await?;
+    let projects: Vec<Candidate> = diesel::sql_query(
+        "SELECT 'project' AS kind, c.id, c.title, c.organization, c.status, c.field_of_action, \
+                c.text_similarity, c.term_overlap, c.matching_terms \
+           FROM smartregion_project_candidates($1, $2::tsvector, $3::tsquery, $4, $5, $6) c",
+    )
+    .bind::<Text, _>(&source.text)
+    .bind::<Text, _>(&source.terms)
+    .bind::<Text, _>(&source.key_terms)
+    .bind::<Nullable<SqlUuid>, _>(exclusions.project)
+    .bind::<Double, _>(threshold)
+    .bind::<Integer, _>(CANDIDATES)
+    .load(conn)
+    .await?;
+    found.extend(projects);
     found.retain(|c| c.score() >= threshold);
     found.sort_by(|a, b| {
         b.score()
@@ -177,32 +160,20 @@ pub async fn similar(
     Ok(found)
 }
 
-/// The best [`CANDIDATES`] initiatives resembling `source` (score not yet filtered), in the
-/// caller's transaction, which has set `pg_trgm.similarity_threshold`.
+/// The initiatives among the candidates for `source` (score not yet filtered): similar in
+/// trigrams by at least `min_similarity` or sharing a title or tag term.
 async fn initiative_candidates(
     conn: &mut AsyncPgConnection,
     source: &Source,
     exclusions: &Exclusions,
     members: bool,
+    min_similarity: f64,
 ) -> QueryResult<Vec<Candidate>> {
     diesel::sql_query(
         "SELECT 'initiative' AS kind, c.id, c.title, c.organization, c.status, \
-                c.field_of_action, c.text_similarity, \
-                smartregion_term_overlap(c.search, $2::tsvector) AS term_overlap, \
-                smartregion_common_terms(c.search, $2::tsvector) AS matching_terms \
-           FROM (SELECT i.id, i.title, i.organization_key AS organization, i.status, \
-                        i.field_of_action, i.search, \
-                        similarity(i.similarity_text, $1) AS text_similarity \
-                   FROM initiatives i \
-                  WHERE i.deleted_at IS NULL \
-                    AND (i.similarity_text % $1 OR i.search @@ $3::tsquery) \
-                    AND ($4 OR i.visibility = 'public') \
-                    AND i.id IS DISTINCT FROM $5 \
-                    AND i.organization_key IS DISTINCT FROM $6 \
-                    AND ($7::uuid IS NULL OR i.project_id IS DISTINCT FROM $7) \
-                  ORDER BY similarity(i.similarity_text, $1) \
-                           + ts_rank(i.search, $3::tsquery) DESC, i.id \
-                  LIMIT $8) c",
+                c.field_of_action, c.text_similarity, c.term_overlap, c.matching_terms \
+           FROM smartregion_initiative_candidates($1, $2::tsvector, $3::tsquery, $4, $5, $6, \
+                                                  $7, $8, $9) c",
     )
     .bind::<Text, _>(&source.text)
     .bind::<Text, _>(&source.terms)
@@ -211,7 +182,8 @@ async fn initiative_candidates(
     .bind::<Nullable<SqlUuid>, _>(exclusions.initiative)
     .bind::<Nullable<Text>, _>(exclusions.organization.as_deref())
     .bind::<Nullable<SqlUuid>, _>(exclusions.linked_to_project)
-    .bind::<diesel::sql_types::BigInt, _>(CANDIDATES)
+    .bind::<Double, _>(min_similarity)
+    .bind::<Integer, _>(CANDIDATES)
     .load(conn)
     .await
 }
@@ -219,8 +191,9 @@ async fn initiative_candidates(
 pub use crate::domain::initiatives::PAIR_FLOOR;
 
 /// Recomputes the stored pairs of one initiative (after it was registered, changed or
-/// deleted), inside the write's transaction: its best candidates among other municipalities'
-/// initiatives with a score of at least [`PAIR_FLOOR`].
+/// deleted), inside the write's transaction: its best [`PAIRS_KEPT`] candidates among other
+/// municipalities' initiatives with a score of at least [`PAIR_FLOOR`]
+/// (`smartregion_overlap_pairs`).
 pub async fn refresh_overlaps(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
     diesel::sql_query(
         "DELETE FROM initiative_overlaps WHERE initiative_a = $1 OR initiative_b = $1",
@@ -228,43 +201,17 @@ pub async fn refresh_overlaps(conn: &mut AsyncPgConnection, id: Uuid) -> QueryRe
     .bind::<SqlUuid, _>(id)
     .execute(conn)
     .await?;
-    let Some(source) = initiative_source(conn, id).await? else {
-        return Ok(());
-    };
-    diesel::sql_query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
-        .bind::<Text, _>(PAIR_FLOOR.to_string())
-        .execute(conn)
-        .await?;
-    let exclusions = Exclusions {
-        initiative: Some(id),
-        organization: source.organization.clone(),
-        ..Exclusions::default()
-    };
-    let pairs: Vec<(Uuid, Uuid, f64)> = initiative_candidates(conn, &source, &exclusions, true)
-        .await?
-        .into_iter()
-        .filter(|c| c.score() >= PAIR_FLOOR)
-        .map(|c| (id.min(c.id), id.max(c.id), c.score().min(1.0)))
-        .collect();
-    if pairs.is_empty() {
-        return Ok(());
-    }
-    use crate::db::schema::initiative_overlaps as o;
-    let rows: Vec<_> = pairs
-        .iter()
-        .map(|(a, b, score)| {
-            (
-                o::initiative_a.eq(*a),
-                o::initiative_b.eq(*b),
-                o::score.eq(*score),
-            )
-        })
-        .collect();
-    diesel::insert_into(o::table)
-        .values(&rows)
-        .on_conflict_do_nothing()
-        .execute(conn)
-        .await?;
+    diesel::sql_query(
+        "INSERT INTO initiative_overlaps (initiative_a, initiative_b, score) \
+         SELECT initiative_a, initiative_b, score FROM smartregion_overlap_pairs($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Double, _>(PAIR_FLOOR)
+    .bind::<Integer, _>(CANDIDATES)
+    .bind::<Integer, _>(PAIRS_KEPT)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

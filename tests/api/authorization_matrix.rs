@@ -90,28 +90,9 @@ pub fn operations() -> Vec<Operation> {
     found
 }
 
-/// Operations of the local initiatives, working groups and membership periods (issues 15 and
-/// 16), which arrived after this matrix: their objects and bodies are not yet in `World`,
-/// `prepare` and `body_for`, so they are not called here yet (their own tests in
-/// `initiatives/` and `organizations.rs`/`profile_*` prove their refusals). Shrink this list
-/// by adding those cases; it must not grow: a new operation gets its rows when it is added.
-pub const PENDING: &[&str] = &[
-    "create_initiative",
-    "create_organization",
-    "create_organization_membership",
-    "create_working_group",
-    "delete_initiative",
-    "delete_working_group",
-    "delete_working_group_member",
-    "get_initiative",
-    "get_similar_to_initiative",
-    "get_working_group",
-    "import_initiatives",
-    "post_organization_membership_leave",
-    "put_working_group_member",
-    "update_initiative",
-    "update_working_group",
-];
+/// Operations not called here yet (none: every operation has its world objects and bodies). It
+/// must not grow: a new operation gets its rows when it is added.
+pub const PENDING: &[&str] = &[];
 
 /// `(operation_id, role, organization) -> status` from the committed table.
 fn expected() -> BTreeMap<(String, String, String), u16> {
@@ -166,6 +147,10 @@ pub struct World {
     goal: String,
     webhook: String,
     feed_token: String,
+    /// A public initiative of Ahlen.
+    initiative: String,
+    /// A working group of the steering office (Ahlen not a member at first).
+    working_group: String,
     /// OParl object paths by operation id, taken from the OParl lists.
     oparl: BTreeMap<&'static str, String>,
     /// Objects created for a delete that was refused, reused by the next identity.
@@ -250,6 +235,8 @@ impl World {
         )
         .await;
         let feed_token = created(app, "/api/v1/calendar-feed-tokens", feed_token_body()).await;
+        let initiative = created(app, "/api/v1/initiatives", initiative_body(0)).await;
+        let working_group = created(app, "/api/v1/working-groups", working_group_body(0)).await;
 
         let mut world = World {
             project,
@@ -270,6 +257,8 @@ impl World {
             goal,
             webhook,
             feed_token,
+            initiative,
+            working_group,
             oparl: BTreeMap::new(),
             spares: BTreeMap::new(),
             counter: 0,
@@ -330,6 +319,31 @@ impl World {
             .lead(AHLEN)
             .create(app)
             .await
+    }
+
+    /// A fresh organization (an agency, which no token of the matrix belongs to) that joined in
+    /// 2027; when `left`, it left again at the end of 2028.
+    async fn fresh_organization(&mut self, app: &TestApp, left: bool) -> String {
+        let key = format!("matrix-{}", self.next());
+        let response = app
+            .post("/api/v1/organizations")
+            .by_coordinator()
+            .json(&organization_body(&key))
+            .send()
+            .await
+            .unwrap();
+        json(response, 201).await;
+        if left {
+            let response = app
+                .post(&format!("/api/v1/organizations/{key}/memberships/leave"))
+                .by_coordinator()
+                .json(&leave_body())
+                .send()
+                .await
+                .unwrap();
+            json(response, 200).await;
+        }
+        key
     }
 
     /// A fresh meeting with two agenda items, moved to `state`; with minutes when held.
@@ -404,9 +418,12 @@ fn milestone_body() -> Value {
 }
 
 fn report_body(n: u32) -> Value {
+    // A past date of its own per call (reports may not be dated in the future; the calls are
+    // counted over all operations, so 2026 alone would reach past today).
     let day = 1 + n % 28;
     let month = 1 + n / 28 % 12;
-    json!({"report_date": format!("2026-{month:02}-{day:02}"), "text": "Standortsuche abgeschlossen.",
+    let year = 2025 - n / 336;
+    json!({"report_date": format!("{year}-{month:02}-{day:02}"), "text": "Standortsuche abgeschlossen.",
            "progress_percent": 40, "traffic_light": "green"})
 }
 
@@ -428,6 +445,26 @@ fn webhook_body(n: u32) -> Value {
 
 fn feed_token_body() -> Value {
     json!({"label": "Kalender", "organization": AHLEN})
+}
+
+fn initiative_body(n: u32) -> Value {
+    json!({"organization": AHLEN, "title": format!("Digitale Bürgersprechstunde {n}"),
+           "field_of_action": "town_village_centres", "contact_role": "Stabsstelle Digitalisierung",
+           "visibility": "public"})
+}
+
+fn working_group_body(n: u32) -> Value {
+    json!({"name": format!("Arbeitskreis Matrix {n}"), "kind": "working_group",
+           "host_organization": DISTRICT, "members": [DISTRICT]})
+}
+
+fn organization_body(key: &str) -> Value {
+    json!({"key": key, "name": format!("Agentur {key}"), "kind": "agency",
+           "joined_on": "2027-01-01", "reason": "Beitritt nach Beschluss"})
+}
+
+fn leave_body() -> Value {
+    json!({"left_on": "2028-12-31", "reason": "Austritt nach Beschluss"})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -600,6 +637,39 @@ pub async fn prepare(app: &TestApp, world: &mut World, operation: &Operation) ->
                 None,
             )
         }
+        // Initiatives and working groups.
+        "delete_initiative" => {
+            let id = created(app, "/api/v1/initiatives", initiative_body(n)).await;
+            (format!("/api/v1/initiatives/{id}"), None)
+        }
+        "delete_working_group" => {
+            let id = created(app, "/api/v1/working-groups", working_group_body(n)).await;
+            (format!("/api/v1/working-groups/{id}"), None)
+        }
+        "delete_working_group_member" => {
+            // A group Ahlen belongs to, fresh per call: the removal uses the membership up.
+            let mut body = working_group_body(n);
+            body["members"] = json!([DISTRICT, AHLEN]);
+            let id = created(app, "/api/v1/working-groups", body).await;
+            (format!("/api/v1/working-groups/{id}/members/{AHLEN}"), None)
+        }
+        // Membership periods: only the steering office records them. A fresh organization per
+        // call, so that no call makes Ahlen leave the cooperation (a municipality's own admin
+        // is refused on its own membership in profile.rs).
+        "create_organization_membership" => {
+            let key = world.fresh_organization(app, true).await;
+            (
+                format!("/api/v1/organizations/{key}/memberships"),
+                Some(json!({"joined_on": "2030-01-01", "reason": "Wiedereintritt"})),
+            )
+        }
+        "post_organization_membership_leave" => {
+            let key = world.fresh_organization(app, false).await;
+            (
+                format!("/api/v1/organizations/{key}/memberships/leave"),
+                Some(leave_body()),
+            )
+        }
         id if id.starts_with("get_oparl_")
             && operation.path.contains('{')
             && world.oparl.contains_key(id) =>
@@ -654,6 +724,8 @@ fn fill(world: &World, template: &str, writes: bool) -> String {
             ("{id}", "action-items") => world.action_item.clone(),
             ("{id}", "webhooks") => world.webhook.clone(),
             ("{id}", "calendar-feed-tokens") => world.feed_token.clone(),
+            ("{id}", "initiatives") => world.initiative.clone(),
+            ("{id}", "working-groups") => world.working_group.clone(),
             ("{aid}", _) => world.agenda_item.clone(),
             ("{org}", _) | ("{key}", "organizations") => AHLEN.to_owned(),
             ("{mid}", "members") => world.member.clone(),
@@ -739,6 +811,15 @@ fn body_for(world: &World, operation: &Operation, n: u32) -> Option<Value> {
         "update_goal" => json!({"title": format!("Ziel neu {n}")}),
         "create_webhook" => webhook_body(n),
         "update_webhook" => json!({"description": format!("Beschreibung {n}")}),
+        "create_initiative" => initiative_body(n),
+        "update_initiative" => json!({"title": format!("Digitale Bürgersprechstunde neu {n}")}),
+        "import_initiatives" => json!([{"organization": AHLEN, "title": format!("Importiert {n}"),
+                                        "field_of_action": "town_village_centres",
+                                        "status": "idea", "visibility": "public"}]),
+        "create_working_group" => working_group_body(1000 + n),
+        "update_working_group" => json!({"meeting_rhythm": format!("monatlich ({n})")}),
+        "put_working_group_member" => return None,
+        "create_organization" => organization_body(&format!("matrix-new-{n}")),
         _ if operation.method == Method::GET || operation.method == Method::DELETE => {
             return None;
         }

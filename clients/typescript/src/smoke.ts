@@ -38,6 +38,19 @@ async function main(): Promise<void> {
   const project = list.data.items[0];
   if (!project) throw new Error("the catalogue is empty");
   console.log(`projects: ${list.data.items.map((p) => p.code).join(", ")}`);
+  // Each project names the working groups that carry it (typed `{ id, name }[]`).
+  if (!list.data.items.every((p) => Array.isArray(p.working_groups))) {
+    throw new Error("a project answer without working_groups");
+  }
+  const groups: string[] = list.data.items.flatMap((p) => p.working_groups.map((w) => w.name));
+  console.log(`working groups carrying them: ${groups.length}`);
+
+  // Overlap detection: the efforts most similar to the first project.
+  const similar = await client.GET("/api/v1/projects/{id}/similar", {
+    params: { path: { id: project.id }, query: { limit: 3 } },
+  });
+  if (!similar.data) fail("similar to a project", similar.response.status, similar.error);
+  console.log(`similar to ${project.code}: ${similar.data.items.length} (threshold ${similar.data.threshold})`);
 
   // 2. Opt in: PUT the participation, with If-Match when it exists already.
   const path = { id: project.id, org };

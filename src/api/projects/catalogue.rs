@@ -194,7 +194,7 @@ pub async fn list_projects(
     let page = Page {
         items: items
             .into_iter()
-            .map(|p| ProjectResponse::new(p.project, member, p.participants, p.goals))
+            .map(|p| ProjectResponse::new(p.project, member, p.lists))
             .collect(),
         next_cursor,
     };
@@ -231,15 +231,10 @@ pub(crate) async fn respond(
     project: Project,
     mut builder: actix_web::HttpResponseBuilder,
 ) -> ApiResult<HttpResponse> {
-    let (of_project, goals) = projects::lists_of(conn, project.id).await?;
+    let lists = projects::lists_of(conn, project.id).await?;
     Ok(builder
         .insert_header((header::ETAG, etag::header_value(project.version)))
-        .json(ProjectResponse::new(
-            project,
-            caller.is_member(),
-            of_project,
-            goals,
-        )))
+        .json(ProjectResponse::new(project, caller.is_member(), lists)))
 }
 
 /// A unique violation as a conflict naming the taken value.

@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::projects::{NewProject, Participant, Project, ProjectChanges};
-use crate::db::strategy::GoalRef;
+use crate::db::projects::{NewProject, Project, ProjectChanges, ProjectLists};
 use crate::domain::lifecycle::ProjectStatus;
 use crate::domain::projects::{
     Category, GenderEqualityRelevance, TrafficLight, is_project_code, span_ok,
@@ -33,6 +32,15 @@ pub struct ProjectGoalResponse {
     /// The goal's field of action.
     #[schema(example = "town_village_centres")]
     pub field_of_action: String,
+}
+
+/// A working group, network or project group that carries a project
+/// (`/api/v1/working-groups/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectWorkingGroupResponse {
+    pub id: Uuid,
+    #[schema(example = "Arbeitskreis Nahversorgung")]
+    pub name: String,
 }
 
 /// A project of the catalogue.
@@ -89,18 +97,22 @@ pub struct ProjectResponse {
     /// The strategy goals the project contributes to (linked on the goal,
     /// `/api/v1/strategy/goals`), by title.
     pub goals: Vec<ProjectGoalResponse>,
+    /// The working groups that carry the project (linked on the group, `project_ids` of
+    /// `/api/v1/working-groups`), by name; deleted groups left out.
+    #[schema(example = json!([{"id": "0b6f3c2e-5d1a-4c8e-9f3b-2a7d6e4c1b90", "name": "Arbeitskreis Nahversorgung"}]))]
+    pub working_groups: Vec<ProjectWorkingGroupResponse>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl ProjectResponse {
     /// The response for a caller; `member` decides whether the internal note is shown.
-    pub fn new(
-        project: Project,
-        member: bool,
-        participants: Vec<Participant>,
-        goals: Vec<GoalRef>,
-    ) -> Self {
+    pub fn new(project: Project, member: bool, lists: ProjectLists) -> Self {
+        let ProjectLists {
+            participants,
+            goals,
+            working_groups,
+        } = lists;
         Self {
             category: Category::parse(&project.category).unwrap_or(Category::Lead),
             gender_equality_relevant: GenderEqualityRelevance::parse(
@@ -126,6 +138,13 @@ impl ProjectResponse {
                     id: g.id,
                     title: g.title,
                     field_of_action: g.field_of_action,
+                })
+                .collect(),
+            working_groups: working_groups
+                .into_iter()
+                .map(|w| ProjectWorkingGroupResponse {
+                    id: w.id,
+                    name: w.name,
                 })
                 .collect(),
             id: project.id,

@@ -303,3 +303,59 @@ async fn clusters_gather_similar_efforts_of_several_municipalities() {
     assert_eq!(clusters[0]["organizations"], json!([AHLEN, BECKUM, TELGTE]));
     assert_eq!(clusters[0]["initiatives"].as_array().unwrap().len(), 3);
 }
+
+/// A broad title term shared by more initiatives than are ranked by full text (the candidates
+/// are bounded, migration 000033) does not hide an effort that resembles the title only in
+/// trigrams: the nearest ones in trigrams are candidates of their own.
+#[actix_web::test]
+async fn a_broad_term_shared_by_many_does_not_hide_a_similar_compound() {
+    let app = TestApp::spawn().await;
+    // 120 initiatives of Telgte sharing the term "digital" (more than the 100 candidates the
+    // full-text ranking hands on), none of them about a village shop.
+    let rows: Vec<Value> = (0..120)
+        .map(|n| {
+            json!({"organization": TELGTE, "title": format!("Digitale Verwaltung {n}"),
+                   "summary": "Digitaler Antrag im Rathaus", "field_of_action": "town_village_centres",
+                   "status": "idea", "visibility": "public"})
+        })
+        .collect();
+    let report = json(
+        app.post("/api/v1/initiatives/import")
+            .bearer_for(TELGTE, &["editor"])
+            .json(&rows)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(report["created"], 120, "{report}");
+    // Beckum's shop shares no full-text term with the new title ("Dorfladenbox" is stemmed as
+    // one word), only trigrams.
+    register(
+        &app,
+        BECKUM,
+        json!({"title": "Dorfladenbox", "summary": "Regionale Waren rund um die Uhr"}),
+    )
+    .await;
+
+    let created = register(
+        &app,
+        AHLEN,
+        json!({"title": "Digitaler Dorfladen", "summary": "Digitaler Einkauf im Ortsteil"}),
+    )
+    .await;
+    let overlaps = &created["likely_overlaps"];
+    assert!(
+        titles(overlaps).contains(&"Dorfladenbox".to_owned()),
+        "{overlaps}"
+    );
+    let shop = overlaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["title"] == "Dorfladenbox")
+        .unwrap();
+    assert_eq!(shop["matching_terms"], json!([]), "{shop}");
+    assert!(shop["score"].as_f64().unwrap() >= 0.3, "{shop}");
+}

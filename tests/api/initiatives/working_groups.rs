@@ -242,3 +242,89 @@ async fn invalid_groups_are_refused_field_by_field() {
         ]
     );
 }
+
+/// A project's answer (one project and the list) names the live working groups that carry it,
+/// by name, from the groups' `project_ids`.
+#[actix_web::test]
+async fn projects_show_the_working_groups_that_carry_them() {
+    let app = TestApp::spawn().await;
+    let carried = led_project(&app, "LP-92", AHLEN).await;
+    let alone = led_project(&app, "LP-93", AHLEN).await;
+    let mut ids = Vec::new();
+    for name in ["Netzwerk Nahversorgung", "Arbeitskreis Dorfläden"] {
+        let body = json!({"name": name, "kind": "working_group", "project_ids": [carried]});
+        let created = json(
+            app.post("/api/v1/working-groups")
+                .by_coordinator()
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+            201,
+        )
+        .await;
+        ids.push(id_of(&created));
+    }
+    let (network, circle) = (ids[0].clone(), ids[1].clone());
+    let expected = json!([{"id": circle, "name": "Arbeitskreis Dorfläden"},
+                          {"id": network, "name": "Netzwerk Nahversorgung"}]);
+
+    let project = json(
+        app.get(&format!("/api/v1/projects/{carried}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(project["working_groups"], expected);
+    let other = json(
+        app.get(&format!("/api/v1/projects/{alone}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(other["working_groups"], json!([]));
+    let list = json(
+        app.get("/api/v1/projects?limit=50").send().await.unwrap(),
+        200,
+    )
+    .await;
+    let in_list = |id: uuid::Uuid| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == json!(id))
+            .unwrap()["working_groups"]
+            .clone()
+    };
+    assert_eq!(in_list(carried), expected);
+    assert_eq!(in_list(alone), json!([]));
+
+    // A deleted group no longer carries anything.
+    let path = format!("/api/v1/working-groups/{network}");
+    let etag = etag_of(&app, &path).await;
+    let response = app
+        .delete(&path)
+        .by_coordinator()
+        .header("if-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let project = json(
+        app.get(&format!("/api/v1/projects/{carried}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(
+        project["working_groups"],
+        json!([{"id": circle, "name": "Arbeitskreis Dorfläden"}])
+    );
+}
