@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 use crate::projects::led_project;
