@@ -15,15 +15,56 @@ use crate::oparl::lists::ListRequest;
 use crate::oparl::{body, location, organization, paper, person};
 use crate::state::AppState;
 
-fn selection(request: &ListRequest) -> OparlResult<Selection> {
-    Ok(Selection {
-        only: None,
-        include_deleted: request.include_deleted(),
-        window: request.window,
-        after: request.after::<Uuid>()?,
-        limit: request.fetch(),
-        parents: None,
-    })
+/// What every list of the Body starts with: the Body checked, the list request read, the
+/// context built and a connection taken.
+struct BodyList {
+    request: ListRequest,
+    ctx: Ctx,
+    conn: db::DbConn,
+}
+
+impl BodyList {
+    async fn open(state: &AppState, body_id: &str, req: &HttpRequest) -> OparlResult<Self> {
+        super::check_body(state, body_id)?;
+        let request = ListRequest::parse(req.query_string())?;
+        Ok(BodyList {
+            request,
+            ctx: Ctx::new(state),
+            conn: db::connect(&state.pool).await?,
+        })
+    }
+
+    /// The rows of one page (and one more, which tells whether another page follows).
+    fn selection(&self) -> OparlResult<Selection> {
+        Ok(Selection {
+            only: None,
+            include_deleted: self.request.include_deleted(),
+            window: self.request.window,
+            after: self.request.after::<Uuid>()?,
+            limit: self.request.fetch(),
+            parents: None,
+        })
+    }
+
+    /// The page of `list`, each row rendered by `render`, keyed for the cursor by `key`.
+    fn answer<T, K: serde::Serialize>(
+        &self,
+        list: &str,
+        rows: Vec<T>,
+        key: impl Fn(&T) -> K,
+        render: impl FnMut(&T) -> Value,
+    ) -> HttpResponse {
+        ok(self
+            .request
+            .page(&self.ctx.urls.list(list), rows, key, render))
+    }
+
+    /// The page of `list` from objects rendered together (one query per kind of embedded
+    /// object), keyed by id.
+    fn answer_rendered(&self, list: &str, ids: Vec<Uuid>, rendered: Vec<Value>) -> HttpResponse {
+        let page: Vec<(Uuid, Value)> = ids.into_iter().zip(rendered).collect();
+        self.answer(list, page, |r| r.0, |r| r.1.clone())
+    }
 }
 
 /// The committee, with the memberships the public may see (one query for the delegates, one
@@ -191,17 +232,15 @@ pub async fn list_oparl_persons(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::members(&mut conn, &selection(&request)?).await?;
-    Ok(ok(request.page(
-        &ctx.urls.list("persons"),
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::members(&mut list.conn, &selection).await?;
+    Ok(list.answer(
+        "persons",
         rows,
         |r| r.id,
-        |r| person::person(&ctx.urls, r),
-    )))
+        |r| person::person(&list.ctx.urls, r),
+    ))
 }
 
 /// Lists the memberships in the steering committee of the delegates who consented.
@@ -218,17 +257,15 @@ pub async fn list_oparl_memberships(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::members(&mut conn, &selection(&request)?).await?;
-    Ok(ok(request.page(
-        &ctx.urls.list("memberships"),
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::members(&mut list.conn, &selection).await?;
+    Ok(list.answer(
+        "memberships",
         rows,
         |r| r.id,
-        |r| person::membership(&ctx.urls, r),
-    )))
+        |r| person::membership(&list.ctx.urls, r),
+    ))
 }
 
 /// Lists the public meetings.
@@ -245,27 +282,20 @@ pub async fn list_oparl_meetings(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let mut rows = rows::meetings(&mut conn, &selection(&request)?).await?;
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let mut rows = rows::meetings(&mut list.conn, &selection).await?;
     // Render the page only, not the extra row that tells whether another page follows.
-    let extra = (rows.len() as i64 > request.limit)
+    let extra = (rows.len() as i64 > list.request.limit)
         .then(|| rows.pop())
         .flatten();
-    let mut rendered: Vec<(Uuid, Value)> = rows
-        .iter()
-        .map(|r| r.id)
-        .zip(render::meetings(&mut conn, &ctx, &rows).await?)
-        .collect();
-    rendered.extend(extra.map(|r| (r.id, Value::Null)));
-    Ok(ok(request.page(
-        &ctx.urls.list("meetings"),
-        rendered,
-        |r| r.0,
-        |r| r.1.clone(),
-    )))
+    let mut rendered = render::meetings(&mut list.conn, &list.ctx, &rows).await?;
+    let mut ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    if let Some(extra) = extra {
+        ids.push(extra.id);
+        rendered.push(Value::Null);
+    }
+    Ok(list.answer_rendered("meetings", ids, rendered))
 }
 
 /// Lists the public agenda items of the public meetings.
@@ -282,20 +312,15 @@ pub async fn list_oparl_agenda_items(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::agenda_items(&mut conn, &selection(&request)?).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let rendered = render::agenda_items(&mut conn, &ctx, &rows).await?;
-    let page: Vec<(Uuid, Value)> = ids.into_iter().zip(rendered).collect();
-    Ok(ok(request.page(
-        &ctx.urls.list("agenda-items"),
-        page,
-        |r| r.0,
-        |r| r.1.clone(),
-    )))
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::agenda_items(&mut list.conn, &selection).await?;
+    let rendered = render::agenda_items(&mut list.conn, &list.ctx, &rows).await?;
+    Ok(list.answer_rendered(
+        "agenda-items",
+        rows.iter().map(|r| r.id).collect(),
+        rendered,
+    ))
 }
 
 /// Lists the Files: the approved minutes of the public meetings.
@@ -312,17 +337,15 @@ pub async fn list_oparl_files(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::files(&mut conn, &selection(&request)?).await?;
-    let rendered = render::files(&mut conn, &ctx, &rows).await?;
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::files(&mut list.conn, &selection).await?;
+    let rendered = render::files(&mut list.conn, &list.ctx, &rows).await?;
     // A file whose content is not public (cannot happen for approved minutes) is left out,
     // but keeps its place in the keyset order.
     let page: Vec<(Uuid, Option<Value>)> = rows.iter().map(|r| r.id).zip(rendered).collect();
-    let mut value = request.page(
-        &ctx.urls.list("files"),
+    let mut value = list.request.page(
+        &list.ctx.urls.list("files"),
         page,
         |r| r.0,
         |r| r.1.clone().unwrap_or(Value::Null),
@@ -347,17 +370,15 @@ pub async fn list_oparl_locations(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::locations(&mut conn, &selection(&request)?).await?;
-    Ok(ok(request.page(
-        &ctx.urls.list("locations"),
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::locations(&mut list.conn, &selection).await?;
+    Ok(list.answer(
+        "locations",
         rows,
         |r| r.id,
-        |r| location::from_row(&ctx.urls, r),
-    )))
+        |r| location::from_row(&list.ctx.urls, r),
+    ))
 }
 
 /// Lists the Papers: every project of the catalogue.
@@ -374,20 +395,11 @@ pub async fn list_oparl_papers(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
-    let rows = rows::papers(&mut conn, &selection(&request)?).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let rendered = render::papers(&mut conn, &ctx, &rows).await?;
-    let page: Vec<(Uuid, Value)> = ids.into_iter().zip(rendered).collect();
-    Ok(ok(request.page(
-        &ctx.urls.list("papers"),
-        page,
-        |r| r.0,
-        |r| r.1.clone(),
-    )))
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
+    let selection = list.selection()?;
+    let rows = rows::papers(&mut list.conn, &selection).await?;
+    let rendered = render::papers(&mut list.conn, &list.ctx, &rows).await?;
+    Ok(list.answer_rendered("papers", rows.iter().map(|r| r.id).collect(), rendered))
 }
 
 /// Lists the Consultations: every link between a public agenda item and a project.
@@ -404,24 +416,21 @@ pub async fn list_oparl_consultations(
     body_id: web::Path<String>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
-    super::check_body(&state, &body_id)?;
-    let request = ListRequest::parse(req.query_string())?;
-    let ctx = Ctx::new(&state);
-    let mut conn = db::connect(&state.pool).await?;
+    let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = ConsultationSelection {
         only: None,
-        include_deleted: request.include_deleted(),
-        window: request.window,
-        after: request.after::<(Uuid, Uuid)>()?,
-        limit: request.fetch(),
+        include_deleted: list.request.include_deleted(),
+        window: list.request.window,
+        after: list.request.after::<(Uuid, Uuid)>()?,
+        limit: list.request.fetch(),
         projects: None,
         agenda_items: None,
     };
-    let rows = rows::consultations(&mut conn, &selection).await?;
-    Ok(ok(request.page(
-        &ctx.urls.list("consultations"),
+    let rows = rows::consultations(&mut list.conn, &selection).await?;
+    Ok(list.answer(
+        "consultations",
         rows,
         |r| (r.agenda_item_id, r.project_id),
-        |r| paper::consultation(&ctx.urls, r),
-    )))
+        |r| paper::consultation(&list.ctx.urls, r),
+    ))
 }
