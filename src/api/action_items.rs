@@ -19,7 +19,7 @@ use crate::db::committee::action_items::{
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::meetings::ActionItemStatus;
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -28,15 +28,6 @@ use crate::http::respond::created_versioned;
 use crate::state::AppState;
 use crate::views::meetings::build::{action_item_response, today};
 use crate::views::meetings::types::ActionItemResponse;
-
-fn not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
-    move |error| match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("action item {id} does not exist"))
-        }
-        other => other.into(),
-    }
-}
 
 fn respond(item: ActionItem) -> HttpResponse {
     HttpResponse::Ok()
@@ -116,7 +107,7 @@ pub async fn get_action_item(
     let mut conn = db::connect(&state.pool).await?;
     let item = action_items::find_live(&mut conn, *id)
         .await
-        .map_err(not_found(*id))?;
+        .or_not_found("action item", *id)?;
     Ok(respond(item))
 }
 
@@ -278,7 +269,7 @@ pub async fn update_action_item(
     let mut conn = db::connect(&state.pool).await?;
     let current = action_items::find_live(&mut conn, id)
         .await
-        .map_err(not_found(id))?;
+        .or_not_found("action item", id)?;
     caller.require(Right::Edit, &current.owner_organization)?;
     let is_coordinator = principal.is_coordinator();
     let if_match = IfMatch::from_request(&req)?;
@@ -311,7 +302,7 @@ pub async fn update_action_item(
             v.finish(())?;
             let before = action_items::lock_live(conn, id)
                 .await
-                .map_err(not_found(id))?;
+                .or_not_found("action item", id)?;
             // The owner may have changed since the check above; the locked row decides.
             caller.require(Right::Edit, &before.owner_organization)?;
             if_match.check(before.version)?;
@@ -359,7 +350,7 @@ pub async fn delete_action_item(
         async move {
             let before = action_items::lock_live(conn, id)
                 .await
-                .map_err(not_found(id))?;
+                .or_not_found("action item", id)?;
             if_match.check(before.version)?;
             let after = action_items::soft_delete(conn, id).await?;
             Ok(Recorded::new(()).with(

@@ -19,7 +19,7 @@ use crate::db::committee::members::{self, CommitteeMember, MemberChanges, NewCom
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::meetings::CommitteeRole;
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -78,15 +78,6 @@ fn respond(member: CommitteeMember, audience: Audience) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(member.version)))
         .json(response(member, audience))
-}
-
-fn not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
-    move |error| match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("committee member {id} does not exist"))
-        }
-        other => other.into(),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -155,7 +146,7 @@ pub async fn get_committee_member(
     let mut conn = db::connect(&state.pool).await?;
     let member = members::find_live(&mut conn, *mid)
         .await
-        .map_err(not_found(*mid))?;
+        .or_not_found("committee member", *mid)?;
     Ok(respond(member, Audience::of(&caller)))
 }
 
@@ -365,7 +356,7 @@ pub async fn update_committee_member(
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_live(&mut conn, id)
         .await
-        .map_err(not_found(id))?;
+        .or_not_found("committee member", id)?;
     caller.require(Right::Admin, &current.organization_key)?;
     let is_coordinator = principal.is_coordinator();
     let if_match = IfMatch::from_request(&req)?;
@@ -394,7 +385,9 @@ pub async fn update_committee_member(
     let member = audited(&mut conn, &actor, move |conn| {
         let (changes, on_behalf_of) = (changes.clone(), on_behalf_of.clone());
         async move {
-            let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
+            let before = members::lock_live(conn, id)
+                .await
+                .or_not_found("committee member", id)?;
             if_match.check(before.version)?;
             // Compared with the locked row, so that what counts as a change is what is stored.
             if !is_coordinator {
@@ -447,7 +440,7 @@ pub async fn delete_committee_member(
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_live(&mut conn, id)
         .await
-        .map_err(not_found(id))?;
+        .or_not_found("committee member", id)?;
     caller.require(Right::Admin, &current.organization_key)?;
     let if_match = IfMatch::from_request(&req)?;
     let actor = caller.actor()?;
@@ -455,7 +448,9 @@ pub async fn delete_committee_member(
     audited(&mut conn, &actor, move |conn| {
         let on_behalf_of = on_behalf_of.clone();
         async move {
-            let before = members::lock_live(conn, id).await.map_err(not_found(id))?;
+            let before = members::lock_live(conn, id)
+                .await
+                .or_not_found("committee member", id)?;
             if_match.check(before.version)?;
             let after = members::soft_delete(conn, id).await?;
             Ok(Recorded::new(()).with(
@@ -522,13 +517,15 @@ pub async fn create_committee_member_erasure(
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_any(&mut conn, id)
         .await
-        .map_err(not_found(id))?;
+        .or_not_found("committee member", id)?;
     let organization = db::organizations::find(&mut conn, &current.organization_key).await?;
     let actor = caller.actor()?;
     let organization_name = &organization.name;
     let member = audited(&mut conn, &actor, move |conn| {
         async move {
-            let before = members::lock_any(conn, id).await.map_err(not_found(id))?;
+            let before = members::lock_any(conn, id)
+                .await
+                .or_not_found("committee member", id)?;
             if before.name_erased_at.is_some() {
                 return Err(ApiError::conflict(format!(
                     "the name of committee member {id} is already erased"

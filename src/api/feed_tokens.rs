@@ -25,7 +25,7 @@ use crate::db;
 use crate::db::committee::feed_tokens::{self, FeedToken, NewFeedToken};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::extract::Json;
 use crate::http::idempotency::OneTimeSecret;
 use crate::http::modified_since::ModifiedSince;
@@ -280,12 +280,7 @@ pub async fn delete_calendar_feed_token(
     let mut conn = db::connect(&state.pool).await?;
     let current = feed_tokens::find(&mut conn, id)
         .await
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => {
-                ApiError::not_found(format!("feed token {id} does not exist"))
-            }
-            other => other.into(),
-        })?;
+        .or_not_found("feed token", id)?;
     caller.require(Right::Admin, &current.organization_key)?;
     if current.revoked_at.is_some() {
         return Ok(HttpResponse::NoContent().finish());

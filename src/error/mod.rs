@@ -111,6 +111,23 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// A missing row as 404: `.or_not_found("project", id)?` answers "project {id} does not
+/// exist" where a query found nothing, and converts any other error as `?` would.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &str, id: impl std::fmt::Display) -> Result<T, ApiError>;
+}
+
+impl<T> OrNotFound<T> for diesel::QueryResult<T> {
+    fn or_not_found(self, what: &str, id: impl std::fmt::Display) -> Result<T, ApiError> {
+        self.map_err(|error| match error {
+            diesel::result::Error::NotFound => {
+                ApiError::not_found(format!("{what} {id} does not exist"))
+            }
+            other => other.into(),
+        })
+    }
+}
+
 impl ApiError {
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::BadRequest(detail.into())

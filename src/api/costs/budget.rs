@@ -12,7 +12,7 @@ use super::{FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, YearRange};
 use crate::auth::{Caller, Right};
 use crate::db::costs::budget::budget_years;
 use crate::db::{self, organizations};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::export::{budget_csv, excel_csv};
 use crate::state::AppState;
 pub use crate::views::budget::{BudgetResponse, BudgetTotals, BudgetYear};
@@ -126,12 +126,7 @@ pub async fn get_organization_budget(
     let mut conn = db::connect(&state.pool).await?;
     let organization = organizations::find(&mut conn, &org)
         .await
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => {
-                ApiError::not_found(format!("organization {org} does not exist"))
-            }
-            other => other.into(),
-        })?;
+        .or_not_found("organization", &org)?;
     let budget = budget_view(&mut conn, organization, range).await?;
     if csv {
         let rows: Vec<budget_csv::Row> = budget

@@ -8,7 +8,6 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::key_body::{CostKeyBody, CostKeyResponse};
-use super::not_found_as;
 use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
@@ -16,7 +15,7 @@ use crate::db::costs::cost_keys::{self, NewCostKey};
 use crate::db::costs::participants::paying_participants;
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -184,7 +183,7 @@ pub async fn get_cost_key_version(
     live_project(&mut conn, path.id, false).await?;
     let row = cost_keys::version(&mut conn, path.id, path.version)
         .await
-        .map_err(|e| not_found_as(e, "cost key version", path.version))?;
+        .or_not_found("cost key version", path.version)?;
     Ok(HttpResponse::Ok().json(CostKeyResponse::from(row)))
 }
 

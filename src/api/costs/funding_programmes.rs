@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{check_amount, check_bp, not_found_as};
+use super::{check_amount, check_bp};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::funding::{self, ProgrammeRow, ProgrammeValues};
@@ -17,7 +17,7 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self, projects};
 use crate::domain::funding::FundingRule;
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -286,7 +286,7 @@ pub async fn get_funding_programme(
     let mut conn = db::connect(&state.pool).await?;
     let row = funding::find_programme(&mut conn, path.pid)
         .await
-        .map_err(|e| not_found_as(e, "funding programme", path.pid))?;
+        .or_not_found("funding programme", path.pid)?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -366,7 +366,7 @@ pub async fn update_funding_programme(
             lock_new_projects(conn, pid, &mut seen, &mut live).await?;
             let before = funding::find_programme_for_update(conn, pid)
                 .await
-                .map_err(|e| not_found_as(e, "funding programme", pid))?;
+                .or_not_found("funding programme", pid)?;
             if_match.check(before.version)?;
             // An application committed while this waited for the programme's lock is seen now;
             // its project's lock is free by then.

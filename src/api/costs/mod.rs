@@ -176,17 +176,3 @@ pub(crate) fn check_bp(v: &mut Validator, pointer: &str, bp: i64, positive: bool
         },
     );
 }
-
-/// 404 for a missing row of the given kind.
-pub(crate) fn not_found_as(
-    error: diesel::result::Error,
-    what: &str,
-    id: impl std::fmt::Display,
-) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("{what} {id} does not exist"))
-        }
-        other => other.into(),
-    }
-}

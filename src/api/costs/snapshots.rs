@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::YearRange;
 use super::allocation::{AllocationStatus, AllocationYear, PayerResponse, from_stored};
-use super::{YearRange, not_found_as};
 use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::costs::allocation as store;
@@ -18,7 +18,7 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::cost_sharing::Scenario;
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -275,6 +275,6 @@ pub async fn get_allocation_snapshot(
     require_shares(&mut conn, &caller, path.id).await?;
     let row = snapshots::find(&mut conn, path.id, path.sid)
         .await
-        .map_err(|e| not_found_as(e, "snapshot", path.sid))?;
+        .or_not_found("snapshot", path.sid)?;
     Ok(HttpResponse::Ok().json(SnapshotResponse::from(row)))
 }

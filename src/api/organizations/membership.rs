@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::Utc;
 
-use super::{OrganizationResponse, not_found_as};
+use super::OrganizationResponse;
 use diesel_async::AsyncPgConnection;
 
 use crate::auth::Caller;
@@ -16,7 +16,7 @@ use crate::db::projects::{self, Lookup};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::membership::{self as rule, PeriodError};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::respond::created_versioned;
@@ -136,7 +136,9 @@ pub async fn list_organization_memberships(
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::connect(&state.pool).await?;
     if !organizations::exists(&mut conn, &key).await? {
-        return Err(not_found_as(diesel::result::Error::NotFound, &key));
+        return Err(ApiError::not_found(format!(
+            "organization {key} does not exist"
+        )));
     }
     let rows = memberships::of(&mut conn, &key).await?;
     Ok(HttpResponse::Ok().json(memberships_response(rows, since.get())))
@@ -190,7 +192,7 @@ pub async fn join_organization(
             // The organization's row lock serialises joins and leaves of one organization.
             organizations::find_for_update(conn, &key)
                 .await
-                .map_err(|e| not_found_as(e, &key))?;
+                .or_not_found("organization", &key)?;
             let periods: Vec<_> = memberships::of_for_update(conn, &key)
                 .await?
                 .iter()
@@ -252,7 +254,7 @@ pub async fn leave_organization(
         async move {
             organizations::find_for_update(conn, &key)
                 .await
-                .map_err(|e| not_found_as(e, &key))?;
+                .or_not_found("organization", &key)?;
             let rows = memberships::of_for_update(conn, &key).await?;
             let periods: Vec<_> = rows.iter().map(Membership::period).collect();
             rule::check_leave(&periods, left_on).map_err(|e| period_conflict(&key, e))?;

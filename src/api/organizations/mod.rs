@@ -12,7 +12,7 @@ use crate::db::organizations::{self, Organization};
 use crate::db::projects::{self, Lookup};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -88,7 +88,7 @@ pub async fn get_organization(
     let mut conn = db::connect(&state.pool).await?;
     let org = organizations::find(&mut conn, &key)
         .await
-        .map_err(|e| not_found_as(e, &key))?;
+        .or_not_found("organization", &key)?;
     Ok(respond_with_etag(org))
 }
 
@@ -111,7 +111,9 @@ pub async fn list_organization_populations(
 ) -> ApiResult<HttpResponse> {
     let mut conn = db::connect(&state.pool).await?;
     if !organizations::exists(&mut conn, &key).await? {
-        return Err(not_found_as(diesel::result::Error::NotFound, &key));
+        return Err(ApiError::not_found(format!(
+            "organization {key} does not exist"
+        )));
     }
     let items = organizations::population_history(&mut conn, &key, since.get())
         .await?
@@ -156,7 +158,7 @@ pub async fn update_organization(
         async move {
             let before = organizations::find_for_update(conn, &key)
                 .await
-                .map_err(|e| not_found_as(e, &key))?;
+                .or_not_found("organization", &key)?;
             if_match.check(before.version)?;
             let OrganizationUpdate {
                 mut changes,
@@ -238,13 +240,4 @@ fn respond_with_etag(org: Organization) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(org.version)))
         .json(OrganizationResponse::from(org))
-}
-
-fn not_found_as(error: diesel::result::Error, key: &str) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("organization {key} does not exist"))
-        }
-        other => other.into(),
-    }
 }

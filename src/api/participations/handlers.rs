@@ -3,17 +3,17 @@
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use uuid::Uuid;
 
+use super::project_ref;
 use super::request::PutParticipation;
 use super::types::ParticipationResponse;
 use super::write::{self, Precondition, WriteContext, Written};
-use super::{organization_not_found, project_ref};
 use crate::api::projects::live_project;
 use crate::auth::{Caller, Right};
 use crate::db::participations::{self, resolutions};
 use crate::db::write::{ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::participation::Authority;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -224,10 +224,9 @@ pub async fn list_organization_participations(
     let page = page.parse::<String>()?;
     let mut conn = db::connect(&state.pool).await?;
     if !db::organizations::exists(&mut conn, &key).await? {
-        return Err(organization_not_found(
-            diesel::result::Error::NotFound,
-            &key,
-        ));
+        return Err(ApiError::not_found(format!(
+            "organization {key} does not exist"
+        )));
     }
     let rows = participations::list_for_organization(
         &mut conn,

@@ -33,15 +33,6 @@ fn project_ref(project: &Project) -> ProjectRef {
     }
 }
 
-fn organization_not_found(error: diesel::result::Error, key: &str) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("organization {key} does not exist"))
-        }
-        other => other.into(),
-    }
-}
-
 fn participation_not_found(project_id: Uuid, org: &str) -> ApiError {
     ApiError::not_found(format!(
         "organization {org} has no participation in project {project_id}"

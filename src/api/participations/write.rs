@@ -15,7 +15,7 @@ use crate::db::participations::history::{self, NewHistoryEntry};
 use crate::db::participations::{self, Participation, ParticipationData, ProjectRef, resolutions};
 use crate::db::write::{Actor, Entry, Recorded};
 use crate::domain::participation::{self as rules, Authority};
-use crate::error::ApiError;
+use crate::error::{ApiError, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 
 /// What a PUT's conditional headers ask for. Creation needs no header (or `If-None-Match: *`
@@ -102,7 +102,7 @@ pub async fn put(
     };
     let org = organizations::find(conn, &organization)
         .await
-        .map_err(|e| super::organization_not_found(e, &organization))?;
+        .or_not_found("organization", &organization)?;
     let existing = participations::find_for_update(conn, project_id, &organization).await?;
     precondition.check(existing.as_ref().map(|p| p.version))?;
 

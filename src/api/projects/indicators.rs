@@ -9,15 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
-};
+use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::indicators::{self, Indicator, IndicatorChanges, NewIndicator};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -179,7 +177,7 @@ pub async fn get_project_indicator(
     live_project(&mut conn, id, false).await?;
     let i = indicators::find(&mut conn, id, iid, false)
         .await
-        .map_err(not_found_as("indicator", iid))?;
+        .or_not_found("indicator", iid)?;
     Ok(respond(&mut HttpResponse::Ok(), i))
 }
 
@@ -291,7 +289,7 @@ pub async fn update_project_indicator(
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)
                 .await
-                .map_err(not_found_as("indicator", iid))?;
+                .or_not_found("indicator", iid)?;
             if_match.check(before.version)?;
             let after = indicators::update(conn, iid, &changes).await?;
             let entry = project_entry(
@@ -342,7 +340,7 @@ pub async fn delete_project_indicator(
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = indicators::find(conn, id, iid, true)
                 .await
-                .map_err(not_found_as("indicator", iid))?;
+                .or_not_found("indicator", iid)?;
             if_match.check(before.version)?;
             if indicators::has_measurements(conn, iid).await? {
                 return Err(ApiError::conflict(

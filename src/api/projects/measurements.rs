@@ -8,15 +8,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::indicators::value;
-use super::{
-    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
-};
+use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::indicators::{self, Measurement};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -91,7 +89,7 @@ pub async fn list_indicator_measurements(
     live_project(&mut conn, id, false).await?;
     indicators::find(&mut conn, id, iid, false)
         .await
-        .map_err(not_found_as("indicator", iid))?;
+        .or_not_found("indicator", iid)?;
     let rows = indicators::list_measurements(&mut conn, iid, since.get(), page.after, page.fetch())
         .await?;
     let page = page
@@ -138,7 +136,7 @@ pub async fn create_indicator_measurement(
             let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)
                 .await
-                .map_err(not_found_as("indicator", iid))?;
+                .or_not_found("indicator", iid)?;
             let m = indicators::insert_measurement(conn, iid, body.measured_on, x, note.as_deref())
                 .await
                 .map_err(|e| match e {
@@ -198,10 +196,10 @@ pub async fn delete_indicator_measurement(
             let project = lock_project_for_work(conn, &caller, id).await?;
             indicators::find(conn, id, iid, true)
                 .await
-                .map_err(not_found_as("indicator", iid))?;
+                .or_not_found("indicator", iid)?;
             let before = indicators::find_measurement(conn, iid, mid)
                 .await
-                .map_err(not_found_as("measurement", mid))?;
+                .or_not_found("measurement", mid)?;
             indicators::delete_measurement(conn, mid).await?;
             let entry = project_entry(
                 Entry::deleted("measurement", mid).before(&before),

@@ -8,16 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
-};
+use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::milestones::{self, Milestone, MilestoneChanges, NewMilestone};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::projects::MilestoneState;
 use crate::domain::validation::Validator;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -145,7 +143,7 @@ pub async fn get_project_milestone(
     live_project(&mut conn, id, false).await?;
     let m = milestones::find(&mut conn, id, mid, false)
         .await
-        .map_err(not_found_as("milestone", mid))?;
+        .or_not_found("milestone", mid)?;
     Ok(respond(&mut HttpResponse::Ok(), m))
 }
 
@@ -248,7 +246,7 @@ pub async fn update_project_milestone(
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)
                 .await
-                .map_err(not_found_as("milestone", mid))?;
+                .or_not_found("milestone", mid)?;
             if_match.check(before.version)?;
             let after = milestones::update(conn, mid, &changes).await?;
             let entry = project_entry(
@@ -298,7 +296,7 @@ pub async fn delete_project_milestone(
             let project = lock_project_for_work(conn, &caller, id).await?;
             let before = milestones::find(conn, id, mid, true)
                 .await
-                .map_err(not_found_as("milestone", mid))?;
+                .or_not_found("milestone", mid)?;
             if_match.check(before.version)?;
             milestones::delete(conn, mid).await?;
             let entry = project_entry(

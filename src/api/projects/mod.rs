@@ -128,14 +128,3 @@ pub(crate) async fn authorize_project_work(
     require_project_work(caller, &project)?;
     Ok((caller.actor()?, project))
 }
-
-/// A diesel `NotFound` as a 404 naming what was not found.
-pub(crate) fn not_found_as(what: &str, id: Uuid) -> impl FnOnce(diesel::result::Error) -> ApiError {
-    let what = what.to_owned();
-    move |error| match error {
-        diesel::result::Error::NotFound => {
-            ApiError::not_found(format!("{what} {id} does not exist"))
-        }
-        other => other.into(),
-    }
-}

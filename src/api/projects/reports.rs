@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    authorize_project_work, live_project, lock_project_for_work, not_found_as, project_entry,
-};
+use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::projects::{self, Project, ProjectChanges};
 use crate::db::reports::{self, NewReport, Report, ReportChanges};
@@ -21,7 +19,7 @@ use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::domain::projects::{REPORT_CORRECTION_WINDOW, TrafficLight, report_correctable};
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -239,7 +237,7 @@ pub async fn get_project_report(
     live_project(&mut conn, id, false).await?;
     let (report, _) = reports::find(&mut conn, id, rid, false)
         .await
-        .map_err(not_found_as("report", rid))?;
+        .or_not_found("report", rid)?;
     let by = reports::superseded_by(&mut conn, rid).await?;
     Ok(respond(&mut HttpResponse::Ok(), report, by))
 }
@@ -397,7 +395,7 @@ pub async fn update_project_report(
             let project = lock_project_for_work(conn, &caller, id).await?;
             let (before, now) = reports::find(conn, id, rid, true)
                 .await
-                .map_err(not_found_as("report", rid))?;
+                .or_not_found("report", rid)?;
             if !report_correctable(before.created_at, now) {
                 return Err(ApiError::conflict(format!(
                     "report {rid} was posted more than 24 hours ago and is frozen; post a new \

@@ -36,7 +36,7 @@ use crate::db::reporting::{self as queries, SECTION_LIMIT};
 use crate::db::{self};
 use crate::domain::cost_sharing::Scenario;
 use crate::domain::reporting::{Period, milestone_missed};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::export::{excel_csv, report_csv, report_html};
 use crate::state::AppState;
 use crate::views::meetings::berlin;
@@ -116,12 +116,7 @@ pub async fn get_organization_report(
     let mut conn = db::connect(&state.pool).await?;
     let organization = organizations::find(&mut conn, &org)
         .await
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => {
-                ApiError::not_found(format!("organization {org} does not exist"))
-            }
-            other => other.into(),
-        })?;
+        .or_not_found("organization", &org)?;
     let threshold = state.config.similarity_threshold;
     // One snapshot of the database for the whole document.
     let report = conn

@@ -10,14 +10,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{coordinator_or_lead_admin, not_found_as};
+use super::coordinator_or_lead_admin;
 use crate::api::projects::{live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::cost_items::{self, CostItemRow};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -90,7 +90,7 @@ pub async fn get_cost_item(
     live_project(&mut conn, path.id, false).await?;
     let row = cost_items::find(&mut conn, path.id, path.cid)
         .await
-        .map_err(|e| not_found_as(e, "cost item", path.cid))?;
+        .or_not_found("cost item", path.cid)?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -191,7 +191,7 @@ pub async fn update_cost_item(
             live_project(conn, project_id, true).await?;
             let before = cost_items::find_for_update(conn, project_id, cid)
                 .await
-                .map_err(|e| not_found_as(e, "cost item", cid))?;
+                .or_not_found("cost item", cid)?;
             if_match.check(before.version)?;
             let values = changes.apply_to(&before)?;
             let after = cost_items::update(conn, cid, &values).await?;
@@ -242,7 +242,7 @@ pub async fn delete_cost_item(
             live_project(conn, project_id, true).await?;
             let before = cost_items::find_for_update(conn, project_id, cid)
                 .await
-                .map_err(|e| not_found_as(e, "cost item", cid))?;
+                .or_not_found("cost item", cid)?;
             if_match.check(before.version)?;
             cost_items::delete(conn, cid).await?;
             if before.is_accepted() {

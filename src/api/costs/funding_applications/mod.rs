@@ -13,14 +13,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::{PlanEditor, coordinator_or_lead_admin, not_found_as};
+use super::{PlanEditor, coordinator_or_lead_admin};
 use crate::api::projects::{live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::funding::{self, ApplicationRow};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -96,7 +96,7 @@ pub async fn get_funding_application(
     live_project(&mut conn, path.id, false).await?;
     let row = funding::find_application(&mut conn, path.id, path.fid)
         .await
-        .map_err(|e| not_found_as(e, "funding application", path.fid))?;
+        .or_not_found("funding application", path.fid)?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -197,7 +197,7 @@ pub async fn update_funding_application(
             live_project(conn, project_id, true).await?;
             let before = funding::find_application_for_update(conn, project_id, fid)
                 .await
-                .map_err(|e| not_found_as(e, "funding application", fid))?;
+                .or_not_found("funding application", fid)?;
             if_match.check(before.version)?;
             let values = check(
                 conn,
@@ -252,7 +252,7 @@ pub async fn delete_funding_application(
             live_project(conn, project_id, true).await?;
             let before = funding::find_application_for_update(conn, project_id, fid)
                 .await
-                .map_err(|e| not_found_as(e, "funding application", fid))?;
+                .or_not_found("funding application", fid)?;
             if_match.check(before.version)?;
             funding::delete_application(conn, fid).await?;
             recompute(conn, project_id).await?;

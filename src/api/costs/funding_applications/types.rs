@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::costs::{PlanEditor, check_amount, check_year, not_found_as};
+use crate::api::costs::{PlanEditor, check_amount, check_year};
 use crate::db::costs::cost_items;
 use crate::db::costs::funding::{self, ApplicationRow, ApplicationValues};
 use crate::domain::cost_plan::eligible_over;
 use crate::domain::validation::Validator;
-use crate::error::ApiError;
+use crate::error::{ApiError, OrNotFound};
 
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -207,7 +207,7 @@ pub(super) async fn check(
     }
     if funding::find_programme(conn, values.programme_id)
         .await
-        .map_err(|e| not_found_as(e, "funding programme", values.programme_id))
+        .or_not_found("funding programme", values.programme_id)
         .is_err()
     {
         v.error("/programme_id", "names no funding programme");
