@@ -1,16 +1,13 @@
-//! `/api/v1/committee/members[/{mid}]`: the delegates of the steering committee. Names are
-//! personal data: anonymous callers see a name (and function) only when the delegate
-//! consented to publishing it. The steering office, or an organization's admin for its own
-//! delegates, maintains them; the committee-wide fields (a committee office such as the chair,
-//! and the voting right) only the steering office.
+//! The delegate endpoints: parse, authorize, call the database, answer.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::types::{
+    CommitteeMemberResponse, CreateCommitteeMember, MemberQuery, UpdateCommitteeMember, response,
+};
+use super::write::{DEFAULT_VOTING_RIGHT, erased_name, refuse_committee_fields};
 use crate::api::meetings::{Audience, check_organization};
 use crate::auth::{Caller, Right};
 use crate::db;
@@ -27,65 +24,10 @@ use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created_versioned;
 use crate::state::AppState;
 
-/// A delegate of an organization in the steering committee.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommitteeMemberResponse {
-    /// Stable id (later the OParl Person).
-    pub id: Uuid,
-    /// The organization the delegate sits for.
-    #[schema(example = "99001004")]
-    pub organization: String,
-    /// `null` for anonymous callers unless the delegate consented.
-    #[schema(example = "Dr. Erika Mustermann")]
-    pub name: Option<String>,
-    /// e.g. the office held; `null` for anonymous callers unless the delegate consented.
-    #[schema(example = "Bürgermeisterin")]
-    pub function: Option<String>,
-    pub role: CommitteeRole,
-    /// Whether the delegate votes.
-    pub voting_right: bool,
-    #[schema(example = "2025-11-01")]
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    /// Whether the name may be published.
-    pub name_public_consent: bool,
-    /// When the name was erased on request (GDPR Art. 17): `name` is then the function (or
-    /// committee role) and organization, e.g. "Bürgermeisterin (Musterstadt)".
-    pub name_erased_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-fn response(member: CommitteeMember, audience: Audience) -> CommitteeMemberResponse {
-    let disclosed = !audience.is_public() || member.name_public_consent;
-    CommitteeMemberResponse {
-        id: member.id,
-        organization: member.organization_key,
-        name: disclosed.then_some(member.name),
-        function: member.function.filter(|_| disclosed),
-        role: CommitteeRole::parse(&member.role).unwrap_or(CommitteeRole::Member),
-        voting_right: member.voting_right,
-        start_date: member.start_date,
-        end_date: member.end_date,
-        name_public_consent: member.name_public_consent,
-        name_erased_at: member.name_erased_at,
-        created_at: member.created_at,
-        updated_at: member.updated_at,
-    }
-}
-
 fn respond(member: CommitteeMember, audience: Audience) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(member.version)))
         .json(response(member, audience))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct MemberQuery {
-    /// Only delegates of this organization.
-    #[param(example = "99001004")]
-    pub organization: Option<String>,
 }
 
 /// Lists the delegates by organization. Public; names only with consent for anonymous
@@ -148,101 +90,6 @@ pub async fn get_committee_member(
         .await
         .or_not_found("committee member", *mid)?;
     Ok(respond(member, Audience::of(&caller)))
-}
-
-/// A new delegate's voting right when the request leaves it out.
-const DEFAULT_VOTING_RIGHT: bool = false;
-
-/// The committee-wide fields of a delegate are the steering office's: an organization's admin
-/// may neither move a delegate into or out of a committee office nor change its voting right
-/// (both are published through OParl as the committee's composition). 403 naming the fields
-/// that would change from `role`/`voting_right` to `new_role`/`new_voting_right`.
-fn refuse_committee_fields(
-    role: CommitteeRole,
-    new_role: CommitteeRole,
-    voting_right: bool,
-    new_voting_right: bool,
-) -> Result<(), ApiError> {
-    let is_office = |role: CommitteeRole| {
-        matches!(
-            role,
-            CommitteeRole::Chair | CommitteeRole::DeputyChair | CommitteeRole::Secretary
-        )
-    };
-    let mut refused = Vec::new();
-    if new_role != role && (is_office(role) || is_office(new_role)) {
-        refused.push(format!("role ({} to {})", role.as_str(), new_role.as_str()));
-    }
-    if new_voting_right != voting_right {
-        refused.push(format!(
-            "voting_right ({voting_right} to {new_voting_right})"
-        ));
-    }
-    if refused.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(format!(
-            "only the steering office sets a delegate's committee office (chair, deputy_chair, \
-             secretary) and voting right; refused: {}",
-            refused.join(", ")
-        )))
-    }
-}
-
-/// A new delegate.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "organization": "99001004", "name": "Dr. Erika Mustermann", "function": "Bürgermeisterin",
-    "role": "member", "voting_right": true, "start_date": "2025-11-01", "name_public_consent": true
-}))]
-pub struct CreateCommitteeMember {
-    /// The organization the delegate sits for.
-    pub organization: String,
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: String,
-    /// 1 to 200 characters.
-    #[schema(max_length = 200)]
-    pub function: Option<String>,
-    /// Default `member`. The committee offices `chair`, `deputy_chair` and `secretary` are
-    /// given by the steering office only; an organization's admin names `member` or `deputy`
-    /// (403 otherwise).
-    pub role: Option<CommitteeRole>,
-    /// Whether the delegate votes (default: no). Set by the steering office only; an
-    /// organization's admin may leave it out or send `false` (403 otherwise).
-    #[serde(default)]
-    pub voting_right: bool,
-    pub start_date: NaiveDate,
-    /// Not before `start_date`.
-    pub end_date: Option<NaiveDate>,
-    /// Whether the name may be published (default: no).
-    #[serde(default)]
-    pub name_public_consent: bool,
-}
-
-/// Changes to a delegate; absent fields stay as they are, `null` clears an optional one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"end_date": "2026-10-31"}))]
-pub struct UpdateCommitteeMember {
-    #[schema(min_length = 1, max_length = 200)]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
-    pub function: Option<Option<String>>,
-    /// Only the steering office moves a delegate into or out of a committee office (`chair`,
-    /// `deputy_chair`, `secretary`); an organization's admin may switch its delegate between
-    /// `member` and `deputy` (403 otherwise). Sending the current value is no change.
-    pub role: Option<CommitteeRole>,
-    /// Only the steering office changes it (403 for anyone else; sending the current value
-    /// is no change).
-    pub voting_right: Option<bool>,
-    pub start_date: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<NaiveDate>, nullable)]
-    pub end_date: Option<Option<NaiveDate>>,
-    pub name_public_consent: Option<bool>,
 }
 
 /// Adds a delegate: the steering office for any organization, an organization's admin for
@@ -465,26 +312,6 @@ pub async fn delete_committee_member(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// What replaces an erased name: the function, or else the committee role, and the
-/// organization, e.g. "Bürgermeisterin (Musterstadt)" or "Mitglied (Beispielheim)".
-pub fn erased_name(member: &CommitteeMember, organization_name: &str) -> String {
-    let function = member
-        .function
-        .clone()
-        .filter(|f| !f.trim().is_empty() && !f.contains(member.name.as_str()))
-        .unwrap_or_else(|| {
-            CommitteeRole::parse(&member.role)
-                .unwrap_or(CommitteeRole::Member)
-                .label_de()
-                .to_owned()
-        });
-    let mut replacement = format!("{function} ({organization_name})");
-    if replacement.chars().count() > 200 {
-        replacement = replacement.chars().take(200).collect();
-    }
-    replacement
 }
 
 /// Erases a delegate's name on request (GDPR Art. 17). The steering office only; also for a

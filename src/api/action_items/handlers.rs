@@ -1,15 +1,12 @@
-//! `/api/v1/action-items[/{id}]`: tasks that come out of meetings. Members read them; the
-//! steering office creates and edits them; the owner organization's admin or editor updates
-//! the status and due date of its own.
+//! The action-item endpoints: parse, authorize, call the database, answer.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel_async::AsyncPgConnection;
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::types::{ActionItemQuery, CreateActionItem, UpdateActionItem};
+use super::write::check_project;
 use crate::api::meetings::check_organization;
 use crate::auth::{Caller, Right};
 use crate::db;
@@ -33,19 +30,6 @@ fn respond(item: ActionItem) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(item.version)))
         .json(action_item_response(item, today()))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ActionItemQuery {
-    /// Only items of this owner organization.
-    #[param(example = "99001004")]
-    pub owner: Option<String>,
-    pub status: Option<ActionItemStatus>,
-    /// Only items from this meeting.
-    pub meeting: Option<Uuid>,
-    /// `true`: only open or in-progress items past their due date.
-    pub overdue: Option<bool>,
 }
 
 /// Lists action items in creation order (members only).
@@ -109,56 +93,6 @@ pub async fn get_action_item(
         .await
         .or_not_found("action item", *id)?;
     Ok(respond(item))
-}
-
-/// A new action item.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "title": "Förderantrag für das Glasfaserprojekt vorbereiten", "owner_organization": "99001004",
-    "due_date": "2026-06-30"
-}))]
-#[derive(Clone)]
-pub struct CreateActionItem {
-    /// 1 to 300 characters.
-    #[schema(min_length = 1, max_length = 300)]
-    pub title: String,
-    /// The agenda item it came from.
-    pub agenda_item_id: Option<Uuid>,
-    pub owner_organization: String,
-    pub due_date: Option<NaiveDate>,
-    /// Default `open`.
-    pub status: Option<ActionItemStatus>,
-    /// The project it concerns.
-    pub project_id: Option<Uuid>,
-}
-
-/// Changes to an action item; absent fields stay as they are. The owner organization may
-/// change `status` and `due_date` only.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "in_progress"}))]
-pub struct UpdateActionItem {
-    #[schema(min_length = 1, max_length = 300)]
-    pub title: Option<String>,
-    pub owner_organization: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<NaiveDate>, nullable)]
-    pub due_date: Option<Option<NaiveDate>>,
-    pub status: Option<ActionItemStatus>,
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<Uuid>, nullable)]
-    pub project_id: Option<Option<Uuid>>,
-}
-
-async fn check_project(
-    conn: &mut AsyncPgConnection,
-    v: &mut Validator,
-    id: Uuid,
-) -> Result<(), ApiError> {
-    let exists = crate::db::projects::is_live(conn, id).await?;
-    v.check(exists, "/project_id", "no such project");
-    Ok(())
 }
 
 /// Creates an action item (steering office only).
