@@ -53,12 +53,9 @@ const QUERYING: &[&str] = &["db", "bench_data"];
 
 #[test]
 fn queries_live_in_the_database_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = BTreeMap::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut files,
-    );
+    collect(&src, &src, &mut files);
     let querying = |module: &str| {
         QUERYING
             .iter()

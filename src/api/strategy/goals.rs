@@ -285,7 +285,7 @@ pub async fn update_goal(
                 .await
                 .map_err(goal_not_found(id))?;
             if_match.check(before.version)?;
-            let links_before = links_of(conn, id).await?;
+            let links_before = crate::db::strategy::links_of_goal(conn, id).await?;
             let data = changes.apply(&before);
             let project_ids = changes
                 .project_ids
@@ -330,14 +330,6 @@ fn same_set(a: &[Uuid], b: &[Uuid]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.contains(x))
 }
 
-/// The ids of the projects and indicators linked to a goal.
-async fn links_of(
-    conn: &mut AsyncPgConnection,
-    goal_id: Uuid,
-) -> Result<(Vec<Uuid>, Vec<Uuid>), ApiError> {
-    Ok(crate::db::strategy::links_of_goal(conn, goal_id).await?)
-}
-
 /// Deletes a goal with its links (steering office only). Needs `If-Match`.
 #[utoipa::path(
     tag = "strategy",
@@ -369,7 +361,7 @@ pub async fn delete_goal(
                 .await
                 .map_err(goal_not_found(id))?;
             if_match.check(before.version)?;
-            let (project_ids, indicator_ids) = links_of(conn, id).await?;
+            let (project_ids, indicator_ids) = crate::db::strategy::links_of_goal(conn, id).await?;
             strategy::delete_goal(conn, id).await?;
             let entry = Entry::deleted("strategy_goal", id).before(&GoalWithLinks {
                 goal: before,
