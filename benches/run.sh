@@ -34,16 +34,20 @@ done
 # A compiler or any process above 20 % CPU besides PostgreSQL distorts every number. Without
 # BENCH_ALLOW_BUSY=1 the run refuses; with it, each result carries the reason as a flag.
 busy_reason() {
+  local with_load=${1:-yes}
   local reasons=()
   local compilers
-  compilers=$(pgrep -c -x 'rustc|cc1|cc1plus|ld|lld|cargo' || true)
+  # pgrep matches at most 15 characters of a name, so the names are compared here.
+  compilers=$(ps -eo comm= | grep -cxE 'rustc|cc1|cc1plus|ld|lld|cargo|clippy-driver' || true)
   [ "${compilers:-0}" -gt 0 ] && reasons+=("$compilers compiler processes (rustc, cargo, cc1, ld)")
   local hogs
   hogs=$(ps -eo pcpu=,comm= --sort=-pcpu | awk -v me="$$" '$1 > 20 && $2 !~ /^(postgres|smartregion|wrk|pgbench|ps|awk)$/ {printf "%s(%s%%) ", $2, $1}' | head -c 200)
   [ -n "$hogs" ] && reasons+=("busy processes: $hogs")
+  # The load average counts the benchmark's own service and load generator too, so it is
+  # looked at before the run only; between scenarios the process checks above decide.
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  if awk -v l="$load" -v n="$(nproc)" 'BEGIN {exit !(l > n * 0.5)}'; then
+  if [ "$with_load" = yes ] && awk -v l="$load" -v n="$(nproc)" 'BEGIN {exit !(l > n * 0.5)}'; then
     reasons+=("load average $load on $(nproc) cores")
   fi
   local IFS='; '
@@ -52,7 +56,7 @@ busy_reason() {
 
 check_quiet() {
   local reason
-  reason=$(busy_reason)
+  reason=$(busy_reason "${1:-yes}")
   if [ -n "$reason" ]; then
     if [ "$ALLOW_BUSY" = 1 ]; then
       echo "BUSY: $reason" >&2
@@ -237,7 +241,7 @@ for scale in $SCALES; do
   clk=$(getconf CLK_TCK)
   secs=${DURATION%s}
   for s in $SCENARIOS; do
-    check_quiet
+    check_quiet no
     read -r -a args <<<"$(scenario_args "$s" "$dir")"
     script=$ROOT/benches/lua/${args[0]}
     # The write scenarios start from the opt-ins' current versions.
