@@ -13,16 +13,19 @@ use crate::error::oparl::{
 };
 use crate::error::responses::*;
 pub use links::document_links;
+mod required;
 mod text;
 pub use text::text_pattern;
 
 /// The rules the derive macros cannot state, added to the collected document: the error
-/// answers and `Location` headers that follow from each operation's shape, the text patterns of request bodies and
-/// the links between operations.
+/// answers and `Location` headers that follow from each operation's shape, the text patterns of
+/// request bodies and parameters, required members that may not be `null`, and the links
+/// between operations.
 pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
     derived::document_derived_answers(&mut value);
     text::document_text_rules(&mut value);
+    required::forbid_null_in_required(&mut value);
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
     document_links(&mut doc);
@@ -145,6 +148,7 @@ organization's admin adds or removes its own organization as a member."),
             Gone,
             PreconditionFailed,
             PayloadTooLarge,
+            RequestTimeout,
             UnsupportedMediaType,
             UnprocessableEntity,
             PreconditionRequired,

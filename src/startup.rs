@@ -19,7 +19,7 @@ use crate::http::extract::{path_config, query_config};
 use crate::http::fallback::{self, RouteTable};
 use crate::http::idempotency::{self, Idempotency};
 use crate::http::rate_limit::RateLimits;
-use crate::http::{cors, metrics, rate_limit, request_id, security_headers};
+use crate::http::{body_deadline, cors, metrics, rate_limit, request_id, security_headers};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::state::AppState;
@@ -105,6 +105,7 @@ pub fn app(
     >,
 > {
     let max_body = shared.state.config.max_body_bytes;
+    let body_timeout = shared.state.config.body_timeout;
     let html_policy = shared.html_policy.clone();
     let cors = cors::cors(&shared.state.config.cors_origins);
     // The document and the docs page come first: the `/api/v1` scope below would otherwise
@@ -140,6 +141,9 @@ pub fn app(
         .app_data(shared.rate_limits)
         .default_service(web::to(fallback::default_service))
         .wrap(from_fn(idempotency::middleware))
+        .wrap(from_fn(move |req, next| {
+            body_deadline::middleware(body_timeout, req, next)
+        }))
         .wrap(from_fn(crate::http::extract::query_text))
         .wrap(from_fn(rate_limit::middleware))
         .wrap(cors)

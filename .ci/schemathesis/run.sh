@@ -90,7 +90,7 @@ admin_a="$(token --org "$org_a" --role admin --sub schemathesis@ahlen)"
 admin_b="$(token --org "$org_b" --role admin --sub schemathesis@beckum)"
 
 SEED_COORDINATOR="$coordinator" SEED_ADMIN_A="$admin_a" SEED_ADMIN_B="$admin_b" \
-    SEED_ORG_A="$org_a" SEED_ORG_B="$org_b" "$venv/bin/python" "$here/seed.py" "$url"
+    SEED_ORG_A="$org_a" SEED_ORG_B="$org_b" "$venv/bin/python" "$here/seed.py" "$url" "$work/seeded.json"
 
 # Identities in the order Schemathesis tries them on an operation (it moves on after a 401 or
 # 403, trying no credentials second): Ahlen's admin, Beckum's admin, the steering office. The two
@@ -116,7 +116,8 @@ mkdir -p "$reports"
 started=$(date +%s)
 set +e
 # From the scratch directory, so that Schemathesis' cache (.schemathesis/) stays out of the tree.
-(cd "$work" && PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks \
+(cd "$work" && PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks SCHEMATHESIS_SEEDED="$work/seeded.json" \
+    SCHEMATHESIS_BASE_URL="$url" SCHEMATHESIS_READER_TOKEN="$coordinator" \
     "$venv/bin/schemathesis" --config-file "$work/schemathesis.toml" run "$root/openapi/openapi.json" \
     --url "$url" ${SCHEMATHESIS_MAX_TIME:+--max-time "$SCHEMATHESIS_MAX_TIME"} \
     --report junit,ndjson --report-dir "$reports" \

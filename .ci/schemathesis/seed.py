@@ -1,18 +1,31 @@
 """Seeds a fresh smartregion service through its API, so that the Schemathesis run finds data
 behind every operation: projects led by the two peer municipalities, their opt-ins, cost plans,
 funding, indicators, milestones, reports, meetings with agenda, attendance and minutes,
-delegates, action items, goals, webhooks and calendar feed tokens.
+delegates, action items, goals, initiatives, working groups, webhooks and calendar feed tokens.
 
-Usage: python seed.py BASE_URL  (tokens in SEED_COORDINATOR, SEED_ADMIN_A, SEED_ADMIN_B;
+It writes the paths of what it made to OUT (JSON: `paths`, and `spares`, made only to be
+deleted), together with the OParl objects the service derives from them; `hooks.py` puts
+their ids into half of the generated requests, so that every operation reaches real data, and
+the deletes take spares only, so that they do not eat the data the other operations need.
+
+Usage: python seed.py BASE_URL OUT  (tokens in SEED_COORDINATOR, SEED_ADMIN_A, SEED_ADMIN_B;
 organization keys in SEED_ORG_A, SEED_ORG_B). Any unexpected answer stops with a message.
 """
 
+import json
 import os
 import sys
+from urllib.parse import urlsplit
 
 import requests
 
-BASE = sys.argv[1].rstrip("/") + "/api/v1"
+ROOT = sys.argv[1].rstrip("/")
+BASE = ROOT + "/api/v1"
+OUT = sys.argv[2]
+PATHS = []
+SPARES = []
+# How many spares of each deletable resource: a DELETE gets a few dozen cases in a run.
+SPARE_COUNT = 3
 COORDINATOR = os.environ["SEED_COORDINATOR"]
 ADMIN = {os.environ["SEED_ORG_A"]: os.environ["SEED_ADMIN_A"], os.environ["SEED_ORG_B"]: os.environ["SEED_ADMIN_B"]}
 ORG_A, ORG_B = os.environ["SEED_ORG_A"], os.environ["SEED_ORG_B"]
@@ -37,6 +50,29 @@ def call(method, path, token, body=None, expect=(200, 201, 204), if_match=None):
     return response.json() if response.content and "json" in response.headers.get("Content-Type", "") else None
 
 
+def keep(path, spare=False):
+    """Records the path (below /api/v1) of something made, for the hooks."""
+    (SPARES if spare else PATHS).append("/api/v1" + path)
+
+
+def oparl_paths():
+    """The paths of the OParl objects the service derives from the seeded data (first pages)."""
+    headers = {"Authorization": f"Bearer {COORDINATOR}"}
+    system = requests.get(ROOT + "/oparl/v1.1/system", headers=headers, timeout=30).json()
+    found = set()
+    bodies = requests.get(system["body"], headers=headers, timeout=30).json()["data"]
+    for body in bodies:
+        found.add(urlsplit(body["id"]).path)
+        for member in ("organization", "person", "meeting", "paper", "agendaItem", "consultation", "file",
+                       "locationList", "legislativeTermList", "membership"):
+            listing = body.get(member)
+            if not listing:
+                continue
+            for item in requests.get(listing, headers=headers, timeout=30).json().get("data", [])[:5]:
+                found.add(urlsplit(item["id"]).path)
+    return sorted(found)
+
+
 def project(code, title, lead, field):
     return call(
         "POST",
@@ -44,6 +80,53 @@ def project(code, title, lead, field):
         COORDINATOR,
         {"code": code, "title": title, "field_of_action": field, "category": "lead", "lead_organization": lead},
     )["id"]
+
+
+def project_children(pid, org, programme, spare=False):
+    """A project's cost item, funding, indicator with a measurement, milestone and report."""
+    p = f"/projects/{pid}"
+    item = call(
+        "POST",
+        f"{p}/cost-items",
+        COORDINATOR,
+        {
+            "category": "licence",
+            "recurrence": "recurring",
+            "amount_cents": 1200000,
+            "eligible_for_funding": True,
+            "basis": "estimate",
+            "description": "Lizenz Netzwerkserver",
+            "first_year": 2027,
+            "last_year": 2029,
+        },
+    )["id"]
+    keep(f"{p}/cost-items/{item}", spare)
+    funding = call(
+        "POST",
+        f"{p}/funding",
+        COORDINATOR,
+        {"programme_id": programme, "state": "submitted", "first_year": 2027, "last_year": 2029, "requested_cents": 1000000},
+    )["id"]
+    keep(f"{p}/funding/{funding}", spare)
+    indicator = call("POST", f"{p}/indicators", ADMIN[org], {"name": "Sensoren", "unit": "Anzahl", "baseline": 0, "target": 500})["id"]
+    measurement = call("POST", f"{p}/indicators/{indicator}/measurements", ADMIN[org], {"measured_on": "2026-06-30", "value": 120})["id"]
+    # A spare measurement hangs off an indicator that stays.
+    keep(f"{p}/indicators/{indicator}/measurements/{measurement}", spare)
+    if not spare:
+        keep(f"{p}/indicators/{indicator}")
+    else:
+        spare_indicator = call("POST", f"{p}/indicators", ADMIN[org], {"name": "Spare", "unit": "Anzahl", "baseline": 0, "target": 5})["id"]
+        keep(f"{p}/indicators/{spare_indicator}", True)
+    milestone = call("POST", f"{p}/milestones", ADMIN[org], {"title": "Förderantrag eingereicht", "planned_date": "2026-06-30"})["id"]
+    keep(f"{p}/milestones/{milestone}", spare)
+    if not spare:
+        report = call(
+            "POST",
+            f"{p}/reports",
+            ADMIN[org],
+            {"report_date": "2026-03-31", "text": "Standortsuche abgeschlossen.", "progress_percent": 40, "traffic_light": "green"},
+        )["id"]
+        keep(f"{p}/reports/{report}")
 
 
 def main():
@@ -59,11 +142,17 @@ def main():
         },
         expect=(201,),
     )["id"]
+    keep(f"/funding-programmes/{programme}")
+    for org in (ORG_A, ORG_B):
+        keep(f"/organizations/{org}")
 
     projects = {}
-    for n, (org, field) in enumerate([(ORG_A, fields[0]), (ORG_B, fields[1]), (ORG_A, fields[2]), (ORG_B, fields[3])]):
-        pid = project(f"ST-{n + 1:02d}", f"Seed-Projekt {n + 1} ({org})", org, field)
+    codes = iter(range(1, 100))
+    for org, field in [(ORG_A, fields[0]), (ORG_B, fields[1]), (ORG_A, fields[2]), (ORG_B, fields[3])]:
+        n = next(codes)
+        pid = project(f"ST-{n:02d}", f"Seed-Projekt {n} ({org})", org, field)
         projects.setdefault(org, []).append(pid)
+        keep(f"/projects/{pid}")
         for participant in (ORG_A, ORG_B):
             call("PUT", f"/projects/{pid}/participations/{participant}", ADMIN[participant], {"state": "intends_to_join"})
             call(
@@ -76,39 +165,18 @@ def main():
                     "council_resolution": {"decided_on": "2026-03-10", "deciding_body": "Rat", "outcome": "approved", "paper_reference": "V 2026/001"},
                 },
             )
-        call(
-            "POST",
-            f"/projects/{pid}/cost-items",
-            COORDINATOR,
-            {
-                "category": "licence",
-                "recurrence": "recurring",
-                "amount_cents": 1200000,
-                "eligible_for_funding": True,
-                "basis": "estimate",
-                "description": "Lizenz Netzwerkserver",
-                "first_year": 2027,
-                "last_year": 2029,
-            },
-        )
+            keep(f"/projects/{pid}/participations/{participant}")
         call("PUT", f"/projects/{pid}/cost-key", COORDINATOR, {"type": "equal"})
-        call(
-            "POST",
-            f"/projects/{pid}/funding",
-            COORDINATOR,
-            {"programme_id": programme, "state": "submitted", "first_year": 2027, "last_year": 2029, "requested_cents": 1000000},
-        )
-        indicator = call("POST", f"/projects/{pid}/indicators", ADMIN[org], {"name": "Sensoren", "unit": "Anzahl", "baseline": 0, "target": 500})["id"]
-        call("POST", f"/projects/{pid}/indicators/{indicator}/measurements", ADMIN[org], {"measured_on": "2026-06-30", "value": 120})
-        call("POST", f"/projects/{pid}/milestones", ADMIN[org], {"title": "Förderantrag eingereicht", "planned_date": "2026-06-30"})
-        call(
-            "POST",
-            f"/projects/{pid}/reports",
-            ADMIN[org],
-            {"report_date": "2026-03-31", "text": "Standortsuche abgeschlossen.", "progress_percent": 40, "traffic_light": "green"},
-        )
+        keep(f"/projects/{pid}/cost-key/versions/1")
+        project_children(pid, org, programme)
+        for _ in range(SPARE_COUNT):
+            project_children(pid, org, programme, spare=True)
         call("POST", f"/projects/{pid}/status", COORDINATOR, {"status": "planned", "reason": "Seed"})
-        call("POST", f"/projects/{pid}/allocation/snapshots", COORDINATOR, {"label": "Vorlage Rat", "include_pending": True})
+        snapshot = call("POST", f"/projects/{pid}/allocation/snapshots", COORDINATOR, {"label": "Vorlage Rat", "include_pending": True})["id"]
+        keep(f"/projects/{pid}/allocation/snapshots/{snapshot}")
+    for _ in range(SPARE_COUNT):
+        n = next(codes)
+        keep(f"/projects/{project(f'ST-{n:02d}', f'Seed-Projekt {n} (Ersatz)', ORG_A, fields[0])}", True)
 
     members = {}
     for org in (ORG_A, ORG_B, DISTRICT):
@@ -118,46 +186,110 @@ def main():
             COORDINATOR,
             {"organization": org, "name": f"Delegierte {org}", "function": "Bürgermeisterin", "name_public_consent": True, "role": "member", "start_date": "2025-11-01", "voting_right": True},
         )["id"]
+        keep(f"/committee/members/{members[org]}")
+    for n in range(SPARE_COUNT):
+        spare = call(
+            "POST",
+            "/committee/members",
+            COORDINATOR,
+            {"organization": ORG_A, "name": f"Vertretung {n}", "function": "Beigeordneter", "name_public_consent": False, "role": "deputy", "start_date": "2025-11-01", "voting_right": False},
+        )["id"]
+        keep(f"/committee/members/{spare}", True)
 
-    for number, public in ((1, True), (2, False)):
-        meeting = call(
+    def meeting(number, public, title):
+        return call(
             "POST",
             "/meetings",
             COORDINATOR,
             {
                 "number": number,
-                "title": f"{number}. Sitzung des Lenkungskreises (Seed)",
-                "starts_at": f"2026-0{number + 2}-26T17:00:00+01:00",
-                "ends_at": f"2026-0{number + 2}-26T19:00:00+01:00",
+                "title": title,
+                "starts_at": f"2026-{number % 12 + 1:02d}-26T17:00:00+01:00",
+                "ends_at": f"2026-{number % 12 + 1:02d}-26T19:00:00+01:00",
                 "public": public,
                 "location_room": "Sitzungssaal 1",
                 "location_address": "Waldenburger Straße 2, 48231 Warendorf",
             },
         )["id"]
-        items = [
-            call(
-                "POST",
-                f"/meetings/{meeting}/agenda-items",
-                COORDINATOR,
-                {"number": str(top), "title": f"TOP {top}", "public": True, "project_ids": [projects[ORG_A][0]], "presenter_organization": ORG_A},
-            )["id"]
-            for top in (1, 2)
-        ]
-        call("PUT", f"/meetings/{meeting}/state", COORDINATOR, {"state": "invited"})
+
+    def agenda_item(meeting_id, top):
+        return call(
+            "POST",
+            f"/meetings/{meeting_id}/agenda-items",
+            COORDINATOR,
+            {"number": str(top), "title": f"TOP {top}", "public": True, "project_ids": [projects[ORG_A][0]], "presenter_organization": ORG_A},
+        )["id"]
+
+    for number, public in ((1, True), (2, False)):
+        mid = meeting(number, public, f"{number}. Sitzung des Lenkungskreises (Seed)")
+        keep(f"/meetings/{mid}")
+        items = [agenda_item(mid, top) for top in (1, 2)]
+        for item in items:
+            keep(f"/meetings/{mid}/agenda-items/{item}")
+        call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "invited"})
         for org in (ORG_A, ORG_B):
-            call("PUT", f"/meetings/{meeting}/attendance/{org}", ADMIN[org], {"status": "present", "delegate_member_ids": [members[org]]})
-        call("PUT", f"/meetings/{meeting}/state", COORDINATOR, {"state": "held"})
-        call("PUT", f"/meetings/{meeting}/minutes", COORDINATOR, {"public_text": "## TOP 1\nEröffnung.", "chair_member_id": members[DISTRICT]})
+            call("PUT", f"/meetings/{mid}/attendance/{org}", ADMIN[org], {"status": "present", "delegate_member_ids": [members[org]]})
+            keep(f"/meetings/{mid}/attendance/{org}")
+        call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "held"})
+        call("PUT", f"/meetings/{mid}/minutes", COORDINATOR, {"public_text": "## TOP 1\nEröffnung.", "chair_member_id": members[DISTRICT]})
         for org in (ORG_A, ORG_B):
-            call("POST", "/action-items", COORDINATOR, {"title": f"Aufgabe für {org}", "owner_organization": org, "agenda_item_id": items[0], "due_date": "2026-06-30"})
+            action = call("POST", "/action-items", COORDINATOR, {"title": f"Aufgabe für {org}", "owner_organization": org, "agenda_item_id": items[0], "due_date": "2026-06-30"})["id"]
+            keep(f"/action-items/{action}")
+            action = call("POST", "/action-items", COORDINATOR, {"title": f"Erledigt für {org}", "owner_organization": org, "agenda_item_id": items[1], "due_date": "2026-06-30"})["id"]
+            keep(f"/action-items/{action}", True)
+    # A planned meeting with spare agenda items and spare attendance, and spare meetings.
+    mid = meeting(3, True, "3. Sitzung des Lenkungskreises (Seed)")
+    keep(f"/meetings/{mid}")
+    for top in range(1, SPARE_COUNT + 1):
+        keep(f"/meetings/{mid}/agenda-items/{agenda_item(mid, top)}", True)
+    call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "invited"})
+    for org in (ORG_A, ORG_B):
+        call("PUT", f"/meetings/{mid}/attendance/{org}", ADMIN[org], {"status": "excused"})
+        keep(f"/meetings/{mid}/attendance/{org}", True)
+    for n in range(SPARE_COUNT):
+        keep(f"/meetings/{meeting(10 + n, True, f'Sondersitzung {n + 1} (Seed)')}", True)
 
     call("PUT", "/strategy", COORDINATOR, {"vision": "Eine vernetzte Region.", "guiding_principles": "- gemeinsam"})
-    call("POST", "/strategy/goals", COORDINATOR, {"title": "Nahversorgung sichern", "field_of_action": fields[0], "project_ids": projects[ORG_A]})
+    goal = call("POST", "/strategy/goals", COORDINATOR, {"title": "Nahversorgung sichern", "field_of_action": fields[0], "project_ids": projects[ORG_A]})["id"]
+    keep(f"/strategy/goals/{goal}")
+    for n in range(SPARE_COUNT):
+        goal = call("POST", "/strategy/goals", COORDINATOR, {"title": f"Ziel {n + 1}", "field_of_action": fields[1]})["id"]
+        keep(f"/strategy/goals/{goal}", True)
 
     for org in (ORG_A, ORG_B):
-        call("POST", "/webhooks", ADMIN[org], {"url": f"http://127.0.0.1:9/hooks/{org}", "event_types": ["*"], "description": "Seed"})
-        call("POST", "/calendar-feed-tokens", ADMIN[org], {"label": f"Kalender {org}"})
-    print(f"seed: {sum(len(v) for v in projects.values())} projects, 2 meetings, webhooks and feed tokens for {ORG_A} and {ORG_B}")
+        for n in range(1 + SPARE_COUNT):
+            initiative = call(
+                "POST",
+                "/initiatives",
+                ADMIN[org],
+                {"organization": org, "title": f"Digitaler Dorfladen {org} {n}", "field_of_action": fields[0],
+                 "contact_role": "Stabsstelle Digitalisierung", "visibility": "public", "summary": "Ein Dorfladen mit Paketstation."},
+            )["id"]
+            keep(f"/initiatives/{initiative}", n > 0)
+    for n in range(1 + SPARE_COUNT):
+        group = call(
+            "POST",
+            "/working-groups",
+            COORDINATOR,
+            {"name": f"Arbeitskreis Digitalisierung {n}", "kind": "working_group", "host_organization": DISTRICT,
+             "members": [DISTRICT, ORG_A, ORG_B]},
+        )["id"]
+        keep(f"/working-groups/{group}", n > 0)
+        if n == 0:
+            keep(f"/working-groups/{group}/members/{ORG_A}")
+            keep(f"/working-groups/{group}/members/{ORG_B}", True)
+
+    for org in (ORG_A, ORG_B):
+        for n in range(1 + SPARE_COUNT):
+            hook = call("POST", "/webhooks", ADMIN[org], {"url": f"http://127.0.0.1:9/hooks/{org}/{n}", "event_types": ["*"], "description": "Seed"})["id"]
+            keep(f"/webhooks/{hook}", n > 0)
+            token = call("POST", "/calendar-feed-tokens", ADMIN[org], {"label": f"Kalender {org} {n}"})["id"]
+            keep(f"/calendar-feed-tokens/{token}", n > 0)
+
+    paths = sorted(set(PATHS + oparl_paths()))
+    with open(OUT, "w", encoding="utf-8") as out:
+        json.dump({"paths": paths, "spares": sorted(set(SPARES))}, out, indent=1)
+    print(f"seed: {sum(len(v) for v in projects.values())} projects, 3 meetings, {len(paths)} paths and {len(SPARES)} spares in {OUT}")
 
 
 if __name__ == "__main__":

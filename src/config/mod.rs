@@ -104,6 +104,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive once the service reads it (408 after).
+    pub body_timeout: Duration,
     pub db_pool_size: usize,
     /// How long a request waits for a database connection before it gets a 503.
     pub db_wait_timeout: Duration,
@@ -310,6 +312,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SMARTREGION_LOG_FORMAT", "text"),
     ("RUST_LOG", "info"),
     ("SMARTREGION_MAX_BODY_BYTES", "1048576"),
+    ("SMARTREGION_BODY_TIMEOUT_SECS", "30"),
     ("SMARTREGION_DB_POOL_SIZE", "10"),
     ("SMARTREGION_DB_WAIT_MS", "2000"),
     ("SMARTREGION_DB_STATEMENT_TIMEOUT_MS", "30000"),
@@ -514,6 +517,7 @@ impl Config {
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = parse_number(&get, "SMARTREGION_WORKERS", default_workers as u64, 1, 256)?;
         let shutdown_secs = parse_number(&get, "SMARTREGION_SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?;
+        let body_timeout_secs = parse_number(&get, "SMARTREGION_BODY_TIMEOUT_SECS", 30, 1, 3600)?;
         let idempotency_ttl_secs = parse_number(
             &get,
             "SMARTREGION_IDEMPOTENCY_TTL_SECS",
@@ -660,6 +664,7 @@ impl Config {
             },
             log_format,
             max_body_bytes: max_body_bytes as usize,
+            body_timeout: Duration::from_secs(body_timeout_secs),
             db_pool_size: db_pool_size as usize,
             db_wait_timeout: Duration::from_millis(db_wait_ms),
             db_session_limits,

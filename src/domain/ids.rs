@@ -1,6 +1,9 @@
 //! Identifiers that leave the service (in tokens, URLs, other systems and OParl) and so must
 //! stay stable forever.
 
+/// [`is_organization_key`] as a regular expression, for the OpenAPI document.
+pub const ORGANIZATION_KEY_PATTERN: &str = "^(?:[0-9]{5}|[0-9]{8}|[a-z][a-z0-9-]{1,31})$";
+
 /// An organization's key: its official municipality key (AGS: 8 digits for a town, 5 for the
 /// district, kept as text for the leading zero) or a lowercase slug such as `musterland-wfg` for members
 /// that are no municipality.
@@ -47,6 +50,36 @@ pub fn key_fits_kind(key: &str, kind: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_key_pattern_is_the_key_rule() {
+        let pattern = matches_pattern;
+        for key in [
+            "05570",
+            "05570004",
+            "0557",
+            "055700041",
+            "musterland-wfg",
+            "m",
+            "ab",
+            "Ab",
+            "a_b",
+            "a-",
+            "9abc",
+            "",
+            "abcdefghijklmnopqrstuvwxyzabcdefg",
+            "abcdefghijklmnopqrstuvwxyzabcdef",
+        ] {
+            assert_eq!(pattern(key), super::is_organization_key(key), "{key:?}");
+        }
+    }
+
+    /// [`super::ORGANIZATION_KEY_PATTERN`] as a JSON Schema validator reads it.
+    fn matches_pattern(key: &str) -> bool {
+        let schema =
+            serde_json::json!({"type": "string", "pattern": super::ORGANIZATION_KEY_PATTERN});
+        jsonschema::is_valid(&schema, &serde_json::Value::from(key))
+    }
+
     #[test]
     fn official_municipality_keys() {
         for ok in ["01001", "16077001", "99001", "99001004"] {

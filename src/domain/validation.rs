@@ -49,6 +49,13 @@ pub const MULTI_LINE_FIELDS: &[&str] = &[
     "vision",
 ];
 
+/// The JSON names of the request fields that hold a web address ([`Validator::url`]; the
+/// document gives them the pattern of that rule).
+pub const URL_FIELDS: &[&str] = &["link", "online_url", "source_url", "url", "website_url"];
+
+/// The JSON names of the request fields that hold an e-mail address ([`Validator::email`]).
+pub const EMAIL_FIELDS: &[&str] = &["contact_email"];
+
 /// The JSON names of names and titles ([`TextKind::Title`]).
 pub const TITLE_FIELDS: &[&str] = &["name", "title"];
 
@@ -195,12 +202,15 @@ impl Validator {
         trimmed.to_owned()
     }
 
-    /// An `http://` or `https://` URL without spaces, at most 500 characters.
+    /// An `http://` or `https://` URL without spaces, at most 500 characters (counted as
+    /// characters, as the document's `maxLength` counts them).
     pub fn url(&mut self, pointer: &str, value: &str) -> String {
         let value = value.trim();
-        let ok = (value.starts_with("https://") || value.starts_with("http://"))
-            && value.len() <= 500
-            && value.len() > "https://".len()
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"));
+        let ok = rest.is_some_and(|rest| !rest.is_empty())
+            && value.chars().count() <= 500
             && !value.chars().any(char::is_whitespace);
         self.check(
             ok,
@@ -213,7 +223,7 @@ impl Validator {
     /// A plausible e-mail address (one `@`, a dot in the domain, at most 254 characters).
     pub fn email(&mut self, pointer: &str, value: &str) -> String {
         let value = value.trim();
-        let ok = value.len() <= 254
+        let ok = value.chars().count() <= 254
             && !value.chars().any(char::is_whitespace)
             && value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.contains('@')

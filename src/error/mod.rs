@@ -88,6 +88,8 @@ pub enum ApiError {
     Gone(String),
     PreconditionFailed(String),
     PayloadTooLarge(String),
+    /// The body did not arrive in time (`http::body_deadline`); the connection is closed.
+    RequestTimeout(String),
     UnsupportedMediaType(String),
     Validation(Vec<FieldError>),
     /// A 422 with its own detail and extra members, e.g. an import's per-row error report.
@@ -192,6 +194,11 @@ impl ApiError {
                 "payload-too-large",
                 "Request body too large",
             ),
+            RequestTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request body too slow",
+            ),
             UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
@@ -236,6 +243,7 @@ impl ApiError {
             | ApiError::Gone(d)
             | ApiError::PreconditionFailed(d)
             | ApiError::PayloadTooLarge(d)
+            | ApiError::RequestTimeout(d)
             | ApiError::UnsupportedMediaType(d)
             | ApiError::PreconditionRequired(d)
             | ApiError::ServiceUnavailable(d)
@@ -330,6 +338,11 @@ impl ResponseError for ApiError {
             }
             ApiError::Contention(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            // The rest of the body may still be on its way: the connection cannot carry
+            // another request.
+            ApiError::RequestTimeout(_) => {
+                response.force_close();
             }
             ApiError::TooManyRequests { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, *retry_after));

@@ -119,6 +119,16 @@ pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 )]
 pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
 
+/// The request body did not arrive within the body deadline (30 s from the first byte the
+/// service reads); the service closes the connection.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({"type": "urn:smartregion:problem:request-timeout", "title": "Request body too slow", "status": 408,
+                     "detail": "the request body did not arrive within 30 s"})
+)]
+pub struct RequestTimeout(#[allow(dead_code)] Problem);
+
 /// The body is not `application/json`.
 #[derive(ToResponse)]
 #[response(

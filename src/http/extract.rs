@@ -80,6 +80,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !text_errors.is_empty() {
         return Err(ApiError::Validation(text_errors));
     }
+    integral_numbers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|error| {
         let pointer = pointer_from_path(error.path());
         ApiError::Validation(vec![FieldError::new(
@@ -87,6 +88,28 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             error.into_inner().to_string(),
         )])
     })
+}
+
+/// JSON Schema (and so the OpenAPI document) counts `2027.0` as an integer; serde's integer
+/// types do not. Every number with no fractional part that an `i64` holds exactly becomes that
+/// integer, which a floating-point field reads as the same value.
+fn integral_numbers(value: &mut Value) {
+    /// 2^53: above it an `f64` no longer holds every integer, so the value may not be the one
+    /// the client meant.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(members) => members.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 /// A JSON value whose objects have no member name twice. RFC 8259 leaves the meaning of
@@ -163,6 +186,12 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
 }
 
 fn payload_error(error: actix_web::Error) -> ApiError {
+    if let Some(late) = error
+        .as_error::<PayloadError>()
+        .and_then(crate::http::body_deadline::timed_out)
+    {
+        return late;
+    }
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => {
             ApiError::PayloadTooLarge("the request body is larger than this service accepts".into())
@@ -366,6 +395,21 @@ pub fn path_config() -> web::PathConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_floats_read_as_integers_and_fractions_stay_refused() {
+        #[derive(serde::Deserialize)]
+        struct Year {
+            year: i32,
+            share: f64,
+        }
+        let year: Year = parse(br#"{"year": 2027.0, "share": 2.0}"#).unwrap();
+        assert_eq!((year.year, year.share), (2027, 2.0));
+        assert!(parse::<Year>(br#"{"year": 2027.5, "share": 1}"#).is_err());
+        assert!(parse::<Year>(br#"{"year": 1e300, "share": 1}"#).is_err());
+        let exact: Value = parse(b"[-0.0, 9007199254740993.0, 1e16]").unwrap();
+        assert_eq!(exact, serde_json::json!([0, 9007199254740992_i64, 1e16]));
+    }
 
     #[test]
     fn duplicate_member_names_are_refused_at_every_depth() {

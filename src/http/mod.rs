@@ -1,7 +1,8 @@
-//! HTTP plumbing shared by every resource: request ids, body and parameter extraction,
-//! pagination and the `modified_since` filter, ETags, rate limits, the answers for unknown
-//! routes, the security headers of every answer, and how a write answers (`respond`).
+//! HTTP plumbing shared by every resource: request ids, the body deadline, body and parameter
+//! extraction, pagination and the `modified_since` filter, ETags, rate limits, the answers for
+//! unknown routes, the security headers of every answer, and how a write answers (`respond`).
 
+pub mod body_deadline;
 pub mod cors;
 pub mod etag;
 pub mod extract;

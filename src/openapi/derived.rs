@@ -102,6 +102,7 @@ fn api_errors(path: &str, method: &str, operation: &Value) -> Vec<(&'static str,
     }
     if operation.get("requestBody").is_some() {
         errors.extend([
+            ("408", "RequestTimeout"),
             ("413", "PayloadTooLarge"),
             ("415", "UnsupportedMediaType"),
             ("422", "UnprocessableEntity"),
@@ -172,7 +173,8 @@ mod tests {
         assert_eq!(
             statuses(&doc, "/api/v1/things/{id}", "patch"),
             [
-                "200", "400", "401", "403", "404", "412", "413", "415", "422", "428", "429", "503"
+                "200", "400", "401", "403", "404", "408", "412", "413", "415", "422", "428", "429",
+                "503"
             ]
         );
     }

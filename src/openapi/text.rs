@@ -3,13 +3,18 @@
 //! client generated from it (or Schemathesis) knows the service refuses control characters,
 //! bidi controls in single-line fields and formula starts in names and titles.
 //!
+//! The query and path parameters follow the single-line rule (`http::extract::query_text`
+//! refuses a control or bidi character in the path or the query with a 400); their string
+//! schemas get its pattern too.
+//!
 //! Strings with a `format`, an `enum` or a `pattern` of their own are left as they are.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::domain::validation::{MULTI_LINE_FIELDS, TITLE_FIELDS};
+use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
+use crate::domain::validation::{EMAIL_FIELDS, MULTI_LINE_FIELDS, TITLE_FIELDS, URL_FIELDS};
 
 /// Unicode White_Space that is not a control character (what `str::trim` also removes).
 const SPACE: &str = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
@@ -21,7 +26,14 @@ const MULTI_LINE_BANNED: &str = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f";
 /// The pattern of a text field named `field`; `required` when it must hold more than spaces
 /// (the service trims before it checks `minLength`).
 pub fn text_pattern(field: &str, required: bool) -> String {
-    if MULTI_LINE_FIELDS.contains(&field) {
+    if URL_FIELDS.contains(&field) {
+        // `Validator::url`: http or https, something after the scheme, no white space.
+        format!(r"^[{SPACE}]*https?://[^{SINGLE_LINE_BANNED}{SPACE}]+[{SPACE}]*$")
+    } else if EMAIL_FIELDS.contains(&field) {
+        // `Validator::email`: something, one `@`, a domain with a dot, no white space.
+        let part = format!(r"[^@{SINGLE_LINE_BANNED}{SPACE}]");
+        format!(r"^[{SPACE}]*{part}+@{part}*\.{part}*[{SPACE}]*$")
+    } else if MULTI_LINE_FIELDS.contains(&field) {
         let space = format!(r"[{SPACE}\t\n]|\r\n");
         let any = format!(r"[^{MULTI_LINE_BANNED}]|\r\n");
         if required {
@@ -58,6 +70,7 @@ pub fn document_text_rules(doc: &mut Value) {
             }
         }
     }
+    document_parameter_rules(doc);
     let mut done = BTreeSet::new();
     for (path, method, mut schema) in bodies {
         walk(doc, &mut schema, "", &mut done);
@@ -65,6 +78,60 @@ pub fn document_text_rules(doc: &mut Value) {
         if schema.get("$ref").is_none() {
             doc["paths"][&path][&method]["requestBody"]["content"]["application/json"]["schema"] =
                 schema;
+        }
+    }
+}
+
+/// The query and path parameters of the API that name an organization by its key.
+const ORGANIZATION_KEY_PARAMETERS: &[&str] = &[
+    "key",
+    "lead",
+    "member",
+    "org",
+    "organization",
+    "owner",
+    "participant",
+];
+
+/// The single-line pattern on every string query and path parameter (the required variant
+/// where a value must hold more than spaces), and the key pattern on organization keys.
+fn document_parameter_rules(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            let Some(parameters) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+            else {
+                continue;
+            };
+            for parameter in parameters {
+                if !matches!(parameter["in"].as_str(), Some("query" | "path")) {
+                    continue;
+                }
+                let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+                let schema = &mut parameter["schema"];
+                let plain_string = schema["type"] == "string"
+                    && ["format", "enum", "pattern"]
+                        .iter()
+                        .all(|rule| schema.get(rule).is_none());
+                if !plain_string {
+                    continue;
+                }
+                if path.starts_with("/api/") && ORGANIZATION_KEY_PARAMETERS.contains(&name.as_str())
+                {
+                    schema["pattern"] = ORGANIZATION_KEY_PATTERN.into();
+                } else {
+                    let required = schema["minLength"].as_u64().is_some_and(|min| min >= 1);
+                    schema["pattern"] = text_pattern("", required).into();
+                }
+            }
         }
     }
 }
@@ -179,5 +246,64 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_url_and_email_patterns_agree_with_their_rules() {
+        use crate::domain::validation::Validator;
+        let long = format!("https://example.org/{}", "a".repeat(480));
+        let too_long = format!("{long}a");
+        let umlauts = format!("https://dörfer.example/{}", "ä".repeat(477));
+        for text in [
+            "https://meet.example/lk",
+            "http://a",
+            " https://a.example ",
+            "https://",
+            "http://",
+            "ftp://a.example",
+            "https://a b",
+            "meet.example",
+            "",
+            "https://a\u{202e}b",
+            &long,
+            &umlauts,
+        ] {
+            // The text rule applies to every body string before the field's own rule.
+            let mut v = Validator::new();
+            v.url("/link", text);
+            let accepted =
+                text_problem(text, TextKind::of_field("link")).is_none() && v.finish(()).is_ok();
+            assert_eq!(
+                matches(&text_pattern("link", false), text),
+                accepted,
+                "{text:?}"
+            );
+        }
+        for text in [
+            "kontakt@ahlen.example",
+            " a@b.c ",
+            "a@b",
+            "@b.c",
+            "a@@b.c",
+            "a@b@c.d",
+            "a b@c.d",
+            "a@.",
+            "",
+            "ä@dörfer.example",
+        ] {
+            let mut v = Validator::new();
+            v.email("/contact_email", text);
+            let accepted = text_problem(text, TextKind::of_field("contact_email")).is_none()
+                && v.finish(()).is_ok();
+            assert_eq!(
+                matches(&text_pattern("contact_email", false), text),
+                accepted,
+                "{text:?}"
+            );
+        }
+        // The length is the document's `maxLength`, not part of the pattern.
+        let mut v = Validator::new();
+        v.url("/link", &too_long);
+        assert!(v.finish(()).is_err());
     }
 }

@@ -355,6 +355,93 @@ async fn a_client_that_never_finishes_its_request_head_gets_408() {
     );
 }
 
+/// Sends a request head that announces `length` bytes of body, then trickles the body one
+/// byte every 200 ms, and returns what the service answered.
+async fn trickle(app: &TestApp, path: &str, content_type: &str, length: usize) -> Vec<u8> {
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: {length}\r\n\r\n",
+        token(DISTRICT, &["coordinator"])
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // The deadline is 1 s; this bound only keeps a broken service from hanging the test.
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    for _ in 0..length {
+        if stream.write_all(b" ").await.is_err() {
+            break; // the service closed the connection
+        }
+        match tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            stream.read(&mut buffer),
+        )
+        .await
+        {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+            Err(_) => {}
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "no answer to a trickled body"
+        );
+    }
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    answer
+}
+
+#[actix_web::test]
+async fn a_client_that_trickles_its_body_gets_a_408_problem_and_nothing_is_written() {
+    let app = TestApp::builder()
+        .env("SMARTREGION_BODY_TIMEOUT_SECS", "1")
+        .spawn()
+        .await;
+    let digest_sql = digest_query(&app).await;
+    let before = digest(&app, &digest_sql).await;
+    // A JSON body (the shared extractor) and an import (read as a stream of its own).
+    for (path, content_type) in [
+        ("/api/v1/funding-programmes", "application/json"),
+        ("/api/v1/projects/import", "text/csv"),
+    ] {
+        let answer = trickle(&app, path, content_type, 200).await;
+        let text = String::from_utf8_lossy(&answer);
+        assert_eq!(status_of(&answer), 408, "{path}: {text}");
+        assert!(
+            text.contains("application/problem+json")
+                && text.contains("urn:smartregion:problem:request-timeout"),
+            "{path}: {text}"
+        );
+        assert!(
+            text.to_ascii_lowercase().contains("connection: close"),
+            "{path}: {text}"
+        );
+    }
+    assert_eq!(
+        digest(&app, &digest_sql).await,
+        before,
+        "a timed-out write changed data"
+    );
+    // A body that arrives in time is still read.
+    let quick = app
+        .post("/api/v1/funding-programmes")
+        .bearer_auth(token(DISTRICT, &["coordinator"]))
+        .json(&json!({"name": "Zügig", "funding_body": "state",
+                      "rule": {"type": "fixed", "base_cents": 1_000_000,
+                               "per_further_partner_cents": 0, "base_partners": 2,
+                               "max_rate_bp": 9000}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(quick.status(), 201, "{}", quick.text().await.unwrap());
+}
+
 #[actix_web::test]
 async fn names_that_differ_only_in_unicode_normalization_are_the_same_name() {
     let app = TestApp::spawn().await;

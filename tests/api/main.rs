@@ -27,6 +27,7 @@ mod idempotency;
 mod initiatives;
 mod jwt_matrix;
 mod layering;
+mod max_length;
 mod meetings;
 mod metrics;
 mod modified_since;

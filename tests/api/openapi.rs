@@ -258,3 +258,41 @@ fn request_text_fields_carry_the_text_rule() {
     assert!(valid(description, "Zeile 1\nZeile 2"));
     assert!(!valid(description, "a\u{7}b"));
 }
+
+/// A signing secret of one's own is accepted exactly when the document's pattern says so.
+#[test]
+fn the_webhook_secret_pattern_is_the_secret_rule() {
+    use base64::Engine;
+    use smartregion::domain::webhooks::SigningSecret;
+    let doc = generated();
+    let schemas = &doc["components"]["schemas"];
+    for schema in ["CreateWebhook", "UpdateWebhook"] {
+        let pattern = schemas[schema]["properties"]["secret"]["pattern"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.secret has no pattern"));
+        let check = serde_json::json!({"type": "string", "pattern": pattern});
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut samples: Vec<String> = (20..=70)
+            .map(|n| format!("whsec_{}", engine.encode(vec![0xa7u8; n])))
+            .collect();
+        samples.extend(
+            [
+                "whsec_",
+                "whsec_abc",
+                "sec_AAAA",
+                "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB==",
+            ]
+            .map(String::from),
+        );
+        // Non-canonical trailing bits (the last character of a padded group).
+        samples.push(format!("whsec_{}B==", "A".repeat(34)));
+        samples.push(format!("whsec_{}AB=", "A".repeat(33)));
+        for secret in samples {
+            assert_eq!(
+                jsonschema::is_valid(&check, &Value::from(secret.as_str())),
+                SigningSecret::parse(&secret).is_ok(),
+                "{schema}: {secret}"
+            );
+        }
+    }
+}

@@ -78,7 +78,7 @@ pub struct CreateCommitteeMember {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// 1 to 200 characters.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub function: Option<String>,
     /// Default `member`. The committee offices `chair`, `deputy_chair` and `secretary` are
     /// given by the steering office only; an organization's admin names `member` or `deputy`
@@ -104,7 +104,7 @@ pub struct UpdateCommitteeMember {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub function: Option<Option<String>>,
     /// Only the steering office moves a delegate into or out of a committee office (`chair`,
     /// `deputy_chair`, `secretary`); an organization's admin may switch its delegate between

@@ -55,7 +55,7 @@ pub struct InitiativeListParams {
     /// Free text (1–200 characters) over title, summary and tags: German full-text search
     /// (stemming, `websearch` syntax), or the text as a case-insensitive substring of title and
     /// summary, so that parts of compound words match.
-    #[param(example = "dorfladen")]
+    #[param(example = "dorfladen", min_length = 1, max_length = 200)]
     q: Option<String>,
     /// The order; a cursor only continues the order it was made for.
     sort: Option<InitiativeSortParam>,

@@ -122,7 +122,7 @@ pub struct CreateInitiative {
     /// The joint project it belongs to or became (a live project's id).
     pub project_id: Option<Uuid>,
     /// 1 to 200 characters; unique within the municipality.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
     /// The working group or network that carries it (a live working group's id).
     pub working_group_id: Option<Uuid>,
@@ -162,7 +162,7 @@ pub struct UpdateInitiative {
     #[schema(value_type = Option<Uuid>, nullable)]
     pub project_id: Option<Option<Uuid>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]

@@ -39,7 +39,7 @@ pub struct CreateAgendaItem {
     #[serde(default)]
     pub project_ids: Vec<Uuid>,
     /// The proposed resolution, up to 20000 characters.
-    #[schema(max_length = 20000)]
+    #[schema(min_length = 1, max_length = 20000)]
     pub proposed_resolution: Option<String>,
 }
 
@@ -94,7 +94,7 @@ pub struct UpdateAgendaItem {
     /// Replaces the projects concerned (at most 20).
     pub project_ids: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 20000)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 20000)]
     pub proposed_resolution: Option<Option<String>>,
     /// The outcome; `null` clears the result with its text and votes.
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -102,7 +102,7 @@ pub struct UpdateAgendaItem {
     pub result: Option<Option<AgendaResult>>,
     /// The resolution as adopted, up to 20000 characters; needs a result.
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 20000)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 20000)]
     pub resolution_text: Option<Option<String>>,
     /// Total votes; needs a result.
     #[serde(default, deserialize_with = "crate::api::double_option")]

@@ -35,10 +35,10 @@ pub struct CreateMeeting {
     #[schema(value_type = String, format = DateTime)]
     pub ends_at: DateTime<FixedOffset>,
     /// Postal address, up to 500 characters; this or `online_url` is required.
-    #[schema(max_length = 500)]
+    #[schema(min_length = 1, max_length = 500)]
     pub location_address: Option<String>,
     /// Room, up to 200 characters.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub location_room: Option<String>,
     /// Link to join online (http/https).
     #[schema(max_length = 500)]
@@ -64,10 +64,10 @@ pub struct UpdateMeeting {
     pub ends_at: Option<DateTime<FixedOffset>>,
     /// `null` removes it (then `online_url` is required).
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 500)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 500)]
     pub location_address: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub location_room: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<String>, nullable, max_length = 500)]
@@ -181,6 +181,6 @@ pub struct MeetingTransition {
     /// minutes.
     pub state: MeetingState,
     /// Why the meeting is cancelled: required for `cancelled`, 1 to 1000 characters.
-    #[schema(max_length = 1000)]
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: Option<String>,
 }

@@ -36,7 +36,7 @@ pub struct NewOrganization {
     #[schema(example = "2027-01-01")]
     pub joined_on: NaiveDate,
     /// Why it joined (e.g. the council resolution); up to 2000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
     /// A function mailbox.
     #[schema(max_length = 254)]
@@ -108,7 +108,7 @@ pub struct JoinRequest {
     #[schema(example = "2028-01-01")]
     pub joined_on: NaiveDate,
     /// Why it joins; up to 2000 characters.
-    #[schema(max_length = 2000)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -141,7 +141,7 @@ pub struct UpdateOrganization {
     pub contact_email: Option<Option<String>>,
     /// `null` removes it.
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 50)]
+    #[schema(min_length = 3, value_type = Option<String>, nullable, max_length = 50)]
     pub contact_phone: Option<Option<String>>,
     /// `null` removes it.
     #[serde(default, deserialize_with = "crate::api::double_option")]
@@ -162,7 +162,7 @@ pub struct NewPopulationFigure {
     #[schema(example = "2024-12-31")]
     pub reference_date: NaiveDate,
     /// Where the figure comes from, e.g. an IT.NRW table; up to 500 characters.
-    #[schema(max_length = 500)]
+    #[schema(min_length = 1, max_length = 500)]
     pub source: Option<String>,
 }
 

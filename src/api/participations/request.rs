@@ -53,6 +53,7 @@ pub struct PutParticipation {
         max_length = 200,
         example = "Digitalisierungsbeauftragte"
     )]
+    #[schema(min_length = 1)]
     pub contact_role: Option<String>,
     /// Member-only note; 1 to 4000 characters.
     #[schema(min_length = 1, max_length = 4000)]
@@ -72,6 +73,7 @@ pub struct PutParticipation {
         max_length = 1000,
         example = "Ratsbeschluss vom 08.04.2025"
     )]
+    #[schema(min_length = 1)]
     pub reason: Option<String>,
 }
 
@@ -87,6 +89,7 @@ pub struct WithdrawalInput {
         max_length = 1000,
         example = "Haushaltssicherung: keine Mittel ab 2027"
     )]
+    #[schema(min_length = 1)]
     pub reason: String,
 }
 
@@ -130,6 +133,7 @@ pub struct NewConsultationInput {
         max_length = 200,
         example = "Haupt- und Finanzausschuss"
     )]
+    #[schema(min_length = 1)]
     pub body: String,
     /// Not in the future.
     #[schema(example = "2025-04-01")]

@@ -68,7 +68,7 @@ pub struct ProjectListParams {
     /// full-text search (stemming, `websearch` syntax with quotes and `-`), or the text as a
     /// case-insensitive substring, so that parts of compound words match (`dorfladen` finds
     /// "Dorfladenbox").
-    #[param(example = "dorfladen")]
+    #[param(example = "dorfladen", min_length = 1, max_length = 200)]
     q: Option<String>,
     /// The order; a cursor only continues the order it was made for.
     sort: Option<ProjectSortParam>,

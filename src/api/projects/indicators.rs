@@ -79,8 +79,10 @@ pub struct CreateIndicator {
     #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Between -1e15 and 1e15.
+    #[schema(minimum = -1e15, maximum = 1e15)]
     pub baseline: Option<f64>,
     /// Between -1e15 and 1e15.
+    #[schema(minimum = -1e15, maximum = 1e15)]
     pub target: Option<f64>,
     pub target_date: Option<NaiveDate>,
 }
@@ -97,10 +99,10 @@ pub struct UpdateIndicator {
     #[schema(max_length = 5000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<f64>, nullable)]
+    #[schema(value_type = Option<f64>, nullable, minimum = -1e15, maximum = 1e15)]
     pub baseline: Option<Option<f64>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<f64>, nullable)]
+    #[schema(value_type = Option<f64>, nullable, minimum = -1e15, maximum = 1e15)]
     pub target: Option<Option<f64>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<NaiveDate>, nullable)]

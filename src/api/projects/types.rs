@@ -200,7 +200,7 @@ pub struct CreateProject {
     #[schema(max_items = 30)]
     pub tags: Option<Vec<String>>,
     /// 1 to 200 characters; unique.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
     /// Default `unknown`.
     pub gender_equality_relevant: Option<GenderEqualityRelevance>,
@@ -244,7 +244,7 @@ pub struct UpdateProject {
     #[schema(max_items = 30)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub external_id: Option<Option<String>>,
     pub gender_equality_relevant: Option<GenderEqualityRelevance>,
     #[serde(default, deserialize_with = "crate::api::double_option")]

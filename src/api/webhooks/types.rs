@@ -10,6 +10,32 @@ use crate::db::webhooks::{Delivery, Webhook};
 use crate::domain::validation::Validator;
 use crate::domain::webhooks::{EventType, GENERATED_KEY_BYTES, SigningSecret};
 
+/// The `event_types` of a subscription: every value `EventType::parse` takes, listed.
+fn event_types_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let mut values = vec!["*".to_owned()];
+    for entity in crate::domain::feed::ENTITIES {
+        values.push(entity.name.to_owned());
+        for operation in crate::domain::webhooks::OPERATIONS {
+            values.push(format!("{}.{operation}", entity.name));
+        }
+    }
+    ArrayBuilder::new()
+        .description(Some(
+            "1 to 20 entries: `*`, a kind of record of the change feed (`project`) or a kind \
+             and an operation (`project.created`, `.updated`, `.deleted`).",
+        ))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(values)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(20))
+        .examples([serde_json::json!(["project", "participation.updated"])])
+        .build()
+}
+
 /// A webhook subscription (the secret is shown only once, when it is created or replaced).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookResponse {
@@ -82,12 +108,13 @@ pub struct CreateWebhook {
     /// addresses only.
     #[schema(max_length = 2000)]
     pub url: String,
-    /// 1 to 20 entries: `*`, a kind of record of the change feed (`project`) or a kind and an
-    /// operation (`project.created`, `.updated`, `.deleted`).
-    #[schema(min_items = 1, max_items = 20)]
+    #[schema(schema_with = event_types_schema)]
     pub event_types: Vec<String>,
     /// A signing secret of your own (`whsec_` and the base64 of 24 to 64 bytes); omit it and
     /// the service generates one.
+    #[schema(
+        pattern = "^whsec_(?:[A-Za-z0-9+/]{4}){8}(?:(?:[A-Za-z0-9+/]{4}){0,13}|(?:[A-Za-z0-9+/]{4}){0,13}[A-Za-z0-9+/][AQgw]==|(?:[A-Za-z0-9+/]{4}){0,12}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+    )]
     pub secret: Option<String>,
     /// Default `true`.
     pub active: Option<bool>,
@@ -103,9 +130,12 @@ pub struct CreateWebhook {
 pub struct UpdateWebhook {
     #[schema(max_length = 2000)]
     pub url: Option<String>,
-    #[schema(min_items = 1, max_items = 20)]
+    #[schema(schema_with = event_types_schema)]
     pub event_types: Option<Vec<String>>,
-    /// A new signing secret of your own (`whsec_...`).
+    /// A new signing secret of your own (`whsec_` and the base64 of 24 to 64 bytes).
+    #[schema(
+        pattern = "^whsec_(?:[A-Za-z0-9+/]{4}){8}(?:(?:[A-Za-z0-9+/]{4}){0,13}|(?:[A-Za-z0-9+/]{4}){0,13}[A-Za-z0-9+/][AQgw]==|(?:[A-Za-z0-9+/]{4}){0,12}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+    )]
     pub secret: Option<String>,
     /// Setting `true` resumes a disabled subscription: its failure count starts again at 0 and
     /// its waiting events are sent.

@@ -119,7 +119,7 @@ pub struct CreateFundingApplication {
     /// Required when granted or rejected.
     pub decision_date: Option<NaiveDate>,
     /// 1 to 200 characters.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub notice_reference: Option<String>,
     /// 2000–2100.
     #[schema(minimum = 2000, maximum = 2100)]
@@ -148,7 +148,7 @@ pub struct UpdateFundingApplication {
     #[schema(value_type = Option<NaiveDate>, nullable)]
     pub decision_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 200)]
+    #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub notice_reference: Option<Option<String>>,
     pub first_year: Option<i32>,
     pub last_year: Option<i32>,

@@ -120,7 +120,10 @@ pub async fn read_upload(
     };
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the body: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            crate::http::body_deadline::timed_out(&e)
+                .unwrap_or_else(|| ApiError::bad_request(format!("reading the body: {e}")))
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(format!(
                 "the body exceeds {limit} bytes"
