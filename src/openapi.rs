@@ -26,10 +26,22 @@ pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     derived::document_derived_answers(&mut value);
     text::document_text_rules(&mut value);
     required::forbid_null_in_required(&mut value);
+    close_variants(&mut value, "FundingRuleBody");
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
     document_links(&mut doc);
     doc
+}
+
+/// serde's `deny_unknown_fields` on an internally tagged enum refuses unknown members in each
+/// variant; the derive macro does not say so for the variants' object schemas.
+fn close_variants(doc: &mut serde_json::Value, schema: &str) {
+    let variants = doc["components"]["schemas"][schema]["oneOf"].as_array_mut();
+    for variant in variants.into_iter().flatten() {
+        if let Some(object) = variant.as_object_mut() {
+            object.insert("additionalProperties".into(), false.into());
+        }
+    }
 }
 
 #[derive(OpenApi)]

@@ -63,6 +63,9 @@ text_enum!(MilestoneState { Open => "open", Done => "done", Missed => "missed", 
 
 /// A project code set by the steering office: 1–6 capital letters, a dash, 1–4 digits and an
 /// optional lowercase letter, e.g. `LP-07`, `PP-02`, `LP-12a`.
+/// [`is_project_code`] as a regular expression, for the OpenAPI document.
+pub const PROJECT_CODE_PATTERN: &str = "^[A-Z]{1,6}-[0-9]{1,4}[a-z]?$";
+
 pub fn is_project_code(code: &str) -> bool {
     let Some((letters, rest)) = code.split_once('-') else {
         return false;
@@ -106,6 +109,34 @@ pub fn seed_code(category: Category, position: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_code_pattern_is_the_code_rule() {
+        let schema = serde_json::json!({"type": "string", "pattern": PROJECT_CODE_PATTERN});
+        for code in [
+            "LP-07",
+            "PP-02",
+            "LP-12a",
+            "A-1",
+            "ABCDEF-1234",
+            "ABCDEFG-1",
+            "LP-12345",
+            "LP-1ab",
+            "lp-07",
+            "LP07",
+            "LP-",
+            "-07",
+            "LP-07A",
+            "",
+            "LP-0a7",
+        ] {
+            assert_eq!(
+                jsonschema::is_valid(&schema, &serde_json::Value::from(code)),
+                is_project_code(code),
+                "{code:?}"
+            );
+        }
+    }
 
     #[test]
     fn project_codes() {

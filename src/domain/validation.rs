@@ -189,10 +189,12 @@ impl Validator {
     }
 
     /// Trimmed text of `min..=max` characters.
+    /// `min` counts what is left once the spaces around the text are trimmed, `max` what was
+    /// sent (as the document's `minLength` with its pattern, and `maxLength`, do).
     pub fn text(&mut self, pointer: &str, value: &str, min: usize, max: usize) -> String {
         let trimmed = value.trim();
         let len = trimmed.chars().count();
-        if len < min || len > max {
+        if len < min || value.chars().count() > max {
             if min > 0 && len == 0 {
                 self.error(pointer, "must not be empty");
             } else {
@@ -205,12 +207,13 @@ impl Validator {
     /// An `http://` or `https://` URL without spaces, at most 500 characters (counted as
     /// characters, as the document's `maxLength` counts them).
     pub fn url(&mut self, pointer: &str, value: &str) -> String {
+        let sent = value;
         let value = value.trim();
         let rest = value
             .strip_prefix("https://")
             .or_else(|| value.strip_prefix("http://"));
         let ok = rest.is_some_and(|rest| !rest.is_empty())
-            && value.chars().count() <= 500
+            && sent.chars().count() <= 500
             && !value.chars().any(char::is_whitespace);
         self.check(
             ok,
@@ -222,8 +225,9 @@ impl Validator {
 
     /// A plausible e-mail address (one `@`, a dot in the domain, at most 254 characters).
     pub fn email(&mut self, pointer: &str, value: &str) -> String {
+        let sent = value;
         let value = value.trim();
-        let ok = value.chars().count() <= 254
+        let ok = sent.chars().count() <= 254
             && !value.chars().any(char::is_whitespace)
             && value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.contains('@')

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
+use crate::domain::projects::PROJECT_CODE_PATTERN;
 use crate::domain::validation::{EMAIL_FIELDS, MULTI_LINE_FIELDS, TITLE_FIELDS, URL_FIELDS};
 
 /// Unicode White_Space that is not a control character (what `str::trim` also removes).
@@ -26,7 +27,23 @@ const MULTI_LINE_BANNED: &str = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f";
 /// The pattern of a text field named `field`; `required` when it must hold more than spaces
 /// (the service trims before it checks `minLength`).
 pub fn text_pattern(field: &str, required: bool) -> String {
-    if URL_FIELDS.contains(&field) {
+    // The value as the service checks it, after trimming.
+    let trimmed = |pattern: &str| {
+        format!(
+            "^[{SPACE}]*{}[{SPACE}]*$",
+            pattern.trim_start_matches('^').trim_end_matches('$')
+        )
+    };
+    if ORGANIZATION_KEY_FIELDS.contains(&field) {
+        ORGANIZATION_KEY_PATTERN.to_owned()
+    } else if field == "code" {
+        // `domain::projects::is_project_code`.
+        trimmed(PROJECT_CODE_PATTERN)
+    } else if field == "contact_phone" {
+        // Digits, spaces and + - / ( ); three characters at least once trimmed.
+        let sign = r"[0-9+/()\-]";
+        format!(r"^[{SPACE}]*{sign}[0-9 +/()\-]+{sign}[{SPACE}]*$")
+    } else if URL_FIELDS.contains(&field) {
         // `Validator::url`: http or https, something after the scheme, no white space.
         format!(r"^[{SPACE}]*https?://[^{SINGLE_LINE_BANNED}{SPACE}]+[{SPACE}]*$")
     } else if EMAIL_FIELDS.contains(&field) {
@@ -81,6 +98,18 @@ pub fn document_text_rules(doc: &mut Value) {
         }
     }
 }
+
+/// The request fields that name an organization by its key (strings only: a `key` that is an
+/// object, a cost key, is left alone).
+const ORGANIZATION_KEY_FIELDS: &[&str] = &[
+    "host_organization",
+    "key",
+    "lead_organization",
+    "members",
+    "organization",
+    "owner_organization",
+    "presenter_organization",
+];
 
 /// The query and path parameters of the API that name an organization by its key.
 const ORGANIZATION_KEY_PARAMETERS: &[&str] = &[
@@ -178,6 +207,14 @@ fn walk(doc: &mut Value, schema: &mut Value, field: &str, done: &mut BTreeSet<St
         names.insert("pattern".into(), text_pattern("", false).into());
     }
     if let Some(items) = object.get_mut("items") {
+        // Each tag is 1 to 50 characters (`api::projects::types::tags` and the initiatives').
+        if field == "tags"
+            && let Some(tag) = items.as_object_mut()
+            && tag.get("type") == Some(&Value::from("string"))
+        {
+            tag.entry("minLength").or_insert(1.into());
+            tag.entry("maxLength").or_insert(50.into());
+        }
         walk(doc, items, field, done);
     }
     let is_string = match object.get("type") {

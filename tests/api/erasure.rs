@@ -397,3 +397,62 @@ async fn the_runtime_role_still_cannot_rewrite_the_audit_trail() {
     let _ = conn.batch_execute("ROLLBACK").await;
     assert!(!tables_holding(&app, NAME).await.is_empty());
 }
+
+/// A name may be any text, also one that occurs in the JSON of the audit trail as something
+/// other than a text (`true`, a number, a member name, a quote): the erasure replaces it in the
+/// texts of the documents only and leaves every entry valid JSON with its keys and values.
+#[actix_web::test]
+async fn a_name_that_looks_like_json_is_erased_from_texts_only() {
+    let app = TestApp::spawn().await;
+    for name in ["true", "null", "id", "{}", "\"", "\\", "Ahlen"] {
+        let created = json(
+            app.post("/api/v1/committee/members")
+                .by_coordinator()
+                .json(
+                    &json!({"organization": AHLEN, "name": name, "function": "Beigeordnete",
+                              "role": "member", "start_date": "2025-11-01"}),
+                )
+                .send()
+                .await
+                .unwrap(),
+            201,
+        )
+        .await;
+        let member = created["id"].as_str().unwrap().to_owned();
+        let erased = json(
+            app.post(&erasure_path(&member))
+                .by_coordinator()
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await;
+        assert_eq!(erased["name"], "Beigeordnete (Ahlen)", "{name:?}: {erased}");
+        // The entry of the creation still has its keys, its numbers and its booleans.
+        let entries = json(
+            app.get(&format!(
+                "/api/v1/audit?entity=committee_member&entity_id={member}"
+            ))
+            .by_coordinator()
+            .send()
+            .await
+            .unwrap(),
+            200,
+        )
+        .await;
+        let created_entry = entries["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "committee_member.created")
+            .unwrap_or_else(|| panic!("{name:?}: {entries}"));
+        let after = &created_entry["after"];
+        assert_eq!(after["id"], member.as_str(), "{name:?}: {after}");
+        assert_eq!(after["version"], 1, "{name:?}: {after}");
+        assert_eq!(after["name"], "Beigeordnete (Ahlen)", "{name:?}: {after}");
+        assert_eq!(after["organization_key"], AHLEN, "{name:?}: {after}");
+        assert_eq!(after["name_public_consent"], false, "{name:?}: {after}");
+        assert_eq!(after["deleted_at"], Value::Null, "{name:?}: {after}");
+    }
+}

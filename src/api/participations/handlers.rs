@@ -126,7 +126,7 @@ pub async fn get_participation(
         ("id" = Uuid, Path, description = "Project id"),
         ("org" = String, Path, description = "Organization key", example = "99001012"),
         ("If-Match" = Option<String>, Header, description = "The ETag of the version read; required when the participation exists", example = "\"1\""),
-        ("If-None-Match" = Option<String>, Header, description = "`*`: create only, 412 when the participation exists"),
+        ("If-None-Match" = Option<String>, Header, pattern = r"^\*$", description = "`*`: create only, 412 when the participation exists"),
     ),
     request_body = PutParticipation,
     responses(

@@ -36,6 +36,17 @@ fn event_types_schema() -> utoipa::openapi::schema::Array {
         .build()
 }
 
+/// [`event_types_schema`] or `null` (an update's `null` leaves them as they are).
+fn event_types_or_null_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(event_types_schema())
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}
+
 /// A webhook subscription (the secret is shown only once, when it is created or replaced).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookResponse {
@@ -130,7 +141,7 @@ pub struct CreateWebhook {
 pub struct UpdateWebhook {
     #[schema(max_length = 2000)]
     pub url: Option<String>,
-    #[schema(schema_with = event_types_schema)]
+    #[schema(schema_with = event_types_or_null_schema)]
     pub event_types: Option<Vec<String>>,
     /// A new signing secret of your own (`whsec_` and the base64 of 24 to 64 bytes).
     #[schema(

@@ -31,7 +31,7 @@ use crate::state::AppState;
 pub struct AllocationQuery {
     /// `pending`: participants whose council decision is pending pay too, and planned and
     /// submitted funding counts with its expected grant.
-    #[param(example = "pending")]
+    #[param(example = "pending", pattern = "^pending$")]
     pub include: Option<String>,
     /// First fiscal year (2000–2100); default: the first year of the plan.
     #[param(minimum = 2000, maximum = 2100, example = 2027)]
@@ -148,8 +148,10 @@ pub struct PreviewRequest {
     /// Another key; default: the current key.
     pub key: Option<CostKeyBody>,
     /// First fiscal year; default: the first year of the plan.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub from: Option<i32>,
     /// Last fiscal year; default: the last year of the plan.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub to: Option<i32>,
 }
 

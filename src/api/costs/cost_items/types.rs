@@ -154,10 +154,13 @@ pub struct CreateCostItem {
     #[schema(required = true)]
     pub recurrence: Option<RecurrenceKind>,
     /// Required for one-off items, 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub fiscal_year: Option<i32>,
     /// Required for recurring items, 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub first_year: Option<i32>,
     /// Required for recurring items, 2000–2100, not before `first_year`.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub last_year: Option<i32>,
     /// Euro cents per year, 0 to 100,000,000,000.
     #[schema(required = true, minimum = 0, maximum = 100_000_000_000_i64)]
@@ -182,10 +185,13 @@ pub struct UpdateCostItem {
     pub category: Option<CostCategory>,
     pub recurrence: Option<RecurrenceKind>,
     /// For one-off items, 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub fiscal_year: Option<i32>,
     /// For recurring items, 2000–2100.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub first_year: Option<i32>,
     /// For recurring items, 2000–2100, not before `first_year`.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub last_year: Option<i32>,
     /// Euro cents per year, 0 to 100,000,000,000.
     #[schema(minimum = 0, maximum = 100_000_000_000_i64)]

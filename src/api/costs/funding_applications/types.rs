@@ -150,7 +150,9 @@ pub struct UpdateFundingApplication {
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(min_length = 1, value_type = Option<String>, nullable, max_length = 200)]
     pub notice_reference: Option<Option<String>>,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub first_year: Option<i32>,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub last_year: Option<i32>,
 }
 
