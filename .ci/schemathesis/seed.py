@@ -232,6 +232,10 @@ def main():
             keep(f"/meetings/{mid}/attendance/{org}")
         call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "held"})
         call("PUT", f"/meetings/{mid}/minutes", COORDINATOR, {"public_text": "## TOP 1\nEröffnung.", "chair_member_id": members[DISTRICT]})
+        if public:
+            # Approved minutes are published: OParl then lists them as a file.
+            minutes = requests.get(f"{BASE}/meetings/{mid}/minutes", headers={"Authorization": f"Bearer {COORDINATOR}"}, timeout=30)
+            call("POST", f"/meetings/{mid}/minutes/approve", COORDINATOR, {}, if_match=minutes.headers["ETag"])
         for org in (ORG_A, ORG_B):
             action = call("POST", "/action-items", COORDINATOR, {"title": f"Aufgabe für {org}", "owner_organization": org, "agenda_item_id": items[0], "due_date": "2026-06-30"})["id"]
             keep(f"/action-items/{action}")

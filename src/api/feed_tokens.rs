@@ -312,7 +312,12 @@ pub async fn delete_calendar_feed_token(
 pub struct RevokeFeedTokensQuery {
     /// The subject (`sub`) whose tokens to revoke, as `created_by` shows it; required.
     // Optional here so that anonymous callers get their 401 before a 400 for a missing value.
-    #[param(required = true, example = "it@musterstadt")]
+    #[param(
+        required = true,
+        example = "it@musterstadt",
+        min_length = 1,
+        max_length = 255
+    )]
     pub created_by: Option<String>,
     /// The organization whose tokens to revoke (default: the caller's).
     #[param(example = "99001004")]

@@ -76,6 +76,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let UniqueKeys(mut value) = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    // Every request body is an object; serde would also read a struct from an array of its
+    // fields in order (`[null, null]`), which no client means and the document does not allow.
+    if !value.is_object() {
+        return Err(ApiError::invalid_field(
+            "",
+            "the body must be a JSON object",
+        ));
+    }
     let text_errors = check_text(&mut value);
     if !text_errors.is_empty() {
         return Err(ApiError::Validation(text_errors));
@@ -330,6 +338,31 @@ pub fn check_query(query: &str) -> Result<Option<String>, ApiError> {
     )?))
 }
 
+/// The API's query parameters that filter by an organization key: a value that is no key is a
+/// 400 (a typo would otherwise filter everything away); an empty one is no filter. The
+/// OpenAPI document states the same rule (`openapi::text`).
+pub const ORGANIZATION_KEY_QUERY_PARAMETERS: &[&str] =
+    &["lead", "member", "organization", "owner", "participant"];
+
+fn check_key_parameters(query: &str) -> Result<(), ApiError> {
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (Ok(name), Ok(value)) = (decode_query_part(name), decode_query_part(value)) else {
+            continue; // `check_query` has refused it already
+        };
+        if ORGANIZATION_KEY_QUERY_PARAMETERS.contains(&name.as_str())
+            && !value.is_empty()
+            && !crate::domain::ids::is_organization_key(&value)
+        {
+            return Err(ApiError::bad_request(format!(
+                "query parameter `{name}` must be an organization key (5 or 8 digits, or a \
+                 lowercase slug)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn decode_query_part(part: &str) -> Result<String, std::string::FromUtf8Error> {
     let spaced = part.replace('+', " ");
     String::from_utf8(percent_encoding::percent_decode_str(&spaced).collect())
@@ -350,6 +383,9 @@ pub async fn query_text(
     };
     let checked = match path_problem {
         Some(problem) => Err(problem),
+        None if req.path().starts_with("/api/") => {
+            check_key_parameters(req.query_string()).and_then(|()| check_query(req.query_string()))
+        }
         None => check_query(req.query_string()),
     };
     match checked {
@@ -398,7 +434,7 @@ mod tests {
 
     #[test]
     fn integral_floats_read_as_integers_and_fractions_stay_refused() {
-        #[derive(serde::Deserialize)]
+        #[derive(Debug, serde::Deserialize)]
         struct Year {
             year: i32,
             share: f64,
@@ -407,8 +443,13 @@ mod tests {
         assert_eq!((year.year, year.share), (2027, 2.0));
         assert!(parse::<Year>(br#"{"year": 2027.5, "share": 1}"#).is_err());
         assert!(parse::<Year>(br#"{"year": 1e300, "share": 1}"#).is_err());
-        let exact: Value = parse(b"[-0.0, 9007199254740993.0, 1e16]").unwrap();
-        assert_eq!(exact, serde_json::json!([0, 9007199254740992_i64, 1e16]));
+        let exact: Value = parse(br#"{"n": [-0.0, 9007199254740993.0, 1e16]}"#).unwrap();
+        assert_eq!(
+            exact,
+            serde_json::json!({"n": [0, 9007199254740992_i64, 1e16]})
+        );
+        let error = parse::<Year>(b"[2027, 1.0]").unwrap_err();
+        assert_eq!(error.problem().status, 422);
     }
 
     #[test]

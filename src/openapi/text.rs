@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
 use crate::domain::projects::PROJECT_CODE_PATTERN;
 use crate::domain::validation::{EMAIL_FIELDS, MULTI_LINE_FIELDS, TITLE_FIELDS, URL_FIELDS};
+use crate::http::extract::ORGANIZATION_KEY_QUERY_PARAMETERS;
 
 /// Unicode White_Space that is not a control character (what `str::trim` also removes).
 const SPACE: &str = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
@@ -111,16 +112,9 @@ const ORGANIZATION_KEY_FIELDS: &[&str] = &[
     "presenter_organization",
 ];
 
-/// The query and path parameters of the API that name an organization by its key.
-const ORGANIZATION_KEY_PARAMETERS: &[&str] = &[
-    "key",
-    "lead",
-    "member",
-    "org",
-    "organization",
-    "owner",
-    "participant",
-];
+/// The path parameters of the API that name an organization by its key; the query parameters
+/// are `http::extract::ORGANIZATION_KEY_QUERY_PARAMETERS`, which the service checks.
+const ORGANIZATION_KEY_PATH_PARAMETERS: &[&str] = &["key", "org"];
 
 /// The single-line pattern on every string query and path parameter (the required variant
 /// where a value must hold more than spaces), and the key pattern on organization keys.
@@ -145,6 +139,7 @@ fn document_parameter_rules(doc: &mut Value) {
                     continue;
                 }
                 let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+                let in_query = parameter["in"] == "query";
                 let schema = &mut parameter["schema"];
                 let plain_string = schema["type"] == "string"
                     && ["format", "enum", "pattern"]
@@ -153,9 +148,20 @@ fn document_parameter_rules(doc: &mut Value) {
                 if !plain_string {
                     continue;
                 }
-                if path.starts_with("/api/") && ORGANIZATION_KEY_PARAMETERS.contains(&name.as_str())
-                {
-                    schema["pattern"] = ORGANIZATION_KEY_PATTERN.into();
+                let key_parameters = if in_query {
+                    ORGANIZATION_KEY_QUERY_PARAMETERS
+                } else {
+                    ORGANIZATION_KEY_PATH_PARAMETERS
+                };
+                if path.starts_with("/api/") && key_parameters.contains(&name.as_str()) {
+                    // An empty filter is no filter: the lists answer as if it were absent.
+                    let key = ORGANIZATION_KEY_PATTERN.trim_matches(['^', '$']);
+                    schema["pattern"] = if in_query {
+                        format!("^(?:{key})?$")
+                    } else {
+                        format!("^{key}$")
+                    }
+                    .into();
                 } else {
                     let required = schema["minLength"].as_u64().is_some_and(|min| min >= 1);
                     schema["pattern"] = text_pattern("", required).into();

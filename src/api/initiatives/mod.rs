@@ -80,7 +80,11 @@ pub(crate) async fn check_references(
 ) -> Result<(), ApiError> {
     if let Some(key) = organization {
         let exists = crate::db::organizations::exists(conn, key).await?;
-        v.check(exists, "/organization", "is not an organization key");
+        v.check(
+            exists,
+            "/organization",
+            "is not an organization of the cooperation",
+        );
     }
     if let Some(code) = field_of_action {
         let exists = crate::db::fields_of_action::exists(conn, code).await?;

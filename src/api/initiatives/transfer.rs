@@ -49,6 +49,7 @@ pub struct InitiativeRow {
     #[schema(example = "99001004")]
     pub organization: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
     pub title: String,
     #[serde(default)]
@@ -419,7 +420,7 @@ async fn check_rows(
         v.check(
             known_organizations.contains(&new.organization_key),
             "/organization",
-            "is not an organization key",
+            "is not an organization of the cooperation",
         );
         v.check(
             fields.contains(&new.field_of_action),

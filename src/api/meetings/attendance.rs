@@ -77,6 +77,7 @@ pub struct PutAttendance {
     /// Committee members of this organization who attended, at most 10; empty when excused
     /// or absent.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub delegate_member_ids: Vec<Uuid>,
     /// Arrival (RFC 3339); only when present or substitute.
     #[schema(value_type = Option<String>, format = DateTime)]

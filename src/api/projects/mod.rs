@@ -111,7 +111,11 @@ pub(crate) async fn check_references(
     }
     if let Some(key) = lead_organization {
         let exists = crate::db::organizations::exists(conn, key).await?;
-        v.check(exists, "/lead_organization", "is not an organization key");
+        v.check(
+            exists,
+            "/lead_organization",
+            "is not an organization of the cooperation",
+        );
     }
     Ok(())
 }

@@ -69,7 +69,11 @@ async fn check_references(
 ) -> ApiResult<()> {
     let known = crate::db::organizations::keys(conn).await?;
     for (pointer, key) in organization_keys {
-        v.check(known.contains(*key), pointer, "is not an organization key");
+        v.check(
+            known.contains(*key),
+            pointer,
+            "is not an organization of the cooperation",
+        );
     }
     let fields = crate::db::fields_of_action::codes(conn).await?;
     for (i, code) in field_codes.iter().enumerate() {

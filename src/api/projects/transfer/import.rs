@@ -117,7 +117,7 @@ async fn check_rows(
             v.check(
                 organizations.contains(lead),
                 "/lead_organization",
-                "is not an organization key",
+                "is not an organization of the cooperation",
             );
         }
         if !codes.insert(new.code.clone()) {

@@ -28,6 +28,7 @@ pub struct CatalogueRow {
     #[schema(example = "LP-07")]
     pub code: String,
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
     pub title: String,
     #[serde(default)]
