@@ -3,8 +3,9 @@
 # SMARTREGION_BIN overrides it) runs `serve --dev` on a free loopback port with a fresh database of
 # its own, seeded through the API (seed.py); Schemathesis then tests the committed
 # openapi/openapi.json with every check, every phase and the document's links, with the admins of
-# two municipalities as object-level-authorization peers and the steering office as the identity
-# of last resort (auth.json, Web Fuzzing Commons format). Settings: schemathesis.toml beside this
+# two municipalities as object-level-authorization peers and the steering office as the second
+# identity to try (auth.json, Web Fuzzing Commons format). The seeded ids and current ETags that
+# the hooks put into half of the requests are in hooks.py. Settings: schemathesis.toml beside this
 # file; SCHEMATHESIS_MAX_TIME overrides its time budget (seconds). baseline.json lists the
 # failures still to fix (operation, check, status); any other failure fails the run.
 # SCHEMATHESIS_BASELINE_UPDATE=1 adds this run's failures to it.
@@ -93,14 +94,15 @@ SEED_COORDINATOR="$coordinator" SEED_ADMIN_A="$admin_a" SEED_ADMIN_B="$admin_b" 
     SEED_ORG_A="$org_a" SEED_ORG_B="$org_b" "$venv/bin/python" "$here/seed.py" "$url" "$work/seeded.json"
 
 # Identities in the order Schemathesis tries them on an operation (it moves on after a 401 or
-# 403, trying no credentials second): Ahlen's admin, Beckum's admin, the steering office. The two
+# 403, trying no credentials second): Ahlen's admin, the steering office (which may do what a
+# town may not, so that an operation reaches it early in a bounded run), Beckum's admin. The two
 # admins are peers: an object one of them reads must not reach the other.
 cat >"$work/auth.json" <<EOF
 {
   "auth": [
     {"name": "admin-ahlen", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $admin_a"}]},
-    {"name": "admin-beckum", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $admin_b"}]},
-    {"name": "coordinator", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $coordinator"}]}
+    {"name": "coordinator", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $coordinator"}]},
+    {"name": "admin-beckum", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $admin_b"}]}
   ]
 }
 EOF

@@ -55,7 +55,8 @@ pub fn text_pattern(field: &str, required: bool) -> String {
         let space = format!(r"[{SPACE}\t\n]|\r\n");
         let any = format!(r"[^{MULTI_LINE_BANNED}]|\r\n");
         if required {
-            format!(r"^(?:{space})*[^{MULTI_LINE_BANNED}{SPACE}](?:{any})*$")
+            // Tabs and line breaks are white space too: `str::trim` removes them.
+            format!(r"^(?:{space})*[^{MULTI_LINE_BANNED}{SPACE}\t\n\r](?:{any})*$")
         } else {
             format!(r"^(?:{any})*$")
         }
@@ -270,6 +271,9 @@ mod tests {
             "a\u{85}b",
             "\u{3000}x",
             "x=1",
+            "\u{202f}\t",
+            " \t\n",
+            "\r\n",
         ];
         for field in ["title", "description", "contact_role"] {
             let kind = TextKind::of_field(field);
