@@ -338,9 +338,9 @@ pub fn check_query(query: &str) -> Result<Option<String>, ApiError> {
     )?))
 }
 
-/// The API's query parameters that filter by an organization key: a value that is no key is a
-/// 400 (a typo would otherwise filter everything away); an empty one is no filter. The
-/// OpenAPI document states the same rule (`openapi::text`).
+/// The API's query parameters that filter by an organization key: a value that is no key, the
+/// empty one included, is a 400 (a typo would otherwise filter everything away). The OpenAPI
+/// document states the same rule (`openapi::text`).
 pub const ORGANIZATION_KEY_QUERY_PARAMETERS: &[&str] =
     &["lead", "member", "organization", "owner", "participant"];
 
@@ -351,7 +351,6 @@ fn check_key_parameters(query: &str) -> Result<(), ApiError> {
             continue; // `check_query` has refused it already
         };
         if ORGANIZATION_KEY_QUERY_PARAMETERS.contains(&name.as_str())
-            && !value.is_empty()
             && !crate::domain::ids::is_organization_key(&value)
         {
             return Err(ApiError::bad_request(format!(

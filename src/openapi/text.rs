@@ -136,6 +136,17 @@ fn document_parameter_rules(doc: &mut Value) {
                 continue;
             };
             for parameter in parameters {
+                // A version tag is ASCII text (`http::etag` refuses other bytes with a 400).
+                if parameter["in"] == "header"
+                    && matches!(
+                        parameter["name"].as_str(),
+                        Some("If-Match" | "If-None-Match")
+                    )
+                    && parameter["schema"].get("pattern").is_none()
+                {
+                    parameter["schema"]["pattern"] = r"^[\t\x20-\x7e]*$".into();
+                    continue;
+                }
                 if !matches!(parameter["in"].as_str(), Some("query" | "path")) {
                     continue;
                 }
@@ -155,14 +166,7 @@ fn document_parameter_rules(doc: &mut Value) {
                     ORGANIZATION_KEY_PATH_PARAMETERS
                 };
                 if path.starts_with("/api/") && key_parameters.contains(&name.as_str()) {
-                    // An empty filter is no filter: the lists answer as if it were absent.
-                    let key = ORGANIZATION_KEY_PATTERN.trim_matches(['^', '$']);
-                    schema["pattern"] = if in_query {
-                        format!("^(?:{key})?$")
-                    } else {
-                        format!("^{key}$")
-                    }
-                    .into();
+                    schema["pattern"] = ORGANIZATION_KEY_PATTERN.into();
                 } else {
                     let required = schema["minLength"].as_u64().is_some_and(|min| min >= 1);
                     schema["pattern"] = text_pattern("", required).into();

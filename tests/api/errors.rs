@@ -129,3 +129,40 @@ async fn a_write_that_waits_too_long_for_a_lock_answers_503_and_changes_nothing(
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+/// A filter by organization key takes a key: anything else (empty included) is a 400 naming the
+/// parameter, where it would otherwise filter every record away without a word.
+#[actix_web::test]
+async fn organization_key_filters_refuse_what_is_no_key() {
+    let app = TestApp::spawn().await;
+    for (path, parameter) in [
+        ("/api/v1/projects", "lead"),
+        ("/api/v1/projects", "participant"),
+        ("/api/v1/action-items", "owner"),
+        ("/api/v1/committee/members", "organization"),
+        ("/api/v1/working-groups", "member"),
+    ] {
+        for value in ["0.5", "", "Ahlen", "055700041"] {
+            let response = app
+                .get(&format!("{path}?{parameter}={value}"))
+                .by_coordinator()
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{path}?{parameter}={value}");
+            let problem: serde_json::Value = response.json().await.unwrap();
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(
+                detail.contains(parameter),
+                "{path}?{parameter}={value}: {problem}"
+            );
+        }
+        let response = app
+            .get(&format!("{path}?{parameter}={AHLEN}"))
+            .by_coordinator()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}?{parameter}={AHLEN}");
+    }
+}
