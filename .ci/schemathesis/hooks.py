@@ -86,6 +86,8 @@ CROSS_FIELD_RULES = [
         r"^only when present or substitute$",
         r"^a withdrawal needs an effective date and a reason$",
         r"^each organization once$",
+        # Distinct items (JSON Schema's `uniqueItems`, which the derive macro cannot emit).
+        r" is listed twice$",
         r"^only an? [\w ]+ key has ",
         r"^is required for an? ",
         r"^minutes_approved is reached with POST",

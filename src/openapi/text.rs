@@ -110,6 +110,7 @@ const ORGANIZATION_KEY_FIELDS: &[&str] = &[
     "members",
     "organization",
     "owner_organization",
+    "participants",
     "presenter_organization",
 ];
 

@@ -140,6 +140,7 @@ pub async fn get_allocation(
 pub struct PreviewRequest {
     /// The organizations that would pay (1–15 distinct keys); default: the current paying
     /// participants.
+    #[schema(min_items = 1, max_items = 15)]
     pub participants: Option<Vec<String>>,
     /// Like `?include=pending`: pending participants pay too (unless `participants` is given)
     /// and expected funding counts.
