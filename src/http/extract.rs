@@ -194,13 +194,11 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
 }
 
 fn payload_error(error: actix_web::Error) -> ApiError {
-    if let Some(late) = error
-        .as_error::<PayloadError>()
-        .and_then(crate::http::body_deadline::timed_out)
-    {
+    let payload = error.as_error::<PayloadError>();
+    if let Some(late) = payload.and_then(crate::http::body_deadline::timed_out) {
         return late;
     }
-    match error.as_error::<PayloadError>() {
+    match payload {
         Some(PayloadError::Overflow) => {
             ApiError::PayloadTooLarge("the request body is larger than this service accepts".into())
         }

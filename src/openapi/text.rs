@@ -28,18 +28,12 @@ const MULTI_LINE_BANNED: &str = r"\u0000-\u0008\u000b-\u001f\u007f-\u009f";
 /// The pattern of a text field named `field`; `required` when it must hold more than spaces
 /// (the service trims before it checks `minLength`).
 pub fn text_pattern(field: &str, required: bool) -> String {
-    // The value as the service checks it, after trimming.
-    let trimmed = |pattern: &str| {
-        format!(
-            "^[{SPACE}]*{}[{SPACE}]*$",
-            pattern.trim_start_matches('^').trim_end_matches('$')
-        )
-    };
     if ORGANIZATION_KEY_FIELDS.contains(&field) {
         ORGANIZATION_KEY_PATTERN.to_owned()
     } else if field == "code" {
-        // `domain::projects::is_project_code`.
-        trimmed(PROJECT_CODE_PATTERN)
+        // `domain::projects::is_project_code`, after trimming.
+        let code = PROJECT_CODE_PATTERN.trim_matches(['^', '$']);
+        format!("^[{SPACE}]*{code}[{SPACE}]*$")
     } else if field == "contact_phone" {
         // Digits, spaces and + - / ( ); three characters at least once trimmed.
         let sign = r"[0-9+/()\-]";
