@@ -4,6 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::api::costs::key_body::MAX_WEIGHT;
+use crate::api::costs::{FULL_BP, MAX_AMOUNT_CENTS};
+use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
 use crate::error::{FieldError, Problem};
 
 mod derived;
@@ -27,6 +30,7 @@ pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     text::document_text_rules(&mut value);
     required::forbid_null_in_required(&mut value);
     close_variants(&mut value, "FundingRuleBody");
+    bound_key_maps(&mut value);
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
     document_links(&mut doc);
@@ -41,6 +45,23 @@ fn close_variants(doc: &mut serde_json::Value, schema: &str) {
         if let Some(object) = variant.as_object_mut() {
             object.insert("additionalProperties".into(), false.into());
         }
+    }
+}
+
+/// A cost key's maps name organizations by key and hold bounded values, as
+/// `api::costs::key_body` checks them; the derive macro states neither.
+fn bound_key_maps(doc: &mut serde_json::Value) {
+    let bounds = [
+        ("caps_cents", 0, MAX_AMOUNT_CENTS),
+        ("basis_points", 1, FULL_BP),
+        ("weights", 1, MAX_WEIGHT),
+    ];
+    let properties = &mut doc["components"]["schemas"]["CostKeyBody"]["properties"];
+    for (name, minimum, maximum) in bounds {
+        let map = &mut properties[name];
+        map["additionalProperties"]["minimum"] = minimum.into();
+        map["additionalProperties"]["maximum"] = maximum.into();
+        map["propertyNames"]["pattern"] = ORGANIZATION_KEY_PATTERN.into();
     }
 }
 

@@ -14,20 +14,27 @@ problem, and only for the check that expects schema-valid requests to be accepte
 
 Beyond these, `CROSS_FIELD_RULES` lists the rules between values that a schema cannot carry.
 
-Generated ids almost never name a stored object, so on their own most operations would only
-ever answer 404. `map_case` therefore puts the ids of seeded objects (`seed.py`, the file in
-SCHEMATHESIS_SEEDED) into half of the positive cases; a DELETE takes only the spares seeded for
-it. `before_call` likewise gives half of the positive updates the resource's current ETag, so
-that an update can succeed; the other half keep the generated value and test the 412.
+Generated ids almost never name a stored object and generated bodies rarely keep the rules
+between fields, so on their own most operations would only ever answer 404 or 422. `map_case`
+therefore seeds every positive case and half of the negative ones with the ids of seeded objects
+(`seed.py`, the file in SCHEMATHESIS_SEEDED; a DELETE takes only the spares seeded for it, and
+operations that move a record one way get one made for the case) and, in a positive body,
+references to seeded records and values that keep those rules. `before_call` gives a seeded
+update the resource's current ETag, so that it can succeed; the stateful phase, the negative
+cases and the ids Schemathesis draws from earlier answers test the 412.
 """
 
+import collections
+import itertools
 import json
 import os
 import random
 import re
-from urllib.parse import urlsplit
+import threading
+import uuid
 
 import hypothesis.internal.lambda_sources as _lambda_sources
+import jsonschema_rs
 import requests
 import schemathesis
 
@@ -92,6 +99,7 @@ CROSS_FIELD_RULES = [
         r"^is required for an? ",
         r"^minutes_approved is reached with POST",
         r"^is needed once the initiative runs$",
+        r"^is needed for a completed initiative$",
         # What a role may propose but not decide (a lead organization's admin proposes, the
         # steering office decides): the same body is valid for the one and not for the other.
         r"^only the steering office accepts cost items",
@@ -111,6 +119,7 @@ CROSS_FIELD_RULES = [
         r"^must be a role or unit, not ",
         r"^only a withdrawn participation has a withdrawal$",
         r"^only a cancellation takes a reason$",
+        r"^a cancellation needs a reason$",
         r"^no population figure on \d{4}-\d\d-\d\d for the paying participant",
         # A CSV import needs its header row with the exchange's columns; JSON Schema cannot
         # describe the lines of a CSV file (the JSON form of the same import has its schema).
@@ -167,9 +176,44 @@ def _readable_by_other_municipalities():
 SHARED_WITH_MEMBERS = _readable_by_other_municipalities()
 
 
+def _sent_values_are_valid(case):
+    """Whether every parameter component generated as negative is valid as sent after all:
+    Schemathesis draws ids it saw in earlier answers into generated cases, and a drawn id in a
+    path generated as invalid makes it valid, while the case stays marked negative."""
+    meta = case.meta
+    if meta is None:
+        return False
+    sent = {
+        "path": case.path_parameters or {},
+        "query": case.query or {},
+        "header": {name.lower(): value for name, value in (case.headers or {}).items()},
+    }
+    parameters = case.operation.definition.raw.get("parameters", [])
+    for place, info in (meta.components or {}).items():
+        if getattr(info.mode, "value", info.mode) != "negative":
+            continue
+        location = getattr(place, "value", place)
+        if location not in sent:  # a body: judged by the check itself
+            return False
+        for parameter in parameters:
+            if parameter.get("in") != location:
+                continue
+            name = parameter["name"].lower() if location == "header" else parameter["name"]
+            if name not in sent[location]:
+                if parameter.get("required"):
+                    return False
+                continue
+            schema = parameter.get("schema", {})
+            if not jsonschema_rs.Draft202012Validator(schema, validate_formats=True).is_valid(sent[location][name]):
+                return False
+    return True
+
+
 @schemathesis.hook
 def filter_failure(ctx, failure, case, response):
     code = getattr(failure, "code", None)
+    if code == "ST201" and _sent_values_are_valid(case):  # "Schema-violating request accepted"
+        return False
     if code == "ST402":  # "Object-level authorization bypass"
         return case.operation.definition.raw.get("operationId") not in SHARED_WITH_MEMBERS
     if code != "ST202":  # "Schema-valid request rejected"
@@ -212,12 +256,13 @@ def _problem_errors(response):
 def _load_seeded():
     path = os.environ.get("SCHEMATHESIS_SEEDED")
     if not path:
-        return {"paths": [], "spares": []}
+        return {"paths": [], "spares": [], "values": {}}
     with open(path, encoding="utf-8") as seeded:
         return json.load(seeded)
 
 
 SEEDED = _load_seeded()
+VALUES = SEEDED.get("values", {})
 _CANDIDATES = {}
 
 
@@ -234,6 +279,25 @@ def _template_pattern(template, whole):
         name = re.fullmatch(r"\{(\w+)\}", segment)
         parts.append(f"(?P<{name.group(1)}>[^/]+)" if name else re.escape(segment))
     return re.compile("^/" + "/".join(parts) + ("$" if whole else "(?:/|$)"))
+
+
+def _object_path(template, params):
+    """The path of the object `params` name in `template` (its literal tail left out)."""
+    segments = template.strip("/").split("/")
+    while segments and "{" not in segments[-1]:
+        segments.pop()
+    return "/" + "/".join(params.get(segment[1:-1], segment) if segment.startswith("{") else segment
+                          for segment in segments)
+
+
+def _alive(method, template, params):
+    """Whether the seeded object is still there (for a PUT, which may create it, the object
+    above it): the run's own deletes (through the ids Schemathesis gathers from responses) may
+    have removed it."""
+    path = _object_path(template, params)
+    if method == "PUT":
+        path = path.rsplit("/", 1)[0]
+    return _read(path).status_code not in (404, 410)
 
 
 def _candidates(method, template):
@@ -262,37 +326,305 @@ def _is_positive(case, location):
     return getattr(meta.generation.mode, "value", meta.generation.mode) == "positive"
 
 
-def _coin(*parts):
-    """A fair coin that lands the same way for the same case, so a seed reproduces a run."""
-    return random.Random(repr(parts)).random() < 0.5
+_TURNS = collections.Counter()
+_TURNS_LOCK = threading.Lock()
+
+
+def _every_second(*key):
+    """True on the first call with the same key and every second one after it: exactly half,
+    however alike the generated values are (a coin seeded by the value would land the same way
+    for every case that repeats an example)."""
+    with _TURNS_LOCK:
+        _TURNS[key] += 1
+        return _TURNS[key] % 2 == 1
+
+
+# Body members that name stored records or organizations: in a seeded case they name seeded
+# ones. An organization is the first peer's, whom the run tries first.
+def _organization():
+    return VALUES["organizations"][0]
+
+
+_REFERENCES = {
+    "organization": _organization,
+    "lead_organization": _organization,
+    "presenter_organization": _organization,
+    "owner_organization": _organization,
+    "host_organization": _organization,
+    "field_of_action": lambda: VALUES["fields_of_action"][0],
+    "programme_id": lambda: VALUES["programme_id"],
+    "project_id": lambda: VALUES["project_ids"][0],
+    "project_ids": lambda: VALUES["project_ids"][:1],
+    "agenda_item_id": lambda: VALUES["agenda_item_id"],
+    "working_group_id": lambda: VALUES["working_group_id"],
+    "chair_member_id": lambda: VALUES["committee_members"][VALUES["district"]][0],
+    "secretary_member_id": lambda: VALUES["committee_members"][VALUES["district"]][0],
+}
+
+# Pairs of members where the second must not come before the first.
+_ORDERED = [
+    ("planned_start", "planned_end"),
+    ("actual_start", "actual_end"),
+    ("start_date", "end_date"),
+    ("first_year", "last_year"),
+    ("arrived_at", "left_at"),
+    ("starts_at", "ends_at"),
+    ("from", "to"),
+]
+
+
+def _with_references(value):
+    """`value` with its references replaced by seeded ones and its ordered pairs in order."""
+    if isinstance(value, list):
+        return [_with_references(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    value = dict(value)
+    for name, seeded in _REFERENCES.items():
+        if value.get(name) is not None:
+            value[name] = seeded()
+    for first, second in _ORDERED:
+        a, b = value.get(first), value.get(second)
+        if a is not None and b is not None and type(a) is type(b) and b < a:
+            value[first], value[second] = b, a
+    return value
+
+
+def _unique(prefix):
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+# Hypothesis seeds the `random` module for each case, so values that must be unique in the
+# run (project codes, meeting numbers) come from counters.
+_PROJECT_CODES = itertools.count(1)
+_MEETING_NUMBERS = itertools.count(50000)
+
+
+def _project_code():
+    return f"TF-{next(_PROJECT_CODES)}"
+
+
+def _meeting_times(body):
+    # A meeting lasts at most 24 hours and needs a place.
+    if "starts_at" in body or "ends_at" in body:
+        day = random.randint(1, 28)
+        body["starts_at"] = f"2027-03-{day:02d}T17:00:00+01:00"
+        body["ends_at"] = f"2027-03-{day:02d}T19:00:00+01:00"
+    if body.get("location_address") is None and body.get("online_url") is None:
+        body["location_address"] = "Kreishausplatz 1, 99999 Musterstadt"
+    return body
+
+
+def _new_meeting(body, path):
+    body = _meeting_times(body)
+    body["number"] = next(_MEETING_NUMBERS)
+    return body
+
+
+def _funding(body, path):
+    # A lead organization proposes, the steering office decides: a proposal fits both.
+    for decided in ("granted_cents", "decision_date"):
+        body.pop(decided, None)
+    body["state"] = "submitted"
+    return body
+
+
+def _new_organization(body, path):
+    body.update({"key": _unique("st-"), "kind": "agency"})
+    return body
+
+
+def _attendance(body, path):
+    members = VALUES["committee_members"].get(path.get("org"), [])
+    if body.get("delegate_member_ids"):
+        body["delegate_member_ids"] = members[:1]
+    if body.get("status") not in ("present", "substitute"):
+        for only_present in ("delegate_member_ids", "arrived_at", "left_at"):
+            body.pop(only_present, None)
+    return body
+
+
+def _agenda_change(body, path):
+    # A vote and its result are recorded while the meeting is held; the targets are invited.
+    for held_only in ("result", "resolution_text", "votes", "votes_by_organization"):
+        body.pop(held_only, None)
+    return body
+
+
+def _project_rows(rows, path):
+    # New projects (a code and external id of their own), at least one.
+    rows = [row for row in rows if isinstance(row, dict)][:3] or [
+        {"title": "Importiertes Projekt", "category": "lead", "field_of_action": VALUES["fields_of_action"][0]}
+    ]
+    return [{**row, "code": _project_code(), "external_id": None} for row in rows]
+
+
+def _initiative_rows(rows, path):
+    # New initiatives of the first peer, at least one.
+    rows = [row for row in rows if isinstance(row, dict)][:3] or [
+        {"title": "Importierte Initiative", "status": "idea", "visibility": "public"}
+    ]
+    return [
+        {**row, "id": None, "external_id": None, "organization": _organization(),
+         "field_of_action": VALUES["fields_of_action"][0]}
+        for row in rows
+    ]
+
+
+# Coherence that a schema cannot state, per operation, after the references.
+_REPAIRS = {
+    "POST /api/v1/meetings": _new_meeting,
+    "PATCH /api/v1/meetings/{id}": lambda body, path: _meeting_times(body) if "starts_at" in body or "ends_at" in body else body,
+    "POST /api/v1/projects": lambda body, path: {**body, "code": _project_code(), "external_id": None},
+    "POST /api/v1/projects/import": _project_rows,
+    "POST /api/v1/initiatives/import": _initiative_rows,
+    "POST /api/v1/projects/{id}/funding": _funding,
+    "POST /api/v1/organizations": _new_organization,
+    "POST /api/v1/organizations/{key}/memberships": lambda body, path: {**body, "joined_on": "2027-01-01"},
+    "POST /api/v1/organizations/{key}/memberships/leave": lambda body, path: {**body, "left_on": "2027-12-31"},
+    "PUT /api/v1/meetings/{id}/attendance/{org}": _attendance,
+    "PATCH /api/v1/meetings/{id}/agenda-items/{aid}": _agenda_change,
+    # The made project is an idea: it moves on to planned.
+    "POST /api/v1/projects/{id}/status": lambda body, path: {**body, "status": "planned"},
+}
+
+
+def _api(method, path, body=None):
+    """A write below /api/v1 as the steering office, with the current version where the
+    record has one; the answer's JSON."""
+    base = os.environ["SCHEMATHESIS_BASE_URL"] + "/api/v1"
+    headers = {"Authorization": f"Bearer {os.environ['SCHEMATHESIS_READER_TOKEN']}"}
+    if method in ("PUT", "PATCH"):
+        versioned = path.rsplit("/", 1)[0] if path.endswith("/state") else path
+        current = _current_etag("/api/v1" + versioned, walk_up=False)
+        if current:
+            headers["If-Match"] = current
+    answer = requests.request(method, base + path, json=body, headers=headers, timeout=30)
+    answer.raise_for_status()
+    return answer.json() if answer.content else None
+
+
+def _fresh_meeting(state, items=0):
+    """A meeting made for one case, moved on to `state` (planned, invited or held)."""
+    mid = _api("POST", "/meetings", {
+        "number": next(_MEETING_NUMBERS), "title": "Sitzung für einen Testfall", "public": False,
+        "starts_at": "2026-05-06T17:00:00+02:00", "ends_at": "2026-05-06T19:00:00+02:00",
+        "location_address": "Kreishausplatz 1, 99999 Musterstadt",
+    })["id"]
+    item_ids = [
+        _api("POST", f"/meetings/{mid}/agenda-items", {"number": str(top), "title": f"TOP {top}", "public": True})["id"]
+        for top in range(1, items + 1)
+    ]
+    for step in ("invited", "held")[: ("planned", "invited", "held").index(state)]:
+        _api("PUT", f"/meetings/{mid}/state", {"state": step})
+    return mid, item_ids
+
+
+def _fresh_organization(member):
+    key = _unique("st-")
+    _api("POST", "/organizations", {"key": key, "name": f"Agentur {key}", "kind": "agency", "joined_on": "2026-01-01"})
+    if not member:
+        _api("POST", f"/organizations/{key}/memberships/leave", {"left_on": "2026-06-30", "reason": "Testfall"})
+    return {"key": key}
+
+
+def _fresh_project():
+    return _api("POST", "/projects", {
+        "code": _project_code(), "title": "Projekt für einen Testfall", "category": "lead",
+        "field_of_action": VALUES["fields_of_action"][0], "lead_organization": _organization(),
+    })["id"]
+
+
+def _held_with_minutes():
+    mid, _ = _fresh_meeting("held")
+    _api("PUT", f"/meetings/{mid}/minutes", {"public_text": "## TOP 1\nEröffnung."})
+    return {"id": mid}
+
+
+def _with_items():
+    mid, items = _fresh_meeting("invited", items=2)
+    return {"id": mid, "aid": random.choice(items)}
+
+
+def _with_attendance_to_record():
+    mid, _ = _fresh_meeting("invited")
+    return {"id": mid, "org": _organization()}
+
+
+# Operations that change an object's state one way (a meeting is held once, minutes are
+# approved once, an organization leaves once): a seeded case gets an object made for it, in
+# the state the operation starts from, instead of a seeded one the run may have moved on.
+_FACTORIES = {
+    "POST /api/v1/meetings/{id}/minutes/approve": _held_with_minutes,
+    "PUT /api/v1/meetings/{id}/minutes": lambda: {"id": _fresh_meeting("held")[0]},
+    "PUT /api/v1/meetings/{id}/state": lambda: {"id": _fresh_meeting("planned")[0]},
+    "POST /api/v1/meetings/{id}/agenda-items": _with_items,
+    "PUT /api/v1/meetings/{id}/agenda-items/order": _with_items,
+    "PATCH /api/v1/meetings/{id}/agenda-items/{aid}": _with_items,
+    "PUT /api/v1/meetings/{id}/attendance/{org}": _with_attendance_to_record,
+    "POST /api/v1/organizations/{key}/memberships": lambda: _fresh_organization(member=False),
+    "POST /api/v1/organizations/{key}/memberships/leave": lambda: _fresh_organization(member=True),
+    "PUT /api/v1/projects/{id}/participations/{org}": lambda: {"id": _fresh_project(), "org": _organization()},
+    "POST /api/v1/projects/{id}/status": lambda: {"id": _fresh_project()},
+}
+
+# The cases map_case seeded (by case id): before_call gives them the current version.
+_SEEDED_CASES = set()
 
 
 @schemathesis.hook
 def map_case(ctx, case):
+    """Seeded cases: ids of seeded (or freshly made) objects in the path, and in a positive body
+    references to seeded records and values that keep the rules between fields."""
     operation = ctx.operation
-    if not case.path_parameters or not _is_positive(case, "path"):
-        return case
     method = operation.method.upper()
-    candidates = _candidates(method, operation.path)
-    if not candidates or _coin(operation.label, sorted(case.path_parameters.items())):
+    label = f"{method} {operation.path}"
+    # The stateful phase takes its ids from the answers it follows through the links.
+    phase = getattr(getattr(case.meta, "phase", None), "name", None)
+    # Every positive case (a valid request names stored records), and half of the negative
+    # ones (an invalid body or query against a stored record, or a generated id).
+    mode = getattr(getattr(case.meta, "generation", None), "mode", "positive")
+    if getattr(phase, "value", phase) == "stateful" or (
+        getattr(mode, "value", mode) != "positive" and not _every_second(label)
+    ):
         return case
-    chosen = random.Random(repr(sorted(case.path_parameters.items()))).choice(candidates)
-    case.path_parameters = {**case.path_parameters, **chosen}
+    _SEEDED_CASES.add(case.id)
+    factory = _FACTORIES.get(label)
+    if case.path_parameters and _is_positive(case, "path") and factory:
+        case.path_parameters = {**case.path_parameters, **factory()}
+    elif case.path_parameters and _is_positive(case, "path"):
+        candidates = _candidates(method, operation.path)
+        random.shuffle(candidates)
+        # Objects found gone are dropped for the rest of the run.
+        while candidates and method != "DELETE" and not _alive(method, operation.path, candidates[-1]):
+            candidates.pop()
+        if candidates:
+            case.path_parameters = {**case.path_parameters, **candidates[-1]}
+    if VALUES and isinstance(case.body, (dict, list)) and _is_positive(case, "body"):
+        body = _with_references(case.body)
+        repair = _REPAIRS.get(label)
+        case.body = repair(body, case.path_parameters or {}) if repair else body
     return case
 
 
-def _current_etag(path):
-    """The ETag of the resource at `path`, or of the nearest resource above it that has one (a
-    meeting's state and agenda order are versioned by the meeting, minutes' approval by the
-    minutes), read as the steering office."""
+def _read(path):
+    """GET `path` as the steering office."""
     base = os.environ["SCHEMATHESIS_BASE_URL"]
     authorization = {"Authorization": f"Bearer {os.environ['SCHEMATHESIS_READER_TOKEN']}"}
-    while path.count("/") > 3:  # not above /api/v1/<collection>
-        answer = requests.get(base + path, headers=authorization, timeout=30)
+    return requests.get(base + path, headers=authorization, timeout=30)
+
+
+def _current_etag(path, walk_up=True):
+    """The ETag of the resource at `path`, or (`walk_up`) of the nearest resource above it that
+    has one (a meeting's state and agenda order are versioned by the meeting, minutes' approval
+    by the minutes), read as the steering office."""
+    while True:
+        answer = _read(path)
         if answer.status_code == 200 and answer.headers.get("ETag"):
             return answer.headers["ETag"]
+        if not walk_up or path.count("/") <= 3:  # not above /api/v1/<collection>
+            return None
         path = path.rsplit("/", 1)[0]
-    return None
 
 
 _SPARES = set(SEEDED["spares"])
@@ -300,15 +632,35 @@ _SPARES = set(SEEDED["spares"])
 
 @schemathesis.hook
 def before_call(ctx, case, kwargs):
+    method = ctx.operation.method.upper()
+    label = f"{method} {ctx.operation.path}"
     headers = case.headers or {}
     name = next((key for key in headers if key.lower() == "if-match"), None)
-    if name is None or not _is_positive(case, "header") or _coin(ctx.operation.label, headers[name]):
-        return
-    # A DELETE gets a valid version for a spare only: the seeded records the other operations
-    # read stay, and so do records a case created and another case may still be reading (the
-    # run shares ids between cases and workers).
-    if ctx.operation.method.upper() == "DELETE" and case.formatted_path not in _SPARES:
-        return
-    current = _current_etag(case.formatted_path)
-    if current:
-        case.headers = {**headers, name: current}
+    seeded = case.id in _SEEDED_CASES
+    if name is None:
+        # A PUT that creates or replaces (a participation, a cost key, attendance, minutes)
+        # needs the current version once the record exists.
+        if method == "PUT" and seeded:
+            current = _current_etag(case.formatted_path, walk_up=False)
+            if current:
+                case.headers = {**headers, "If-Match": current}
+    elif _is_positive(case, "header") and seeded:
+        # A DELETE gets a valid version for a spare only: the seeded records the other
+        # operations read stay, and so do records a case created and another case may still be
+        # reading (the run shares ids between cases and workers).
+        if method != "DELETE" or case.formatted_path in _SPARES:
+            # An agenda's order is versioned by the meeting, not by the list of its items.
+            versioned = case.formatted_path
+            if label == "PUT /api/v1/meetings/{id}/agenda-items/order":
+                versioned = versioned.rsplit("/", 2)[0]
+            current = _current_etag(versioned)
+            if current:
+                case.headers = {**headers, name: current}
+    # A new order names every item of the agenda once: a seeded case names the stored items.
+    if label == "PUT /api/v1/meetings/{id}/agenda-items/order" and isinstance(case.body, dict) \
+            and _is_positive(case, "body") and seeded:
+        answer = _read(case.formatted_path.rsplit("/", 1)[0])
+        if answer.status_code == 200:
+            items = [item["id"] for item in answer.json().get("items", [])]
+            random.shuffle(items)
+            case.body = {**case.body, "item_ids": items}

@@ -7,9 +7,10 @@ It writes the paths of what it made to OUT (JSON: `paths`, and `spares`, made on
 deleted), together with the OParl objects the service derives from them; `hooks.py` puts
 their ids into half of the generated requests, so that every operation reaches real data, and
 the deletes take spares only, so that they do not eat the data the other operations need.
+`values` holds the keys and ids that request bodies refer to.
 
 Usage: python seed.py BASE_URL OUT  (tokens in SEED_COORDINATOR, SEED_ADMIN_A, SEED_ADMIN_B;
-organization keys in SEED_ORG_A, SEED_ORG_B). Any unexpected answer stops with a message.
+organization keys in SEED_DISTRICT, SEED_ORG_A, SEED_ORG_B). Any unexpected answer stops with a message.
 """
 
 import json
@@ -24,12 +25,14 @@ BASE = ROOT + "/api/v1"
 OUT = sys.argv[2]
 PATHS = []
 SPARES = []
+# Stored values that bodies refer to (organization keys, ids), for the hooks' body repairs.
+VALUES = {}
 # How many spares of each deletable resource: a DELETE gets a few dozen cases in a run.
 SPARE_COUNT = 3
 COORDINATOR = os.environ["SEED_COORDINATOR"]
 ADMIN = {os.environ["SEED_ORG_A"]: os.environ["SEED_ADMIN_A"], os.environ["SEED_ORG_B"]: os.environ["SEED_ADMIN_B"]}
 ORG_A, ORG_B = os.environ["SEED_ORG_A"], os.environ["SEED_ORG_B"]
-DISTRICT = "05570"
+DISTRICT = os.environ["SEED_DISTRICT"]
 
 
 def call(method, path, token, body=None, expect=(200, 201, 204), if_match=None):
@@ -148,7 +151,8 @@ def main():
 
     projects = {}
     codes = iter(range(1, 100))
-    for org, field in [(ORG_A, fields[0]), (ORG_B, fields[1]), (ORG_A, fields[2]), (ORG_B, fields[3])]:
+    for i, org in enumerate((ORG_A, ORG_B, ORG_A, ORG_B)):
+        field = fields[i % len(fields)]
         n = next(codes)
         pid = project(f"ST-{n:02d}", f"Seed-Projekt {n} ({org})", org, field)
         projects.setdefault(org, []).append(pid)
@@ -226,6 +230,7 @@ def main():
         mid = meeting(number, public, f"{number}. Sitzung des Lenkungskreises (Seed)")
         keep(f"/meetings/{mid}")
         items = [agenda_item(mid, top) for top in (1, 2)]
+        VALUES.setdefault("agenda_item_id", items[0])
         for item in items:
             keep(f"/meetings/{mid}/agenda-items/{item}")
         call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "invited"})
@@ -255,6 +260,28 @@ def main():
     for n in range(SPARE_COUNT):
         keep(f"/meetings/{meeting(10 + n, True, f'Sondersitzung {n + 1} (Seed)')}", True)
 
+    # Meetings whose agenda and attendance may still change (invited).
+    for number in (4, 5):
+        mid = meeting(number, True, f"{number}. Sitzung des Lenkungskreises (Seed)")
+        keep(f"/meetings/{mid}")
+        for top in (1, 2):
+            keep(f"/meetings/{mid}/agenda-items/{agenda_item(mid, top)}")
+        call("PUT", f"/meetings/{mid}/state", COORDINATOR, {"state": "invited"})
+        for org in (ORG_A, ORG_B):
+            call("PUT", f"/meetings/{mid}/attendance/{org}", ADMIN[org], {"status": "excused"})
+            keep(f"/meetings/{mid}/attendance/{org}")
+
+    VALUES.update(
+        {
+            "organizations": [ORG_A, ORG_B],
+            "district": DISTRICT,
+            "fields_of_action": fields,
+            "programme_id": programme,
+            "project_ids": projects[ORG_A],
+            "committee_members": {org: [member] for org, member in members.items()},
+        }
+    )
+
     call("PUT", "/strategy", COORDINATOR, {"vision": "Eine vernetzte Region.", "guiding_principles": "- gemeinsam"})
     goal = call("POST", "/strategy/goals", COORDINATOR, {"title": "Nahversorgung sichern", "field_of_action": fields[0], "project_ids": projects[ORG_A]})["id"]
     keep(f"/strategy/goals/{goal}")
@@ -282,6 +309,7 @@ def main():
         )["id"]
         keep(f"/working-groups/{group}", n > 0)
         if n == 0:
+            VALUES["working_group_id"] = group
             keep(f"/working-groups/{group}/members/{ORG_A}")
             keep(f"/working-groups/{group}/members/{ORG_B}", True)
 
@@ -294,8 +322,8 @@ def main():
 
     paths = sorted(set(PATHS + oparl_paths()))
     with open(OUT, "w", encoding="utf-8") as out:
-        json.dump({"paths": paths, "spares": sorted(set(SPARES))}, out, indent=1)
-    print(f"seed: {sum(len(v) for v in projects.values())} projects, 3 meetings, {len(paths)} paths and {len(SPARES)} spares in {OUT}")
+        json.dump({"paths": paths, "spares": sorted(set(SPARES)), "values": VALUES}, out, indent=1)
+    print(f"seed: {sum(len(v) for v in projects.values())} projects, {len(paths)} paths and {len(SPARES)} spares in {OUT}")
 
 
 if __name__ == "__main__":

@@ -364,7 +364,7 @@ pub async fn delete_calendar_feed_tokens(
             "the query parameter created_by is required",
         ));
     };
-    if created_by.trim().is_empty() || created_by.len() > 255 {
+    if created_by.trim().is_empty() || created_by.chars().count() > 255 {
         return Err(ApiError::invalid_field(
             "/query/created_by",
             "must be a token subject of 1 to 255 characters",

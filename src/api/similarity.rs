@@ -176,7 +176,7 @@ pub struct ClusterMember {
     pub organization: String,
     #[schema(example = "planned")]
     pub status: String,
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
 }
 

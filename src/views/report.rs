@@ -26,7 +26,7 @@ pub struct ReportProjectRef {
     #[schema(example = "PP-02")]
     pub code: String,
     pub title: String,
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     /// The project's status (as on the project resource).
     #[schema(example = "in_implementation")]

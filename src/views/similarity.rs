@@ -30,7 +30,7 @@ pub struct SimilarEffort {
     /// The project's or initiative's status.
     #[schema(example = "running")]
     pub status: String,
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     /// The higher of `text_similarity` and `term_overlap`, 0 to 1 (three decimals).
     #[schema(example = 0.62)]

@@ -461,6 +461,29 @@ async fn every_live_token_of_one_creator_can_be_revoked_at_once() {
     .await;
     assert_eq!(again, json!({"revoked": 0, "ids": []}));
 
+    // The subject's limit counts characters, not bytes: 255 two-byte letters are a subject.
+    let umlauts = |count: usize| format!("created_by={}", "%C3%A4".repeat(count));
+    let none = json(
+        revoke(&umlauts(255))
+            .bearer_for(AHLEN, &["admin"])
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(none, json!({"revoked": 0, "ids": []}));
+    let body = problem(
+        revoke(&umlauts(256))
+            .bearer_for(AHLEN, &["admin"])
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(pointers(&body), ["/query/created_by"]);
+
     // The steering office names the organization.
     let revoked = json(
         revoke(&format!("created_by=leaver@ahlen&organization={BECKUM}"))

@@ -16,7 +16,7 @@ use crate::domain::validation::Validator;
 use crate::error::ApiError;
 
 /// The largest custom weight.
-const MAX_WEIGHT: i64 = 1_000_000_000;
+pub const MAX_WEIGHT: i64 = 1_000_000_000;
 
 /// How the own share is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

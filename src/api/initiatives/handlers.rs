@@ -38,7 +38,7 @@ pub struct InitiativeListParams {
     #[param(example = "99001004")]
     organization: Option<String>,
     /// Only initiatives of this field of action (a code).
-    #[param(example = "town_village_centres")]
+    #[param(example = "infrastructure")]
     field_of_action: Option<String>,
     /// Only initiatives in one of these states; repeat the parameter or separate with commas.
     #[param(style = Form, explode)]

@@ -15,7 +15,7 @@ pub use crate::views::similarity::OthersEffort;
 /// Live initiatives of one municipality in one field of action.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InitiativeCount {
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     #[schema(example = "99001004")]
     pub organization: String,

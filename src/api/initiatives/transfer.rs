@@ -37,7 +37,7 @@ use crate::state::AppState;
 #[schema(example = json!({
     "id": null, "organization": "99001004", "external_id": "AH-DIG-12",
     "title": "Digitaler Dorfladen in Vorhelm", "summary": "",
-    "field_of_action": "town_village_centres", "status": "planned", "start_date": null,
+    "field_of_action": "infrastructure", "status": "planned", "start_date": null,
     "end_date": null, "contact_role": "Stabsstelle Digitalisierung", "link": null,
     "tags": ["nahversorgung"], "visibility": "public", "project_id": null,
     "working_group_id": null
@@ -51,8 +51,11 @@ pub struct InitiativeRow {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
+    /// 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub summary: String,
     pub field_of_action: String,
     pub status: InitiativeStatus,
@@ -61,10 +64,12 @@ pub struct InitiativeRow {
     #[serde(default)]
     pub end_date: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub contact_role: Option<String>,
     #[serde(default)]
     pub link: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub tags: Vec<String>,
     pub visibility: Visibility,
     #[serde(default)]

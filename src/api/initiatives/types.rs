@@ -26,7 +26,7 @@ pub struct InitiativeResponse {
     #[schema(example = "Ein Dorfladen mit Paketstation und Selbstbedienung rund um die Uhr.")]
     pub summary: String,
     /// The code of one of the six fields of action.
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     pub status: InitiativeStatus,
     pub start_date: Option<NaiveDate>,
@@ -86,7 +86,7 @@ impl From<Initiative> for InitiativeResponse {
 #[schema(example = json!({
     "organization": "99001004", "title": "Digitaler Dorfladen in Vorhelm",
     "summary": "Ein Dorfladen mit Paketstation und Selbstbedienung rund um die Uhr.",
-    "field_of_action": "town_village_centres", "status": "planned",
+    "field_of_action": "infrastructure", "status": "planned",
     "contact_role": "Stabsstelle Digitalisierung", "tags": ["nahversorgung"],
     "visibility": "public"
 }))]

@@ -43,7 +43,7 @@ pub enum ProjectSortParam {
 #[allow(dead_code)]
 pub struct ProjectListParams {
     /// Only projects of this field of action (a code).
-    #[param(example = "town_village_centres")]
+    #[param(example = "infrastructure")]
     field_of_action: Option<String>,
     /// Only lead or only potential projects.
     category: Option<Category>,

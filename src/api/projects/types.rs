@@ -30,7 +30,7 @@ pub struct ProjectGoalResponse {
     #[schema(example = "Nahversorgung in allen Ortsteilen sichern")]
     pub title: String,
     /// The goal's field of action.
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
 }
 
@@ -58,7 +58,7 @@ pub struct ProjectResponse {
     /// Markdown.
     pub description: String,
     /// The code of one of the six fields of action.
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     pub category: Category,
     /// The organization leading the project, if one does.
@@ -175,7 +175,7 @@ impl ProjectResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "code": "LP-07", "title": "Smarte Straßenbeleuchtung", "field_of_action": "climate_mobility_environment",
+    "code": "LP-07", "title": "Smarte Straßenbeleuchtung", "field_of_action": "mobility",
     "category": "lead", "lead_organization": "99001004", "tags": ["energie"]
 }))]
 pub struct CreateProject {

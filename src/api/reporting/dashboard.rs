@@ -33,7 +33,7 @@ use crate::views::meetings::types::ActionItemResponse;
 /// Live projects of one field of action.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldCount {
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     #[schema(example = "Innenstadt und Dorfmitte")]
     pub name_de: String,

@@ -28,7 +28,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct GoalFilter {
     /// Only goals of this field of action (a code).
-    #[param(example = "town_village_centres")]
+    #[param(example = "infrastructure")]
     pub field_of_action: Option<String>,
 }
 

@@ -93,7 +93,7 @@ pub struct GoalResponse {
     /// Markdown.
     pub description: String,
     /// The code of one of the six fields of action.
-    #[schema(example = "town_village_centres")]
+    #[schema(example = "infrastructure")]
     pub field_of_action: String,
     /// The live projects contributing to the goal, by code.
     pub projects: Vec<GoalProjectResponse>,
@@ -140,7 +140,7 @@ impl GoalResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "title": "Nahversorgung in allen Ortsteilen sichern",
-    "field_of_action": "town_village_centres",
+    "field_of_action": "infrastructure",
     "project_ids": []
 }))]
 pub struct CreateGoal {

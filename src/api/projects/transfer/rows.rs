@@ -18,7 +18,7 @@ use crate::export::excel_csv::starts_like_formula;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "code": "LP-07", "external_id": "HKR-2026-0042", "title": "Smarte Straßenbeleuchtung",
-    "summary": "", "description": "", "field_of_action": "climate_mobility_environment",
+    "summary": "", "description": "", "field_of_action": "mobility",
     "category": "lead", "lead_organization": "99001004", "tags": ["energie"],
     "gender_equality_relevant": "unknown", "follow_up_costs_note": null, "internal_note": null,
     "planned_start": "2027-01-01", "planned_end": null, "actual_start": null, "actual_end": null,
@@ -30,22 +30,30 @@ pub struct CatalogueRow {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 200)]
     pub external_id: Option<String>,
+    /// 1 to 300 characters.
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub summary: String,
+    /// Markdown, up to 100,000 characters.
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub description: String,
     pub field_of_action: String,
     pub category: Category,
     #[serde(default)]
     pub lead_organization: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub tags: Vec<String>,
     #[serde(default = "unknown")]
     pub gender_equality_relevant: GenderEqualityRelevance,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub follow_up_costs_note: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub internal_note: Option<String>,
     #[serde(default)]
     pub planned_start: Option<NaiveDate>,
