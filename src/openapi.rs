@@ -31,6 +31,10 @@ pub fn refine(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     required::forbid_null_in_required(&mut value);
     close_variants(&mut value, "FundingRuleBody");
     bound_key_maps(&mut value);
+    for schema in ["CreateWebhook", "UpdateWebhook"] {
+        value["components"]["schemas"][schema]["properties"]["url"]["pattern"] =
+            text::webhook_url_pattern().into();
+    }
     let mut doc: utoipa::openapi::OpenApi =
         serde_json::from_value(value).expect("the refined OpenAPI document deserializes");
     document_links(&mut doc);

@@ -330,6 +330,14 @@ _TURNS = collections.Counter()
 _TURNS_LOCK = threading.Lock()
 
 
+def _in_turn(key, items):
+    """The items one after another, per key. Not `random.choice`: Hypothesis seeds the `random`
+    module for each case, so every case of an operation would take the same one."""
+    with _TURNS_LOCK:
+        _TURNS[("turn", key)] += 1
+        return items[_TURNS[("turn", key)] % len(items)]
+
+
 def _every_second(*key):
     """True on the first call with the same key and every second one after it: exactly half,
     however alike the generated values are (a coin seeded by the value would land the same way
@@ -543,7 +551,7 @@ def _held_with_minutes():
 
 def _with_items():
     mid, items = _fresh_meeting("invited", items=2)
-    return {"id": mid, "aid": random.choice(items)}
+    return {"id": mid, "aid": items[0]}
 
 
 def _with_attendance_to_record():
@@ -568,8 +576,10 @@ _FACTORIES = {
     "POST /api/v1/projects/{id}/status": lambda: {"id": _fresh_project()},
 }
 
-# The cases map_case seeded (by case id): before_call gives them the current version.
+# The cases map_case seeded (by case id): before_call gives them the current version; and the
+# ones that get a record made for them.
 _SEEDED_CASES = set()
+_MADE_FOR = set()
 
 
 @schemathesis.hook
@@ -589,17 +599,16 @@ def map_case(ctx, case):
     ):
         return case
     _SEEDED_CASES.add(case.id)
-    factory = _FACTORIES.get(label)
-    if case.path_parameters and _is_positive(case, "path") and factory:
-        case.path_parameters = {**case.path_parameters, **factory()}
+    # No requests here: this runs while Hypothesis generates, which must stay fast. The records
+    # made for a case, and the check that a seeded one is still there, wait for `before_call`.
+    if case.path_parameters and _is_positive(case, "path") and label in _FACTORIES:
+        _MADE_FOR.add(case.id)
+        if "org" in case.path_parameters:
+            case.path_parameters = {**case.path_parameters, "org": _organization()}
     elif case.path_parameters and _is_positive(case, "path"):
         candidates = _candidates(method, operation.path)
-        random.shuffle(candidates)
-        # Objects found gone are dropped for the rest of the run.
-        while candidates and method != "DELETE" and not _alive(method, operation.path, candidates[-1]):
-            candidates.pop()
         if candidates:
-            case.path_parameters = {**case.path_parameters, **candidates[-1]}
+            case.path_parameters = {**case.path_parameters, **_in_turn(label, candidates)}
     if VALUES and isinstance(case.body, (dict, list)) and _is_positive(case, "body"):
         body = _with_references(case.body)
         repair = _REPAIRS.get(label)
@@ -637,6 +646,19 @@ def before_call(ctx, case, kwargs):
     headers = case.headers or {}
     name = next((key for key in headers if key.lower() == "if-match"), None)
     seeded = case.id in _SEEDED_CASES
+    if case.id in _MADE_FOR:
+        # Only the template's own parameters: an extra one would make the path invalid.
+        made = _FACTORIES[label]()
+        case.path_parameters = {name: made.get(name, value) for name, value in case.path_parameters.items()}
+    elif seeded and method != "DELETE" and case.path_parameters and _is_positive(case, "path"):
+        # A seeded object the run has deleted meanwhile is dropped for the rest of the run.
+        candidates = _candidates(method, ctx.operation.path)
+        while candidates and not _alive(method, ctx.operation.path, case.path_parameters):
+            gone = {key: case.path_parameters.get(key) for key in candidates[0]}
+            if gone in candidates:
+                candidates.remove(gone)
+            if candidates:
+                case.path_parameters = {**case.path_parameters, **_in_turn(label, candidates)}
     if name is None:
         # A PUT that creates or replaces (a participation, a cost key, attendance, minutes)
         # needs the current version once the record exists.
@@ -664,3 +686,4 @@ def before_call(ctx, case, kwargs):
             items = [item["id"] for item in answer.json().get("items", [])]
             random.shuffle(items)
             case.body = {**case.body, "item_ids": items}
+

@@ -6,7 +6,8 @@
 # two municipalities as object-level-authorization peers and the steering office as the second
 # identity to try (auth.json, Web Fuzzing Commons format). The seeded ids and current ETags that
 # the hooks put into half of the requests are in hooks.py. Settings: schemathesis.toml beside this
-# file; SCHEMATHESIS_MAX_TIME overrides its time budget (seconds). Any failure fails the run.
+# file; SCHEMATHESIS_MAX_TIME overrides its time budget (seconds). Any failure fails the run,
+# and so does an operation that only ever answered 401/403 or 404 (`fail-on` in the settings).
 #
 # Needs python3 (3.11, with venv) and PyPI for the first run: Schemathesis is installed, pinned
 # with hashes, into a venv under ${XDG_CACHE_HOME:-$HOME/.cache} that later runs reuse.

@@ -20,19 +20,27 @@ from urllib.parse import urlsplit
 
 import requests
 
-ROOT = sys.argv[1].rstrip("/")
-BASE = ROOT + "/api/v1"
-OUT = sys.argv[2]
 PATHS = []
 SPARES = []
 # Stored values that bodies refer to (organization keys, ids), for the hooks' body repairs.
 VALUES = {}
 # How many spares of each deletable resource: a DELETE gets a few dozen cases in a run.
 SPARE_COUNT = 3
-COORDINATOR = os.environ["SEED_COORDINATOR"]
-ADMIN = {os.environ["SEED_ORG_A"]: os.environ["SEED_ADMIN_A"], os.environ["SEED_ORG_B"]: os.environ["SEED_ADMIN_B"]}
-ORG_A, ORG_B = os.environ["SEED_ORG_A"], os.environ["SEED_ORG_B"]
-DISTRICT = os.environ["SEED_DISTRICT"]
+# Set by `configure()` from the command line and the environment. Nothing is read at import:
+# Schemathesis imports the modules beside its hooks to collect their constants.
+ROOT = BASE = OUT = COORDINATOR = ORG_A = ORG_B = DISTRICT = None
+ADMIN = {}
+
+
+def configure():
+    global ROOT, BASE, OUT, COORDINATOR, ORG_A, ORG_B, DISTRICT
+    ROOT = sys.argv[1].rstrip("/")
+    BASE = ROOT + "/api/v1"
+    OUT = sys.argv[2]
+    COORDINATOR = os.environ["SEED_COORDINATOR"]
+    ORG_A, ORG_B = os.environ["SEED_ORG_A"], os.environ["SEED_ORG_B"]
+    ADMIN.update({ORG_A: os.environ["SEED_ADMIN_A"], ORG_B: os.environ["SEED_ADMIN_B"]})
+    DISTRICT = os.environ["SEED_DISTRICT"]
 
 
 def call(method, path, token, body=None, expect=(200, 201, 204), if_match=None):
@@ -327,4 +335,5 @@ def main():
 
 
 if __name__ == "__main__":
+    configure()
     main()

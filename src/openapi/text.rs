@@ -70,6 +70,15 @@ pub fn text_pattern(field: &str, required: bool) -> String {
     }
 }
 
+/// The pattern of a webhook's target (`webhooks::target::parse`): a URL as `Validator::url`
+/// takes it, with no user or password before the host (the authority, up to the first `/`,
+/// `?`, `#` or `\`, holds no `@` but an empty user's).
+pub fn webhook_url_pattern() -> String {
+    let authority = format!(r"@?[^/?#\\@{SINGLE_LINE_BANNED}{SPACE}]+");
+    let rest = format!(r"(?:[/?#\\][^{SINGLE_LINE_BANNED}{SPACE}]*)?");
+    format!(r"^[{SPACE}]*https?://{authority}{rest}[{SPACE}]*$")
+}
+
 /// Adds the text patterns to every schema a JSON request body uses.
 pub fn document_text_rules(doc: &mut Value) {
     let mut bodies = Vec::new();
@@ -250,6 +259,32 @@ mod tests {
     fn matches(pattern: &str, text: &str) -> bool {
         let schema = serde_json::json!({"type": "string", "pattern": pattern});
         jsonschema::is_valid(&schema, &Value::from(text))
+    }
+
+    #[test]
+    fn the_webhook_target_pattern_agrees_with_the_target_check() {
+        let pattern = webhook_url_pattern();
+        for url in [
+            "https://hooks.musterstadt.example/smartregion",
+            " http://10.0.0.1:8080/a?b=c#d ",
+            "https://[::1]/",
+            "https://hooks.example/a@b",
+            "https://hooks.example?to=x@y",
+            "https://@hooks.example/",
+            "https://hooks.example\\user@x",
+            "https://user@hooks.example/",
+            "https://user:secret@hooks.example/",
+            "https://:secret@hooks.example/",
+            "https://a@b@hooks.example/",
+            "ftp://hooks.example/",
+        ] {
+            let parsed = crate::webhooks::target::parse(url).is_ok();
+            assert_eq!(
+                matches(&pattern, url),
+                parsed,
+                "{url}: the service says {parsed}"
+            );
+        }
     }
 
     #[test]

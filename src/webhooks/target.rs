@@ -48,7 +48,7 @@ pub async fn check(
 /// The syntactic part of [`check`].
 pub fn parse(text: &str) -> Result<Url, String> {
     let text = text.trim();
-    if text.len() > 2000 {
+    if text.chars().count() > 2000 {
         return Err("must be at most 2000 characters long".into());
     }
     let url = Url::parse(text).map_err(|e| format!("is not a URL: {e}"))?;
