@@ -93,6 +93,7 @@ CROSS_FIELD_RULES = [
         r"^only when present or substitute$",
         r"^a withdrawal needs an effective date and a reason$",
         r"^each organization once$",
+        r"^the percentages must sum to exactly \d+ basis points",
         # Distinct items (JSON Schema's `uniqueItems`, which the derive macro cannot emit).
         r" is listed twice$",
         r"^only an? [\w ]+ key has ",
