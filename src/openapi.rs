@@ -1,24 +1,25 @@
 //! The OpenAPI document's root: info, tags, security scheme and the reusable error responses.
 //! Paths and their schemas are collected from the route list in `routes.rs`.
 
+mod derived;
+mod links;
+mod required;
+mod text;
+
+pub use links::document_links;
+pub use text::text_pattern;
+
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::costs::key_body::MAX_WEIGHT;
 use crate::api::costs::{FULL_BP, MAX_AMOUNT_CENTS};
 use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
-use crate::error::{FieldError, Problem};
-
-mod derived;
-mod links;
 use crate::error::oparl::{
     OparlBadRequest, OparlNotFound, OparlServiceUnavailable, OparlTooManyRequests,
 };
 use crate::error::responses::*;
-pub use links::document_links;
-mod required;
-mod text;
-pub use text::text_pattern;
+use crate::error::{FieldError, Problem};
 
 /// The rules the derive macros cannot state, added to the collected document: the error
 /// answers and `Location` headers that follow from each operation's shape, the text patterns of
@@ -169,7 +170,7 @@ organization's admin adds or removes its own organization as a member."),
             crate::error::oparl::OparlErrorObject,
             crate::api::meetings::export::ExportFormat,
             crate::api::participations::matrix::MatrixFormat,
-            crate::api::projects::catalogue::ProjectSortParam,
+            crate::api::projects::list_query::ProjectSortParam,
             crate::api::projects::transfer::TransferFormat,
             crate::api::initiatives::handlers::InitiativeSortParam,
         ),

@@ -33,6 +33,14 @@ use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
 
+/// The path of a feed token.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct FeedTokenPath {
+    /// Feed token id
+    pub id: Uuid,
+}
+
 /// The longest a feed token may be valid, counted from its creation.
 pub const MAX_LIFETIME_DAYS: i64 = 366;
 
@@ -264,7 +272,7 @@ pub async fn create_calendar_feed_token(
     tag = "meetings",
     operation_id = "delete_calendar_feed_token",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Feed token id")),
+    params(FeedTokenPath),
     responses(
         (status = 204, description = "Revoked"),
     ),
@@ -273,10 +281,10 @@ pub async fn create_calendar_feed_token(
 pub async fn delete_calendar_feed_token(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<FeedTokenPath>,
 ) -> ApiResult<HttpResponse> {
+    let FeedTokenPath { id } = path.into_inner();
     caller.member()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = feed_tokens::find(&mut conn, id)
         .await

@@ -6,21 +6,23 @@
 //! for members only). The measures are explained in `db::similarity`; the threshold is
 //! `SMARTREGION_SIMILARITY_THRESHOLD`.
 
+pub use crate::views::similarity::{EffortKind, SimilarEffort};
+
 use actix_web::{HttpResponse, get, web};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::initiatives::InitiativePath;
 use crate::api::initiatives::readable_initiative;
-use crate::api::projects::live_project;
+use crate::api::projects::{ProjectPath, live_project};
 use crate::auth::Caller;
 use crate::db::similarity::{self, Exclusions, Source};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::similarity::rounded;
-pub use crate::views::similarity::{EffortKind, SimilarEffort};
 
 /// The most similar efforts, best first.
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,7 +96,7 @@ async fn found(
     tag = "initiatives",
     operation_id = "get_similar_to_initiative",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Initiative id"), SimilarQuery),
+    params(InitiativePath, SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
         (status = 410, response = crate::error::responses::Gone),
@@ -104,12 +106,13 @@ async fn found(
 pub async fn get_similar_to_initiative(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<InitiativePath>,
     query: web::Query<SimilarQuery>,
 ) -> ApiResult<HttpResponse> {
+    let InitiativePath { id } = path.into_inner();
     let limit = query.limit()?;
     let mut conn = db::connect(&state.pool).await?;
-    let initiative = readable_initiative(&mut conn, &caller, *id).await?;
+    let initiative = readable_initiative(&mut conn, &caller, id).await?;
     let threshold = state.config.similarity_threshold;
     let items = similar_to_initiative(
         &mut conn,
@@ -129,7 +132,7 @@ pub async fn get_similar_to_initiative(
     tag = "projects",
     operation_id = "get_similar_to_project",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), SimilarQuery),
+    params(ProjectPath, SimilarQuery),
     responses(
         (status = 200, description = "The most similar efforts, best first", body = SimilarResponse),
         (status = 410, response = crate::error::responses::Gone),
@@ -139,12 +142,13 @@ pub async fn get_similar_to_initiative(
 pub async fn get_similar_to_project(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     query: web::Query<SimilarQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     let limit = query.limit()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
+    let project = live_project(&mut conn, id, false).await?;
     let threshold = state.config.similarity_threshold;
     let Some(source) = similarity::project_source(&mut conn, project.id).await? else {
         return Err(ApiError::not_found(format!("project {id} does not exist")));

@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::project_records::ProjectRecord;
 use crate::db::schema::{project_indicators, project_measurements};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -47,6 +48,119 @@ pub struct IndicatorChanges {
     pub target_date: Option<Option<NaiveDate>>,
 }
 
+impl ProjectRecord for Indicator {
+    const KIND: &'static str = "indicator";
+    const COLLECTION: &'static str = "indicators";
+    type New = NewIndicator;
+    type Changes = IndicatorChanges;
+    type Key = (DateTime<Utc>, Uuid);
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn project_id(&self) -> Uuid {
+        self.project_id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn project_of(new: &NewIndicator) -> Uuid {
+        new.project_id
+    }
+    fn key(&self) -> Self::Key {
+        (self.created_at, self.id)
+    }
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> QueryResult<Self> {
+        let query = project_indicators::table
+            .find(id)
+            .filter(project_indicators::project_id.eq(project_id))
+            .select(Indicator::as_select());
+        if lock {
+            query.for_update().first(conn).await
+        } else {
+            query.first(conn).await
+        }
+    }
+
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        modified_since: Option<DateTime<Utc>>,
+        after: Option<Self::Key>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = project_indicators::table
+            .filter(project_indicators::project_id.eq(project_id))
+            .order((
+                project_indicators::created_at.asc(),
+                project_indicators::id.asc(),
+            ))
+            .select(Indicator::as_select())
+            .limit(limit)
+            .into_boxed();
+        if let Some(since) = modified_since {
+            query = query.filter(project_indicators::updated_at.ge(since));
+        }
+        if let Some((at, id)) = after {
+            query = query.filter(
+                project_indicators::created_at
+                    .gt(at)
+                    .or(project_indicators::created_at
+                        .eq(at)
+                        .and(project_indicators::id.gt(id))),
+            );
+        }
+        query.load(conn).await
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, new: &NewIndicator) -> QueryResult<Self> {
+        diesel::insert_into(project_indicators::table)
+            .values(new)
+            .returning(Indicator::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        changes: &IndicatorChanges,
+    ) -> QueryResult<Self> {
+        diesel::update(project_indicators::table.find(id))
+            .set((
+                changes,
+                project_indicators::version.eq(project_indicators::version + 1),
+                project_indicators::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Indicator::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+        diesel::delete(project_indicators::table.find(id))
+            .execute(conn)
+            .await
+            .map(drop)
+    }
+
+    /// Measurements refer to their indicator; they go first, each with its own audit record.
+    async fn delete_refusal(
+        conn: &mut AsyncPgConnection,
+        record: &Self,
+    ) -> QueryResult<Option<&'static str>> {
+        Ok(has_measurements(conn, record.id)
+            .await?
+            .then_some("the indicator has measurements; delete them first"))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = project_measurements)]
 pub struct Measurement {
@@ -56,85 +170,6 @@ pub struct Measurement {
     pub value: f64,
     pub note: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewIndicator) -> QueryResult<Indicator> {
-    diesel::insert_into(project_indicators::table)
-        .values(new)
-        .returning(Indicator::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    id: Uuid,
-    lock: bool,
-) -> QueryResult<Indicator> {
-    let query = project_indicators::table
-        .find(id)
-        .filter(project_indicators::project_id.eq(project_id))
-        .select(Indicator::as_select());
-    if lock {
-        query.for_update().first(conn).await
-    } else {
-        query.first(conn).await
-    }
-}
-
-/// One page in the order the indicators were defined.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    modified_since: Option<DateTime<Utc>>,
-    after: Option<(DateTime<Utc>, Uuid)>,
-    limit: i64,
-) -> QueryResult<Vec<Indicator>> {
-    let mut query = project_indicators::table
-        .filter(project_indicators::project_id.eq(project_id))
-        .order((
-            project_indicators::created_at.asc(),
-            project_indicators::id.asc(),
-        ))
-        .select(Indicator::as_select())
-        .limit(limit)
-        .into_boxed();
-    if let Some(since) = modified_since {
-        query = query.filter(project_indicators::updated_at.ge(since));
-    }
-    if let Some((at, id)) = after {
-        query = query.filter(
-            project_indicators::created_at
-                .gt(at)
-                .or(project_indicators::created_at
-                    .eq(at)
-                    .and(project_indicators::id.gt(id))),
-        );
-    }
-    query.load(conn).await
-}
-
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    changes: &IndicatorChanges,
-) -> QueryResult<Indicator> {
-    diesel::update(project_indicators::table.find(id))
-        .set((
-            changes,
-            project_indicators::version.eq(project_indicators::version + 1),
-            project_indicators::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Indicator::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
-    diesel::delete(project_indicators::table.find(id))
-        .execute(conn)
-        .await
 }
 
 pub async fn has_measurements(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {

@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::db::project_records::ProjectRecord;
 use crate::db::schema::project_milestones;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -41,82 +42,105 @@ pub struct MilestoneChanges {
     pub state: Option<String>,
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewMilestone) -> QueryResult<Milestone> {
-    diesel::insert_into(project_milestones::table)
-        .values(new)
-        .returning(Milestone::as_returning())
-        .get_result(conn)
-        .await
-}
+impl ProjectRecord for Milestone {
+    const KIND: &'static str = "milestone";
+    const COLLECTION: &'static str = "milestones";
+    type New = NewMilestone;
+    type Changes = MilestoneChanges;
+    type Key = (NaiveDate, Uuid);
 
-/// A milestone of `project_id` (another project's milestone is `NotFound`).
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    id: Uuid,
-    lock: bool,
-) -> QueryResult<Milestone> {
-    let query = project_milestones::table
-        .find(id)
-        .filter(project_milestones::project_id.eq(project_id))
-        .select(Milestone::as_select());
-    if lock {
-        query.for_update().first(conn).await
-    } else {
-        query.first(conn).await
+    fn id(&self) -> Uuid {
+        self.id
     }
-}
-
-/// One page ordered by planned date, then id.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    modified_since: Option<DateTime<Utc>>,
-    after: Option<(NaiveDate, Uuid)>,
-    limit: i64,
-) -> QueryResult<Vec<Milestone>> {
-    let mut query = project_milestones::table
-        .filter(project_milestones::project_id.eq(project_id))
-        .order((
-            project_milestones::planned_date.asc(),
-            project_milestones::id.asc(),
-        ))
-        .select(Milestone::as_select())
-        .limit(limit)
-        .into_boxed();
-    if let Some(since) = modified_since {
-        query = query.filter(project_milestones::updated_at.ge(since));
+    fn project_id(&self) -> Uuid {
+        self.project_id
     }
-    if let Some((date, id)) = after {
-        query = query.filter(
-            project_milestones::planned_date
-                .gt(date)
-                .or(project_milestones::planned_date
-                    .eq(date)
-                    .and(project_milestones::id.gt(id))),
-        );
+    fn version(&self) -> i32 {
+        self.version
     }
-    query.load(conn).await
-}
+    fn project_of(new: &NewMilestone) -> Uuid {
+        new.project_id
+    }
+    fn key(&self) -> Self::Key {
+        (self.planned_date, self.id)
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    changes: &MilestoneChanges,
-) -> QueryResult<Milestone> {
-    diesel::update(project_milestones::table.find(id))
-        .set((
-            changes,
-            project_milestones::version.eq(project_milestones::version + 1),
-            project_milestones::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Milestone::as_returning())
-        .get_result(conn)
-        .await
-}
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        id: Uuid,
+        lock: bool,
+    ) -> QueryResult<Self> {
+        let query = project_milestones::table
+            .find(id)
+            .filter(project_milestones::project_id.eq(project_id))
+            .select(Milestone::as_select());
+        if lock {
+            query.for_update().first(conn).await
+        } else {
+            query.first(conn).await
+        }
+    }
 
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
-    diesel::delete(project_milestones::table.find(id))
-        .execute(conn)
-        .await
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        modified_since: Option<DateTime<Utc>>,
+        after: Option<Self::Key>,
+        limit: i64,
+    ) -> QueryResult<Vec<Self>> {
+        let mut query = project_milestones::table
+            .filter(project_milestones::project_id.eq(project_id))
+            .order((
+                project_milestones::planned_date.asc(),
+                project_milestones::id.asc(),
+            ))
+            .select(Milestone::as_select())
+            .limit(limit)
+            .into_boxed();
+        if let Some(since) = modified_since {
+            query = query.filter(project_milestones::updated_at.ge(since));
+        }
+        if let Some((date, id)) = after {
+            query = query.filter(
+                project_milestones::planned_date
+                    .gt(date)
+                    .or(project_milestones::planned_date
+                        .eq(date)
+                        .and(project_milestones::id.gt(id))),
+            );
+        }
+        query.load(conn).await
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, new: &NewMilestone) -> QueryResult<Self> {
+        diesel::insert_into(project_milestones::table)
+            .values(new)
+            .returning(Milestone::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        changes: &MilestoneChanges,
+    ) -> QueryResult<Self> {
+        diesel::update(project_milestones::table.find(id))
+            .set((
+                changes,
+                project_milestones::version.eq(project_milestones::version + 1),
+                project_milestones::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Milestone::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+        diesel::delete(project_milestones::table.find(id))
+            .execute(conn)
+            .await
+            .map(drop)
+    }
 }

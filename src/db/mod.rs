@@ -13,6 +13,7 @@ pub mod milestones;
 pub mod oparl;
 pub mod organizations;
 pub mod participations;
+pub mod project_records;
 pub mod projects;
 pub mod reporting;
 pub mod reports;

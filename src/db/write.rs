@@ -25,7 +25,6 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use scoped_futures::ScopedBoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -171,6 +170,12 @@ pub const WRITE_ATTEMPTS: u32 = 4;
 /// (so that the two colliding writers do not collide again); after that the caller gets 503
 /// with `Retry-After`. That is why `write` is `FnMut`: it must be able to run more than once,
 /// so it clones (or borrows) what it uses rather than moving it into its future.
+///
+/// `write` returns a boxed future (`.scope_boxed()`) rather than being an async closure: an
+/// async closure that may run twice lends its captures to its future, so it is only
+/// `AsyncFnMut`, and stable Rust cannot require that future to be `Send` (the transaction
+/// may move between the runtime's threads). Handlers that work on a project go through
+/// `api::projects::records::ProjectWork`, which writes this closure once for all of them.
 pub async fn audited<'a, T, F>(
     conn: &mut AsyncPgConnection,
     actor: &'a Actor,
@@ -298,4 +303,4 @@ async fn record(conn: &mut AsyncPgConnection, actor: &Actor, entries: &[Entry]) 
 }
 
 /// Re-exported so that callers write `.scope_boxed()` without naming the crate.
-pub use scoped_futures::ScopedFutureExt;
+pub use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};

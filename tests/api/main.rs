@@ -44,6 +44,7 @@ mod reporting;
 mod routes;
 mod schema;
 mod security_webhooks;
+mod shapes;
 mod text_safety;
 mod webhooks;
 mod write_retries;

@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::types::ActionItemPath;
 use super::types::{ActionItemQuery, CreateActionItem, UpdateActionItem};
 use super::write::check_project;
 use crate::api::meetings::check_organization;
@@ -75,7 +76,7 @@ pub async fn list_action_items(
     tag = "meetings",
     operation_id = "get_action_item",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Action item id")),
+    params(ActionItemPath),
     responses(
         (status = 200, description = "The action item", body = ActionItemResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
@@ -85,13 +86,14 @@ pub async fn list_action_items(
 pub async fn get_action_item(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ActionItemPath>,
 ) -> ApiResult<HttpResponse> {
+    let ActionItemPath { id } = path.into_inner();
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    let item = action_items::find_live(&mut conn, *id)
+    let item = action_items::find_live(&mut conn, id)
         .await
-        .or_not_found("action item", *id)?;
+        .or_not_found("action item", id)?;
     Ok(respond(item))
 }
 
@@ -181,7 +183,7 @@ pub async fn create_action_item(
     operation_id = "update_action_item",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Action item id"),
+        ActionItemPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateActionItem,
@@ -195,11 +197,11 @@ pub async fn update_action_item(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ActionItemPath>,
     body: Json<UpdateActionItem>,
 ) -> ApiResult<HttpResponse> {
+    let ActionItemPath { id } = path.into_inner();
     let principal = caller.member()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = action_items::find_live(&mut conn, id)
         .await
@@ -261,7 +263,7 @@ pub async fn update_action_item(
     operation_id = "delete_action_item",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Action item id"),
+        ActionItemPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -273,12 +275,12 @@ pub async fn delete_action_item(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ActionItemPath>,
 ) -> ApiResult<HttpResponse> {
+    let ActionItemPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {

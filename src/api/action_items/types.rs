@@ -7,6 +7,14 @@ use uuid::Uuid;
 
 use crate::domain::meetings::ActionItemStatus;
 
+/// The path of an action item.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ActionItemPath {
+    /// Action item id
+    pub id: Uuid,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActionItemQuery {

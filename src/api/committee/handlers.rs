@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
+use super::types::MemberPath;
 use super::types::{
     CommitteeMemberResponse, CreateCommitteeMember, MemberQuery, UpdateCommitteeMember, response,
 };
@@ -73,7 +74,7 @@ pub async fn list_committee_members(
     tag = "committee",
     operation_id = "get_committee_member",
     security((), ("bearer" = [])),
-    params(("mid" = Uuid, Path, description = "Committee member id")),
+    params(MemberPath),
     responses(
         (status = 200, description = "The delegate", body = CommitteeMemberResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
@@ -83,12 +84,13 @@ pub async fn list_committee_members(
 pub async fn get_committee_member(
     state: web::Data<AppState>,
     caller: Caller,
-    mid: web::Path<Uuid>,
+    path: web::Path<MemberPath>,
 ) -> ApiResult<HttpResponse> {
+    let MemberPath { mid } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let member = members::find_live(&mut conn, *mid)
+    let member = members::find_live(&mut conn, mid)
         .await
-        .or_not_found("committee member", *mid)?;
+        .or_not_found("committee member", mid)?;
     Ok(respond(member, Audience::of(&caller)))
 }
 
@@ -181,7 +183,7 @@ pub async fn create_committee_member(
     operation_id = "update_committee_member",
     security(("bearer" = [])),
     params(
-        ("mid" = Uuid, Path, description = "Committee member id"),
+        MemberPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateCommitteeMember,
@@ -195,11 +197,11 @@ pub async fn update_committee_member(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    mid: web::Path<Uuid>,
+    path: web::Path<MemberPath>,
     body: Json<UpdateCommitteeMember>,
 ) -> ApiResult<HttpResponse> {
+    let MemberPath { mid: id } = path.into_inner();
     let principal = caller.member()?;
-    let id = mid.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_live(&mut conn, id)
         .await
@@ -268,7 +270,7 @@ pub async fn update_committee_member(
     operation_id = "delete_committee_member",
     security(("bearer" = [])),
     params(
-        ("mid" = Uuid, Path, description = "Committee member id"),
+        MemberPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -280,10 +282,10 @@ pub async fn delete_committee_member(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    mid: web::Path<Uuid>,
+    path: web::Path<MemberPath>,
 ) -> ApiResult<HttpResponse> {
+    let MemberPath { mid: id } = path.into_inner();
     caller.member()?;
-    let id = mid.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_live(&mut conn, id)
         .await
@@ -326,7 +328,7 @@ pub async fn delete_committee_member(
     tag = "committee",
     operation_id = "create_committee_member_erasure",
     security(("bearer" = [])),
-    params(("mid" = Uuid, Path, description = "Committee member id")),
+    params(MemberPath),
     responses(
         (status = 200, description = "The delegate with the name erased", body = CommitteeMemberResponse,
          headers(("ETag" = String, description = "The new version tag"))),
@@ -337,10 +339,10 @@ pub async fn delete_committee_member(
 pub async fn create_committee_member_erasure(
     state: web::Data<AppState>,
     caller: Caller,
-    mid: web::Path<Uuid>,
+    path: web::Path<MemberPath>,
 ) -> ApiResult<HttpResponse> {
+    let MemberPath { mid: id } = path.into_inner();
     caller.require_coordinator()?;
-    let id = mid.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = members::find_any(&mut conn, id)
         .await

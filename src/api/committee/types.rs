@@ -9,6 +9,14 @@ use crate::api::meetings::Audience;
 use crate::db::committee::members::CommitteeMember;
 use crate::domain::meetings::CommitteeRole;
 
+/// The path of a member of the steering committee.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MemberPath {
+    /// Committee member id
+    pub mid: Uuid,
+}
+
 /// A delegate of an organization in the steering committee.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommitteeMemberResponse {

@@ -8,7 +8,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::key_body::{CostKeyBody, CostKeyResponse};
-use crate::api::projects::live_project;
+use crate::api::projects::{ProjectPath, live_project};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::cost_keys::{self, NewCostKey};
@@ -27,7 +27,7 @@ use crate::state::AppState;
     tag = "costs",
     operation_id = "get_cost_key",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project")),
+    params(ProjectPath),
     responses(
         (status = 200, description = "The current version", body = CostKeyResponse,
          headers(("ETag" = String, description = "The version; send it as If-Match to change the key"))),
@@ -38,12 +38,13 @@ use crate::state::AppState;
 pub async fn get_cost_key(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    live_project(&mut conn, *id, false).await?;
-    let row = cost_keys::current(&mut conn, *id)
+    live_project(&mut conn, id, false).await?;
+    let row = cost_keys::current(&mut conn, id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("project {id} has no cost key yet")))?;
     Ok(respond(row))
@@ -57,7 +58,7 @@ pub async fn get_cost_key(
     tag = "costs",
     operation_id = "put_cost_key",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"),
+    params(ProjectPath,
         ("If-Match" = Option<String>, Header, description = "The ETag of the current version (required once a key exists)", example = "\"1\"")),
     request_body = CostKeyBody,
     responses(
@@ -72,9 +73,10 @@ pub async fn put_cost_key(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<CostKeyBody>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = match IfMatch::from_request(&req) {
         Ok(if_match) => Some(if_match),
@@ -84,7 +86,7 @@ pub async fn put_cost_key(
     let body = body.into_inner()?;
     let actor = caller.actor()?;
     let subject = actor.subject.clone();
-    let project_id = id.into_inner();
+    let project_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
         let (body, subject) = (body.clone(), subject.clone());
@@ -127,7 +129,7 @@ pub async fn put_cost_key(
     tag = "costs",
     operation_id = "list_cost_key_versions",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of versions", body = Page<CostKeyResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -139,15 +141,16 @@ pub async fn list_cost_key_versions(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.member()?;
     let page = page.parse::<i32>()?;
     let mut conn = db::connect(&state.pool).await?;
-    live_project(&mut conn, *id, false).await?;
-    let rows = cost_keys::versions(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
+    live_project(&mut conn, id, false).await?;
+    let rows = cost_keys::versions(&mut conn, id, since.get(), page.after, page.fetch()).await?;
     let page = page.page(rows, |r| r.version).map(CostKeyResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::YearRange;
 use super::allocation::{AllocationStatus, AllocationYear, PayerResponse, from_stored};
-use crate::api::projects::live_project;
+use crate::api::projects::{ProjectPath, live_project};
 use crate::auth::Caller;
 use crate::db::costs::allocation as store;
 use crate::db::costs::participants::paying_participants;
@@ -97,7 +97,7 @@ pub struct CreateSnapshot {
     tag = "costs",
     operation_id = "create_allocation_snapshot",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project")),
+    params(ProjectPath),
     request_body = CreateSnapshot,
     responses(
         (status = 201, description = "The snapshot", body = SnapshotResponse,
@@ -110,9 +110,10 @@ pub struct CreateSnapshot {
 pub async fn create_allocation_snapshot(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<CreateSnapshot>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -120,7 +121,7 @@ pub async fn create_allocation_snapshot(
     v.finish(())?;
     let actor = caller.actor()?;
     let subject = actor.subject.clone();
-    let project_id = id.into_inner();
+    let project_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let row = audited(&mut conn, &actor, move |conn| {
         let (label, subject) = (label.clone(), subject.clone());
@@ -214,7 +215,7 @@ async fn require_shares(
     tag = "costs",
     operation_id = "list_allocation_snapshots",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of snapshots", body = Page<SnapshotResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -227,15 +228,16 @@ pub async fn list_allocation_snapshots(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.member()?;
     let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
-    require_shares(&mut conn, &caller, *id).await?;
-    let rows = snapshots::list(&mut conn, *id, since.get(), page.after, page.fetch()).await?;
+    require_shares(&mut conn, &caller, id).await?;
+    let rows = snapshots::list(&mut conn, id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| (r.created_at, r.id))
         .map(SnapshotResponse::from);

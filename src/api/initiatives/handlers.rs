@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::InitiativePath;
 use super::readable_initiative;
 use super::types::InitiativeResponse;
 use crate::auth::Caller;
@@ -198,7 +199,7 @@ pub async fn list_initiatives(
     tag = "initiatives",
     operation_id = "get_initiative",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Initiative id")),
+    params(InitiativePath),
     responses(
         (status = 200, description = "The initiative", body = InitiativeResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the initiative"))),
@@ -209,10 +210,11 @@ pub async fn list_initiatives(
 pub async fn get_initiative(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<InitiativePath>,
 ) -> ApiResult<HttpResponse> {
+    let InitiativePath { id } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let initiative = readable_initiative(&mut conn, &caller, *id).await?;
+    let initiative = readable_initiative(&mut conn, &caller, id).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag::header_value(initiative.version)))
         .json(InitiativeResponse::from(initiative)))

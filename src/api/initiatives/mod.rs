@@ -16,6 +16,8 @@ pub mod write;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Right};
@@ -113,4 +115,12 @@ pub(crate) fn taken(error: DieselError) -> ApiError {
         return ApiError::conflict("another initiative of this municipality has this external_id");
     }
     error.into()
+}
+
+/// The path of an initiative.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct InitiativePath {
+    /// Initiative id
+    pub id: Uuid,
 }

@@ -2,8 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
-use uuid::Uuid;
 
+use super::InitiativePath;
 use super::types::{CreateInitiative, InitiativeResponse, UpdateInitiative, check_against};
 use super::{check_references, initiative_entry, live_initiative, require_initiative_work, taken};
 use crate::api::similarity::similar_to_initiative;
@@ -124,7 +124,7 @@ pub async fn create_initiative(
     operation_id = "update_initiative",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Initiative id"),
+        InitiativePath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateInitiative,
@@ -140,12 +140,12 @@ pub async fn update_initiative(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<InitiativePath>,
     body: Json<UpdateInitiative>,
 ) -> ApiResult<HttpResponse> {
+    let InitiativePath { id } = path.into_inner();
     caller.member()?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = live_initiative(&mut conn, id, false).await?;
     require_initiative_work(&caller, &current.organization_key)?;
@@ -202,7 +202,7 @@ pub async fn update_initiative(
     operation_id = "delete_initiative",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Initiative id"),
+        InitiativePath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -215,11 +215,11 @@ pub async fn delete_initiative(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<InitiativePath>,
 ) -> ApiResult<HttpResponse> {
+    let InitiativePath { id } = path.into_inner();
     caller.member()?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let current = live_initiative(&mut conn, id, false).await?;
     require_initiative_work(&caller, &current.organization_key)?;

@@ -6,10 +6,11 @@ use std::collections::HashSet;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::MeetingPath;
 use super::agenda_input::{
     AgendaOrder, CreateAgendaItem, UpdateAgendaItem, check_project_ids, check_projects_exist,
     check_result_consistency,
@@ -32,6 +33,16 @@ use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::respond::created_versioned;
 use crate::state::AppState;
+
+/// The path of an agenda item of a meeting.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AgendaItemPath {
+    /// Meeting id
+    pub id: Uuid,
+    /// Agenda item id
+    pub aid: Uuid,
+}
 
 const MAX_ITEMS: usize = 200;
 
@@ -65,7 +76,7 @@ fn respond(item: AgendaItemResponse, version: i32) -> HttpResponse {
     tag = "meetings",
     operation_id = "list_agenda_items",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id"), ModifiedSince),
+    params(MeetingPath, ModifiedSince),
     responses(
         (status = 200, description = "The agenda", body = AgendaResponse),
     ),
@@ -74,12 +85,13 @@ fn respond(item: AgendaItemResponse, version: i32) -> HttpResponse {
 pub async fn list_agenda_items(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
-    let meeting = visible_meeting(&mut conn, *id, audience).await?;
+    let meeting = visible_meeting(&mut conn, id, audience).await?;
     let mut items = load_agenda(&mut conn, meeting.id, audience).await?;
     // An agenda is short (positions are capped), so the filter runs on the loaded items.
     items.retain(|item| since.includes(item.updated_at));
@@ -92,8 +104,7 @@ pub async fn list_agenda_items(
     operation_id = "get_agenda_item",
     security((), ("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("aid" = Uuid, Path, description = "Agenda item id"),
+        AgendaItemPath,
     ),
     responses(
         (status = 200, description = "The agenda item", body = AgendaItemResponse,
@@ -104,9 +115,12 @@ pub async fn list_agenda_items(
 pub async fn get_agenda_item(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<AgendaItemPath>,
 ) -> ApiResult<HttpResponse> {
-    let (meeting_id, item_id) = path.into_inner();
+    let AgendaItemPath {
+        id: meeting_id,
+        aid: item_id,
+    } = path.into_inner();
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
     visible_meeting(&mut conn, meeting_id, audience).await?;
@@ -125,7 +139,7 @@ pub async fn get_agenda_item(
     tag = "meetings",
     operation_id = "create_agenda_item",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id")),
+    params(MeetingPath),
     request_body = CreateAgendaItem,
     responses(
         (status = 201, description = "The new agenda item", body = AgendaItemResponse,
@@ -137,9 +151,10 @@ pub async fn get_agenda_item(
 pub async fn create_agenda_item(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<CreateAgendaItem>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -151,7 +166,7 @@ pub async fn create_agenda_item(
         .map(|r| v.text("/proposed_resolution", r, 1, 20_000));
     check_project_ids(&mut v, &body.project_ids);
     let actor = caller.actor()?;
-    let meeting_id = id.into_inner();
+    let meeting_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
         let (body, number, proposed_resolution, title, mut v) = (
@@ -216,8 +231,7 @@ pub async fn create_agenda_item(
     operation_id = "update_agenda_item",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("aid" = Uuid, Path, description = "Agenda item id"),
+        AgendaItemPath,
         ("If-Match" = String, Header, description = "The ETag of the item", example = "\"1\""),
     ),
     request_body = UpdateAgendaItem,
@@ -232,14 +246,17 @@ pub async fn update_agenda_item(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<AgendaItemPath>,
     body: Json<UpdateAgendaItem>,
 ) -> ApiResult<HttpResponse> {
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let update = body.into_inner()?.validate()?;
     let actor = caller.actor()?;
-    let (meeting_id, item_id) = path.into_inner();
+    let AgendaItemPath {
+        id: meeting_id,
+        aid: item_id,
+    } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
         let mut update = update.clone();
@@ -327,8 +344,7 @@ pub async fn update_agenda_item(
     operation_id = "delete_agenda_item",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("aid" = Uuid, Path, description = "Agenda item id"),
+        AgendaItemPath,
         ("If-Match" = String, Header, description = "The ETag of the item", example = "\"1\""),
     ),
     responses(
@@ -341,12 +357,15 @@ pub async fn delete_agenda_item(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<AgendaItemPath>,
 ) -> ApiResult<HttpResponse> {
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let actor = caller.actor()?;
-    let (meeting_id, item_id) = path.into_inner();
+    let AgendaItemPath {
+        id: meeting_id,
+        aid: item_id,
+    } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
@@ -386,7 +405,7 @@ pub async fn delete_agenda_item(
     operation_id = "update_agenda_order",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = String, Header, description = "The ETag of the meeting", example = "\"4\""),
     ),
     request_body = AgendaOrder,
@@ -401,14 +420,14 @@ pub async fn update_agenda_order(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<AgendaOrder>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id: meeting_id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let order = body.into_inner()?;
     let actor = caller.actor()?;
-    let meeting_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
         let order = order.clone();

@@ -7,9 +7,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, put, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::MeetingPath;
 use super::types::AttendanceResponse;
 use super::view::{attendance_response, load_attendance, members_by_id};
 use super::{Audience, ensure_changeable, or_meeting_not_found, visible_meeting};
@@ -28,6 +29,17 @@ use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::state::AppState;
 
+/// The path of one organization's attendance at a meeting.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AttendancePath {
+    /// Meeting id
+    pub id: Uuid,
+    /// Organization key
+    #[param(example = "99001004")]
+    pub org: String,
+}
+
 const MAX_DELEGATES: usize = 10;
 
 /// The attendance of a meeting.
@@ -43,7 +55,7 @@ pub struct AttendanceListResponse {
     tag = "meetings",
     operation_id = "list_attendance",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id"), ModifiedSince),
+    params(MeetingPath, ModifiedSince),
     responses(
         (status = 200, description = "The attendance", body = AttendanceListResponse),
     ),
@@ -52,12 +64,13 @@ pub struct AttendanceListResponse {
 pub async fn list_attendance(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     since: web::Query<ModifiedSince>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
-    let meeting = visible_meeting(&mut conn, *id, audience).await?;
+    let meeting = visible_meeting(&mut conn, id, audience).await?;
     let mut items = load_attendance(&mut conn, meeting.id, audience).await?;
     // One record per organization at most, so the filter runs on the loaded records.
     items.retain(|record| since.includes(record.updated_at));
@@ -95,8 +108,7 @@ pub struct PutAttendance {
     operation_id = "put_attendance",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "99001004"),
+        AttendancePath,
         ("If-Match" = Option<String>, Header, description = "The ETag of the record, when one exists"),
     ),
     request_body = PutAttendance,
@@ -112,10 +124,13 @@ pub async fn put_attendance(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<AttendancePath>,
     body: Json<PutAttendance>,
 ) -> ApiResult<HttpResponse> {
-    let (meeting_id, org) = path.into_inner();
+    let AttendancePath {
+        id: meeting_id,
+        org,
+    } = path.into_inner();
     caller.require(Right::Edit, &org)?;
     let if_match = if req.headers().contains_key(header::IF_MATCH) {
         Some(IfMatch::from_request(&req)?)
@@ -252,8 +267,7 @@ fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
     operation_id = "get_attendance",
     security((), ("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "99001004"),
+        AttendancePath,
     ),
     responses(
         (status = 200, description = "The attendance", body = AttendanceResponse,
@@ -264,9 +278,12 @@ fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
 pub async fn get_attendance(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<AttendancePath>,
 ) -> ApiResult<HttpResponse> {
-    let (meeting_id, org) = path.into_inner();
+    let AttendancePath {
+        id: meeting_id,
+        org,
+    } = path.into_inner();
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
     let meeting = visible_meeting(&mut conn, meeting_id, audience).await?;
@@ -287,8 +304,7 @@ pub async fn get_attendance(
     operation_id = "delete_attendance",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("org" = String, Path, description = "Organization key", example = "99001004"),
+        AttendancePath,
         ("If-Match" = String, Header, description = "The ETag of the record", example = "\"1\""),
     ),
     responses(
@@ -301,9 +317,12 @@ pub async fn delete_attendance(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<AttendancePath>,
 ) -> ApiResult<HttpResponse> {
-    let (meeting_id, org) = path.into_inner();
+    let AttendancePath {
+        id: meeting_id,
+        org,
+    } = path.into_inner();
     caller.require(Right::Edit, &org)?;
     let if_match = IfMatch::from_request(&req)?;
     let actor = caller.actor()?;

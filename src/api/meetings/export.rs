@@ -6,8 +6,8 @@ use actix_web::{HttpResponse, get, web};
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
+use super::MeetingPath;
 use super::types::MeetingDocument;
 use super::view::load_document;
 use super::{Audience, visible_meeting};
@@ -64,7 +64,7 @@ fn file_name(document: &MeetingDocument, extension: &str) -> String {
     tag = "meetings",
     operation_id = "export_meeting",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id"), ExportQuery),
+    params(MeetingPath, ExportQuery),
     responses(
         (status = 200, description = "The meeting in the requested format", content(
             (MeetingDocument = "application/json"),
@@ -78,13 +78,14 @@ fn file_name(document: &MeetingDocument, extension: &str) -> String {
 pub async fn export_meeting(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     query: web::Query<ExportQuery>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     let audience = Audience::of(&caller);
     let format = query.format.unwrap_or_default();
     let mut conn = db::connect(&state.pool).await?;
-    let meeting = visible_meeting(&mut conn, *id, audience).await?;
+    let meeting = visible_meeting(&mut conn, id, audience).await?;
     let document = load_document(&mut conn, &meeting, audience, &state.config.public_url).await?;
     let mut response = HttpResponse::Ok();
     // What the public may see differs from what members see: never share cached copies.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::MeetingPath;
 use super::meeting_input::{CreateMeeting, MeetingTransition, UpdateMeeting, check_merged};
 use super::types::MeetingResponse;
 use super::view::meeting_response;
@@ -87,7 +88,7 @@ pub async fn list_meetings(
     tag = "meetings",
     operation_id = "get_meeting",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id")),
+    params(MeetingPath),
     responses(
         (status = 200, description = "The meeting", body = MeetingResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
@@ -97,10 +98,11 @@ pub async fn list_meetings(
 pub async fn get_meeting(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let meeting = visible_meeting(&mut conn, *id, Audience::of(&caller)).await?;
+    let meeting = visible_meeting(&mut conn, id, Audience::of(&caller)).await?;
     Ok(respond(&meeting, &state.config.public_url))
 }
 
@@ -159,7 +161,7 @@ fn number_taken(error: diesel::result::Error) -> ApiError {
     operation_id = "update_meeting",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateMeeting,
@@ -174,14 +176,14 @@ pub async fn update_meeting(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<UpdateMeeting>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let changes = body.into_inner()?.validate()?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
         let changes = changes.clone();
@@ -211,7 +213,7 @@ pub async fn update_meeting(
     operation_id = "delete_meeting",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -224,12 +226,12 @@ pub async fn delete_meeting(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
@@ -260,7 +262,7 @@ pub async fn delete_meeting(
     operation_id = "update_meeting_state",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = String, Header, description = "The ETag of the meeting", example = "\"1\""),
     ),
     request_body = MeetingTransition,
@@ -275,9 +277,10 @@ pub async fn update_meeting_state(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<MeetingTransition>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let transition = body.into_inner()?;
@@ -300,7 +303,6 @@ pub async fn update_meeting_state(
     }
     let reason = v.finish(reason)?;
     let actor = caller.actor()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let meeting = audited(&mut conn, &actor, move |conn| {
         let reason = reason.clone();

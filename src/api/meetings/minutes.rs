@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::MeetingPath;
 use super::types::MinutesResponse;
 use super::view::{members_by_id, minutes_response};
 use super::{
@@ -56,7 +57,7 @@ async fn respond(
     tag = "meetings",
     operation_id = "get_minutes",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Meeting id")),
+    params(MeetingPath),
     responses(
         (status = 200, description = "The minutes", body = MinutesResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to update"))),
@@ -66,11 +67,12 @@ async fn respond(
 pub async fn get_minutes(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     let audience = Audience::of(&caller);
     let mut conn = db::connect(&state.pool).await?;
-    let meeting = visible_meeting(&mut conn, *id, audience).await?;
+    let meeting = visible_meeting(&mut conn, id, audience).await?;
     let record = minutes::find(&mut conn, meeting.id)
         .await?
         .ok_or_else(|| no_minutes(meeting.id))?;
@@ -108,7 +110,7 @@ pub struct PutMinutes {
     operation_id = "put_minutes",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = Option<String>, Header, description = "The ETag of the minutes, when they exist"),
     ),
     request_body = PutMinutes,
@@ -124,9 +126,10 @@ pub async fn put_minutes(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<PutMinutes>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = if req.headers().contains_key(header::IF_MATCH) {
         Some(IfMatch::from_request(&req)?)
@@ -146,7 +149,7 @@ pub async fn put_minutes(
         "at most 200000 characters",
     );
     let actor = caller.actor()?;
-    let meeting_id = id.into_inner();
+    let meeting_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let record = audited(&mut conn, &actor, move |conn| {
         let (body, mut v) = (body.clone(), v.clone());
@@ -228,7 +231,7 @@ pub struct ApproveMinutes {
     operation_id = "approve_minutes",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Meeting id"),
+        MeetingPath,
         ("If-Match" = String, Header, description = "The ETag of the minutes", example = "\"2\""),
     ),
     request_body = ApproveMinutes,
@@ -243,14 +246,14 @@ pub async fn approve_minutes(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<MeetingPath>,
     body: Json<ApproveMinutes>,
 ) -> ApiResult<HttpResponse> {
+    let MeetingPath { id: meeting_id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
     let actor = caller.actor()?;
-    let meeting_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let record = audited(&mut conn, &actor, move |conn| {
         async move {

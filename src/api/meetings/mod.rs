@@ -8,8 +8,6 @@
 //! - only the steering office (coordinator) writes meetings, agenda, minutes and results;
 //! - an organization's admin or editor may also record its own attendance.
 
-pub use crate::views::meetings::{Audience, berlin, build as view, meeting_url, state_of, types};
-
 pub mod agenda;
 pub mod agenda_input;
 pub mod attendance;
@@ -19,8 +17,12 @@ pub mod handlers;
 pub mod meeting_input;
 pub mod minutes;
 
+pub use crate::views::meetings::{Audience, berlin, build as view, meeting_url, state_of, types};
+
 use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::db::committee::meetings::{self as meeting_rows, Meeting};
@@ -28,6 +30,14 @@ use crate::db::organizations;
 use crate::domain::meetings::{MeetingPart, MeetingState, StateError};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
+
+/// The path of a meeting.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MeetingPath {
+    /// Meeting id
+    pub id: Uuid,
+}
 
 /// A 409 for a refused transition or a change to a frozen meeting, naming the states the
 /// meeting may move to.

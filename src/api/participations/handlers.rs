@@ -7,7 +7,8 @@ use super::project_ref;
 use super::request::PutParticipation;
 use super::types::ParticipationResponse;
 use super::write::{self, Precondition, WriteContext, Written};
-use crate::api::projects::live_project;
+use crate::api::participations::types::ParticipationPath;
+use crate::api::projects::{ProjectPath, live_project};
 use crate::auth::{Caller, Right};
 use crate::db::participations::{self, resolutions};
 use crate::db::write::{ScopedFutureExt, audited};
@@ -27,7 +28,7 @@ use crate::state::AppState;
     operation_id = "list_project_participations",
     security((), ("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
+        ProjectPath,
         ModifiedSince,
         PageQuery,
     ),
@@ -42,11 +43,11 @@ pub async fn list_project_participations(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let project_id = id.into_inner();
+    let ProjectPath { id: project_id } = path.into_inner();
     let page = page.parse::<String>()?;
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, project_id, false).await?;
@@ -75,8 +76,7 @@ pub async fn list_project_participations(
     operation_id = "get_participation",
     security((), ("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "99001012"),
+        ParticipationPath,
     ),
     responses(
         (status = 200, description = "The participation", body = ParticipationResponse,
@@ -88,9 +88,12 @@ pub async fn list_project_participations(
 pub async fn get_participation(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<ParticipationPath>,
 ) -> ApiResult<HttpResponse> {
-    let (project_id, org) = path.into_inner();
+    let ParticipationPath {
+        id: project_id,
+        org,
+    } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, project_id, false).await?;
     let row = participations::find(&mut conn, project_id, &org)
@@ -123,8 +126,7 @@ pub async fn get_participation(
     operation_id = "put_participation",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "99001012"),
+        ParticipationPath,
         ("If-Match" = Option<String>, Header, description = "The ETag of the version read; required when the participation exists", example = "\"1\""),
         ("If-None-Match" = Option<String>, Header, pattern = r"^\*$", description = "`*`: create only, 412 when the participation exists"),
     ),
@@ -145,10 +147,13 @@ pub async fn put_participation(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<ParticipationPath>,
     body: Json<PutParticipation>,
 ) -> ApiResult<HttpResponse> {
-    let (project_id, organization) = path.into_inner();
+    let ParticipationPath {
+        id: project_id,
+        org: organization,
+    } = path.into_inner();
     let principal = caller.require(Right::Edit, &organization)?;
     let authority = if principal.right_for(&organization) >= Right::Admin {
         Authority::Admin

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::participation_not_found;
 use super::types::{ParticipationState, stored_state};
+use crate::api::participations::types::ParticipationPath;
 use crate::api::projects::live_project;
 use crate::auth::Caller;
 use crate::db::participations::history::{self, HistoryEntry};
@@ -76,8 +77,7 @@ impl ParticipationHistoryEntryResponse {
     operation_id = "list_participation_history",
     security((), ("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
-        ("org" = String, Path, description = "Organization key", example = "99001012"),
+        ParticipationPath,
         ModifiedSince,
         PageQuery,
     ),
@@ -92,11 +92,14 @@ pub async fn list_participation_history(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<ParticipationPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (project_id, org) = path.into_inner();
+    let ParticipationPath {
+        id: project_id,
+        org,
+    } = path.into_inner();
     let page = page.parse::<i64>()?;
     let mut conn = db::connect(&state.pool).await?;
     live_project(&mut conn, project_id, false).await?;

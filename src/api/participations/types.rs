@@ -2,12 +2,23 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::participations::resolutions::{Consultation, ResolutionWithConsultations};
 use crate::db::participations::{Participation, ProjectRef};
 use crate::domain::participation as rules;
+
+/// The path of one organization's participation in a project.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ParticipationPath {
+    /// Project id
+    pub id: Uuid,
+    /// Organization key
+    #[param(example = "99001012")]
+    pub org: String,
+}
 
 /// Where a participation stands. Allowed moves: from nothing to `interested`,
 /// `intends_to_join` or `declined`; `interested` → `intends_to_join`, `declined`;

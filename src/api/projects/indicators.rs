@@ -2,26 +2,33 @@
 //! evaluation and their dated measurements. Public to read; the steering office and the lead
 //! organization's admin or editor maintain them.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
+use super::ProjectPath;
+use super::records::{self, ProjectWork, RecordView};
 use crate::auth::Caller;
-use crate::db::indicators::{self, Indicator, IndicatorChanges, NewIndicator};
-use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
-use crate::db::{self};
+use crate::db::indicators::{Indicator, IndicatorChanges, NewIndicator};
 use crate::domain::validation::Validator;
-use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::http::etag::{self, IfMatch};
+use crate::error::ApiResult;
+use crate::http::etag::IfMatch;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
-use crate::http::respond::created;
 use crate::state::AppState;
+
+/// The path of an indicator of a project.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IndicatorPath {
+    /// Project id
+    pub id: Uuid,
+    /// Indicator id
+    pub iid: Uuid,
+}
 
 /// The largest magnitude of an indicator value (the database refuses more).
 const VALUE_LIMIT: f64 = 1e15;
@@ -45,6 +52,10 @@ pub struct IndicatorResponse {
     pub target_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl RecordView for Indicator {
+    type View = IndicatorResponse;
 }
 
 impl From<Indicator> for IndicatorResponse {
@@ -118,18 +129,12 @@ pub(super) fn value(v: &mut Validator, pointer: &str, x: f64) -> f64 {
     x
 }
 
-fn respond(builder: &mut actix_web::HttpResponseBuilder, i: Indicator) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag::header_value(i.version)))
-        .json(IndicatorResponse::from(i))
-}
-
 /// Lists a project's indicators in the order they were defined. Public.
 #[utoipa::path(
     tag = "projects",
     operation_id = "list_project_indicators",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of indicators", body = Page<IndicatorResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -141,19 +146,12 @@ pub async fn list_project_indicators(
     state: web::Data<AppState>,
     req: HttpRequest,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = page.parse::<(DateTime<Utc>, Uuid)>()?;
-    let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
-    let rows =
-        indicators::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
-    let page = page
-        .page(rows, |i| (i.created_at, i.id))
-        .map(IndicatorResponse::from);
-    Ok(page.respond(&req, &state.config.public_url))
+    let ProjectPath { id } = path.into_inner();
+    records::list::<Indicator>(&state, &req, id, &since, &page).await
 }
 
 /// Reads one indicator. Public.
@@ -161,7 +159,7 @@ pub async fn list_project_indicators(
     tag = "projects",
     operation_id = "get_project_indicator",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id")),
+    params(IndicatorPath),
     responses(
         (status = 200, description = "The indicator", body = IndicatorResponse,
          headers(("ETag" = String, description = "Version tag"))),
@@ -172,15 +170,11 @@ pub async fn list_project_indicators(
 pub async fn get_project_indicator(
     state: web::Data<AppState>,
     _caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<IndicatorPath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    live_project(&mut conn, id, false).await?;
-    let i = indicators::find(&mut conn, id, iid, false)
-        .await
-        .or_not_found("indicator", iid)?;
-    Ok(respond(&mut HttpResponse::Ok(), i))
+    let IndicatorPath { id, iid } = path.into_inner();
+    let indicator = records::read::<Indicator>(&state, id, iid).await?;
+    Ok(records::respond(&mut HttpResponse::Ok(), indicator))
 }
 
 /// Defines an indicator (steering office, or `admin`/`editor` of the lead organization).
@@ -188,7 +182,7 @@ pub async fn get_project_indicator(
     tag = "projects",
     operation_id = "create_project_indicator",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(ProjectPath),
     request_body = CreateIndicator,
     responses(
         (status = 201, description = "The new indicator", body = IndicatorResponse,
@@ -200,15 +194,15 @@ pub async fn get_project_indicator(
 pub async fn create_project_indicator(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<CreateIndicator>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, *id).await?;
+    let ProjectPath { id } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
     let new = NewIndicator {
-        project_id: *id,
+        project_id: id,
         name: v.text("/name", &body.name, 1, 200),
         unit: v.text("/unit", &body.unit, 1, 50),
         description: v.text(
@@ -221,24 +215,8 @@ pub async fn create_project_indicator(
         target: body.target.map(|x| value(&mut v, "/target", x)),
         target_date: body.target_date,
     };
-    let new = v.finish(new)?;
-    let i = audited(&mut conn, &actor, move |conn| {
-        let (caller, new) = (caller.clone(), new.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
-            let i = indicators::insert(conn, &new).await?;
-            let entry = project_entry(
-                Entry::created("indicator", i.id).after(&i),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(i).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
-    let path = format!("/api/v1/projects/{}/indicators/{}", i.project_id, i.id);
-    Ok(respond(&mut created(&state.config.public_url, path), i))
+    let indicator = work.create::<Indicator>(v.finish(new)?).await?;
+    Ok(records::respond_created(&state, indicator))
 }
 
 /// Changes an indicator (steering office, or `admin`/`editor` of the lead organization). Needs
@@ -248,7 +226,7 @@ pub async fn create_project_indicator(
     operation_id = "update_project_indicator",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"),
+        IndicatorPath,
         ("If-Match" = String, Header, description = "The ETag of the indicator version read", example = "\"1\""),
     ),
     request_body = UpdateIndicator,
@@ -263,12 +241,11 @@ pub async fn update_project_indicator(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<IndicatorPath>,
     body: Json<UpdateIndicator>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let IndicatorPath { id, iid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -284,29 +261,10 @@ pub async fn update_project_indicator(
         target: body.target.map(|x| x.map(|x| value(&mut v, "/target", x))),
         target_date: body.target_date,
     };
-    let changes = v.finish(changes)?;
-    let i = audited(&mut conn, &actor, move |conn| {
-        let (caller, changes) = (caller.clone(), changes.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            let before = indicators::find(conn, id, iid, true)
-                .await
-                .or_not_found("indicator", iid)?;
-            if_match.check(before.version)?;
-            let after = indicators::update(conn, iid, &changes).await?;
-            let entry = project_entry(
-                Entry::updated("indicator", iid)
-                    .before(&before)
-                    .after(&after),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(after).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(respond(&mut HttpResponse::Ok(), i))
+    let indicator = work
+        .update::<Indicator>(iid, if_match, v.finish(changes)?)
+        .await?;
+    Ok(records::respond(&mut HttpResponse::Ok(), indicator))
 }
 
 /// Removes an indicator without measurements (steering office, or `admin`/`editor` of the lead
@@ -316,7 +274,7 @@ pub async fn update_project_indicator(
     operation_id = "delete_project_indicator",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"),
+        IndicatorPath,
         ("If-Match" = String, Header, description = "The ETag of the indicator version read", example = "\"1\""),
     ),
     responses(
@@ -330,35 +288,11 @@ pub async fn delete_project_indicator(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<IndicatorPath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let IndicatorPath { id, iid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
-    audited(&mut conn, &actor, move |conn| {
-        let caller = caller.clone();
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            let before = indicators::find(conn, id, iid, true)
-                .await
-                .or_not_found("indicator", iid)?;
-            if_match.check(before.version)?;
-            if indicators::has_measurements(conn, iid).await? {
-                return Err(ApiError::conflict(
-                    "the indicator has measurements; delete them first",
-                ));
-            }
-            indicators::delete(conn, iid).await?;
-            let entry = project_entry(
-                Entry::deleted("indicator", iid).before(&before),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(()).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    work.delete::<Indicator>(iid, if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, json};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
+use super::ProjectPath;
 use super::catalogue::respond;
 use super::live_project;
 use crate::auth::Caller;
@@ -77,7 +77,7 @@ impl StatusChangeResponse {
     operation_id = "update_project_status",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
+        ProjectPath,
         ("If-Match" = Option<String>, Header, description = "Optional: the ETag of the version read", example = "\"1\""),
     ),
     request_body = ChangeProjectStatus,
@@ -93,9 +93,10 @@ pub async fn update_project_status(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<ChangeProjectStatus>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let actor = caller.actor()?;
     let if_match = match req
@@ -113,7 +114,6 @@ pub async fn update_project_status(
         .filter(|r| !r.is_empty());
     let reason = v.finish(reason)?;
     let to = body.status;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let tx_actor = actor.clone();
     let project = audited(&mut conn, &actor, move |conn| {
@@ -173,7 +173,7 @@ pub async fn update_project_status(
     tag = "projects",
     operation_id = "list_project_status_history",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of transitions", body = Page<StatusChangeResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -185,13 +185,14 @@ pub async fn list_project_status_history(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     let page = page.parse::<i64>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
+    let project = live_project(&mut conn, id, false).await?;
     let rows =
         projects::status_history(&mut conn, project.id, since.get(), page.after, page.fetch())
             .await?;

@@ -4,14 +4,16 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::indicators::value;
-use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
+use super::indicators::{IndicatorPath, value};
+use super::live_project;
+use super::records::ProjectWork;
 use crate::auth::Caller;
-use crate::db::indicators::{self, Measurement};
-use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::indicators::{self, Indicator, Measurement};
+use crate::db::project_records::ProjectRecord;
+use crate::db::write::{Entry, Recorded, ScopedFutureExt};
 use crate::db::{self};
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult, OrNotFound};
@@ -20,6 +22,18 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
+
+/// The path of a measurement of a project's indicator.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MeasurementPath {
+    /// Project id
+    pub id: Uuid,
+    /// Indicator id
+    pub iid: Uuid,
+    /// Measurement id
+    pub mid: Uuid,
+}
 
 /// A dated value of an indicator.
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +81,7 @@ pub struct CreateMeasurement {
     tag = "projects",
     operation_id = "list_indicator_measurements",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"), ModifiedSince, PageQuery),
+    params(IndicatorPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of measurements", body = Page<MeasurementResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -79,15 +93,15 @@ pub async fn list_indicator_measurements(
     state: web::Data<AppState>,
     req: HttpRequest,
     _caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<IndicatorPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid) = path.into_inner();
+    let IndicatorPath { id, iid } = path.into_inner();
     let page = page.parse::<NaiveDate>()?;
     let mut conn = db::connect(&state.pool).await?;
     live_project(&mut conn, id, false).await?;
-    indicators::find(&mut conn, id, iid, false)
+    Indicator::find(&mut conn, id, iid, false)
         .await
         .or_not_found("indicator", iid)?;
     let rows = indicators::list_measurements(&mut conn, iid, since.get(), page.after, page.fetch())
@@ -104,7 +118,7 @@ pub async fn list_indicator_measurements(
     tag = "projects",
     operation_id = "create_indicator_measurement",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id")),
+    params(IndicatorPath),
     request_body = CreateMeasurement,
     responses(
         (status = 201, description = "The new measurement", body = MeasurementResponse),
@@ -116,12 +130,11 @@ pub async fn list_indicator_measurements(
 pub async fn create_indicator_measurement(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<IndicatorPath>,
     body: Json<CreateMeasurement>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let IndicatorPath { id, iid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
     let x = value(&mut v, "/value", body.value);
@@ -130,35 +143,32 @@ pub async fn create_indicator_measurement(
         .map(|n| v.text("/note", &n, 0, 1000))
         .filter(|n| !n.is_empty());
     let (x, note) = v.finish((x, note))?;
-    let m = audited(&mut conn, &actor, move |conn| {
-        let (caller, note) = (caller.clone(), note.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            indicators::find(conn, id, iid, true)
-                .await
-                .or_not_found("indicator", iid)?;
-            let m = indicators::insert_measurement(conn, iid, body.measured_on, x, note.as_deref())
-                .await
-                .map_err(|e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ) => ApiError::conflict(format!(
-                        "the indicator already has a measurement for {}",
-                        body.measured_on
-                    )),
-                    other => other.into(),
-                })?;
-            let entry = project_entry(
-                Entry::created("measurement", m.id).after(&m),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(m).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let m = work
+        .run(move |conn, locked| {
+            let note = note.clone();
+            async move {
+                Indicator::find(conn, id, iid, true)
+                    .await
+                    .or_not_found("indicator", iid)?;
+                let m =
+                    indicators::insert_measurement(conn, iid, body.measured_on, x, note.as_deref())
+                        .await
+                        .map_err(|e| match e {
+                            diesel::result::Error::DatabaseError(
+                                diesel::result::DatabaseErrorKind::UniqueViolation,
+                                _,
+                            ) => ApiError::conflict(format!(
+                                "the indicator already has a measurement for {}",
+                                body.measured_on
+                            )),
+                            other => other.into(),
+                        })?;
+                let entry = locked.entry(Entry::created("measurement", m.id).after(&m));
+                Ok(Recorded::new(m).with(entry))
+            }
+            .scope_boxed()
+        })
+        .await?;
     // Its URL answers DELETE only: a measurement is read through the indicator's list.
     let path = format!(
         "/api/v1/projects/{id}/indicators/{iid}/measurements/{}",
@@ -173,8 +183,7 @@ pub async fn create_indicator_measurement(
     operation_id = "delete_indicator_measurement",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("iid" = Uuid, Path, description = "Indicator id"),
-        ("mid" = Uuid, Path, description = "Measurement id"),
+        MeasurementPath,
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -185,27 +194,20 @@ pub async fn create_indicator_measurement(
 pub async fn delete_indicator_measurement(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid, Uuid)>,
+    path: web::Path<MeasurementPath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, iid, mid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
-    audited(&mut conn, &actor, move |conn| {
-        let caller = caller.clone();
+    let MeasurementPath { id, iid, mid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
+    work.run(move |conn, locked| {
         async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            indicators::find(conn, id, iid, true)
+            Indicator::find(conn, id, iid, true)
                 .await
                 .or_not_found("indicator", iid)?;
             let before = indicators::find_measurement(conn, iid, mid)
                 .await
                 .or_not_found("measurement", mid)?;
             indicators::delete_measurement(conn, mid).await?;
-            let entry = project_entry(
-                Entry::deleted("measurement", mid).before(&before),
-                &caller,
-                &project,
-            );
+            let entry = locked.entry(Entry::deleted("measurement", mid).before(&before));
             Ok(Recorded::new(()).with(entry))
         }
         .scope_boxed()

@@ -1,27 +1,34 @@
 //! `/projects/{id}/milestones[/{mid}]`: dated milestones of a project. Public to read; the
 //! steering office and the lead organization's admin or editor maintain them.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
+use super::ProjectPath;
+use super::records::{self, ProjectWork, RecordView};
 use crate::auth::Caller;
-use crate::db::milestones::{self, Milestone, MilestoneChanges, NewMilestone};
-use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
-use crate::db::{self};
+use crate::db::milestones::{Milestone, MilestoneChanges, NewMilestone};
 use crate::domain::projects::MilestoneState;
 use crate::domain::validation::Validator;
-use crate::error::{ApiResult, OrNotFound};
-use crate::http::etag::{self, IfMatch};
+use crate::error::ApiResult;
+use crate::http::etag::IfMatch;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
-use crate::http::respond::created;
 use crate::state::AppState;
+
+/// The path of a milestone of a project.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MilestonePath {
+    /// Project id
+    pub id: Uuid,
+    /// Milestone id
+    pub mid: Uuid,
+}
 
 /// A milestone of a project.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,6 +44,10 @@ pub struct MilestoneResponse {
     pub state: MilestoneState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl RecordView for Milestone {
+    type View = MilestoneResponse;
 }
 
 impl From<Milestone> for MilestoneResponse {
@@ -82,18 +93,12 @@ pub struct UpdateMilestone {
     pub state: Option<MilestoneState>,
 }
 
-fn respond(builder: &mut actix_web::HttpResponseBuilder, m: Milestone) -> HttpResponse {
-    builder
-        .insert_header((header::ETAG, etag::header_value(m.version)))
-        .json(MilestoneResponse::from(m))
-}
-
 /// Lists a project's milestones by planned date. Public.
 #[utoipa::path(
     tag = "projects",
     operation_id = "list_project_milestones",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of milestones", body = Page<MilestoneResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -105,19 +110,12 @@ pub async fn list_project_milestones(
     state: web::Data<AppState>,
     req: HttpRequest,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = page.parse::<(NaiveDate, Uuid)>()?;
-    let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
-    let rows =
-        milestones::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
-    let page = page
-        .page(rows, |m| (m.planned_date, m.id))
-        .map(MilestoneResponse::from);
-    Ok(page.respond(&req, &state.config.public_url))
+    let ProjectPath { id } = path.into_inner();
+    records::list::<Milestone>(&state, &req, id, &since, &page).await
 }
 
 /// Reads one milestone. Public.
@@ -125,7 +123,7 @@ pub async fn list_project_milestones(
     tag = "projects",
     operation_id = "get_project_milestone",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("mid" = Uuid, Path, description = "Milestone id")),
+    params(MilestonePath),
     responses(
         (status = 200, description = "The milestone", body = MilestoneResponse,
          headers(("ETag" = String, description = "Version tag"))),
@@ -136,15 +134,11 @@ pub async fn list_project_milestones(
 pub async fn get_project_milestone(
     state: web::Data<AppState>,
     _caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<MilestonePath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, mid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    live_project(&mut conn, id, false).await?;
-    let m = milestones::find(&mut conn, id, mid, false)
-        .await
-        .or_not_found("milestone", mid)?;
-    Ok(respond(&mut HttpResponse::Ok(), m))
+    let MilestonePath { id, mid } = path.into_inner();
+    let milestone = records::read::<Milestone>(&state, id, mid).await?;
+    Ok(records::respond(&mut HttpResponse::Ok(), milestone))
 }
 
 /// Adds a milestone (steering office, or `admin`/`editor` of the lead organization).
@@ -152,7 +146,7 @@ pub async fn get_project_milestone(
     tag = "projects",
     operation_id = "create_project_milestone",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(ProjectPath),
     request_body = CreateMilestone,
     responses(
         (status = 201, description = "The new milestone", body = MilestoneResponse,
@@ -164,15 +158,15 @@ pub async fn get_project_milestone(
 pub async fn create_project_milestone(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<CreateMilestone>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, *id).await?;
+    let ProjectPath { id } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
     let new = NewMilestone {
-        project_id: *id,
+        project_id: id,
         title: v.text("/title", &body.title, 1, 300),
         planned_date: body.planned_date,
         actual_date: body.actual_date,
@@ -182,24 +176,8 @@ pub async fn create_project_milestone(
             .as_str()
             .to_owned(),
     };
-    let new = v.finish(new)?;
-    let m = audited(&mut conn, &actor, move |conn| {
-        let (caller, new) = (caller.clone(), new.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
-            let m = milestones::insert(conn, &new).await?;
-            let entry = project_entry(
-                Entry::created("milestone", m.id).after(&m),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(m).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
-    let path = format!("/api/v1/projects/{}/milestones/{}", m.project_id, m.id);
-    Ok(respond(&mut created(&state.config.public_url, path), m))
+    let milestone = work.create::<Milestone>(v.finish(new)?).await?;
+    Ok(records::respond_created(&state, milestone))
 }
 
 /// Changes a milestone (steering office, or `admin`/`editor` of the lead organization).
@@ -209,7 +187,7 @@ pub async fn create_project_milestone(
     operation_id = "update_project_milestone",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("mid" = Uuid, Path, description = "Milestone id"),
+        MilestonePath,
         ("If-Match" = String, Header, description = "The ETag of the milestone version read", example = "\"1\""),
     ),
     request_body = UpdateMilestone,
@@ -224,12 +202,11 @@ pub async fn update_project_milestone(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<MilestonePath>,
     body: Json<UpdateMilestone>,
 ) -> ApiResult<HttpResponse> {
-    let (id, mid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let MilestonePath { id, mid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -239,29 +216,10 @@ pub async fn update_project_milestone(
         actual_date: body.actual_date,
         state: body.state.map(|s| s.as_str().to_owned()),
     };
-    let changes = v.finish(changes)?;
-    let m = audited(&mut conn, &actor, move |conn| {
-        let (caller, changes) = (caller.clone(), changes.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            let before = milestones::find(conn, id, mid, true)
-                .await
-                .or_not_found("milestone", mid)?;
-            if_match.check(before.version)?;
-            let after = milestones::update(conn, mid, &changes).await?;
-            let entry = project_entry(
-                Entry::updated("milestone", mid)
-                    .before(&before)
-                    .after(&after),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(after).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
-    Ok(respond(&mut HttpResponse::Ok(), m))
+    let milestone = work
+        .update::<Milestone>(mid, if_match, v.finish(changes)?)
+        .await?;
+    Ok(records::respond(&mut HttpResponse::Ok(), milestone))
 }
 
 /// Removes a milestone (steering office, or `admin`/`editor` of the lead organization). Needs
@@ -271,7 +229,7 @@ pub async fn update_project_milestone(
     operation_id = "delete_project_milestone",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("mid" = Uuid, Path, description = "Milestone id"),
+        MilestonePath,
         ("If-Match" = String, Header, description = "The ETag of the milestone version read", example = "\"1\""),
     ),
     responses(
@@ -284,30 +242,11 @@ pub async fn delete_project_milestone(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<MilestonePath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, mid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let MilestonePath { id, mid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
-    audited(&mut conn, &actor, move |conn| {
-        let caller = caller.clone();
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            let before = milestones::find(conn, id, mid, true)
-                .await
-                .or_not_found("milestone", mid)?;
-            if_match.check(before.version)?;
-            milestones::delete(conn, mid).await?;
-            let entry = project_entry(
-                Entry::deleted("milestone", mid).before(&before),
-                &caller,
-                &project,
-            );
-            Ok(Recorded::new(()).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    work.delete::<Milestone>(mid, if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }

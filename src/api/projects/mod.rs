@@ -13,14 +13,18 @@
 pub mod catalogue;
 pub mod indicators;
 pub mod lifecycle;
+pub mod list_query;
 pub mod measurements;
 pub mod milestones;
 pub mod progress;
+pub mod records;
 pub mod reports;
 pub mod transfer;
 pub mod types;
 
 use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Right};
@@ -28,6 +32,14 @@ use crate::db::projects::{self, Lookup, Project};
 use crate::db::write::{Actor, Entry};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
+
+/// The path of a project.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProjectPath {
+    /// Project id
+    pub id: Uuid,
+}
 
 /// A live project: 404 when there is none, 410 Gone when it was deleted. With `lock`, the row
 /// stays locked for the rest of the transaction.

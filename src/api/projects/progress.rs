@@ -3,15 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
+use super::ProjectPath;
 use super::catalogue::respond;
+use super::records::ProjectWork;
 use super::types::progress;
-use super::{authorize_project_work, lock_project_for_work, project_entry};
 use crate::auth::Caller;
 use crate::db::projects::{self, ProjectChanges};
-use crate::db::write::{Recorded, ScopedFutureExt, audited};
-use crate::db::{self};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt};
 use crate::domain::projects::TrafficLight;
 use crate::domain::validation::Validator;
 use crate::error::ApiResult;
@@ -43,7 +42,7 @@ pub struct UpdateProjectProgress {
     operation_id = "update_project_progress",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"),
+        ProjectPath,
         ("If-Match" = String, Header, description = "The ETag of the project version read", example = "\"1\""),
     ),
     request_body = UpdateProjectProgress,
@@ -58,11 +57,11 @@ pub async fn update_project_progress(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<UpdateProjectProgress>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, *id).await?;
+    let ProjectPath { id } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -78,29 +77,26 @@ pub async fn update_project_progress(
         ..Default::default()
     };
     let changes = v.finish(changes)?;
-    let id = id.into_inner();
-    let tx_caller = caller.clone();
-    let project = audited(&mut conn, &actor, move |conn| {
-        let (changes, tx_caller) = (changes.clone(), tx_caller.clone());
-        async move {
-            let before = lock_project_for_work(conn, &tx_caller, id).await?;
-            if_match.check(before.version)?;
-            if changes.is_empty() {
-                return Ok(Recorded::new(before));
+    let project = work
+        .run(move |conn, locked| {
+            let changes = changes.clone();
+            async move {
+                let before = locked.project.clone();
+                if_match.check(before.version)?;
+                if changes.is_empty() {
+                    return Ok(Recorded::new(before));
+                }
+                let after = projects::update(conn, id, &changes).await?;
+                let entry = locked.entry(
+                    Entry::updated("project", id)
+                        .action("project.progress_updated")
+                        .before(&before)
+                        .after(&after),
+                );
+                Ok(Recorded::new(after).with(entry))
             }
-            let after = projects::update(conn, id, &changes).await?;
-            let entry = project_entry(
-                crate::db::write::Entry::updated("project", id)
-                    .action("project.progress_updated")
-                    .before(&before)
-                    .after(&after),
-                &tx_caller,
-                &after,
-            );
-            Ok(Recorded::new(after).with(entry))
-        }
-        .scope_boxed()
-    })
-    .await?;
-    respond(&mut conn, &caller, project, HttpResponse::Ok()).await
+            .scope_boxed()
+        })
+        .await?;
+    respond(&mut work.conn, &work.caller, project, HttpResponse::Ok()).await
 }

@@ -8,14 +8,16 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{authorize_project_work, live_project, lock_project_for_work, project_entry};
+use super::ProjectPath;
+use super::live_project;
+use super::records::{LockedProject, ProjectWork};
 use crate::auth::Caller;
-use crate::db::projects::{self, Project, ProjectChanges};
+use crate::db::projects::{self, ProjectChanges};
 use crate::db::reports::{self, NewReport, Report, ReportChanges};
-use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
+use crate::db::write::{Entry, Recorded, ScopedFutureExt};
 use crate::db::{self};
 use crate::domain::projects::{REPORT_CORRECTION_WINDOW, TrafficLight, report_correctable};
 use crate::domain::validation::Validator;
@@ -26,6 +28,16 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
+
+/// The path of a status report of a project.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReportPath {
+    /// Project id
+    pub id: Uuid,
+    /// Report id
+    pub rid: Uuid,
+}
 
 /// A status report.
 #[derive(Debug, Serialize, ToSchema)]
@@ -145,13 +157,14 @@ fn note(v: &mut Validator, text: Option<String>) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// Makes `report` the project's current progress unless a report with a later date exists.
+/// Makes `report` the project's current progress unless a report with a later date exists;
+/// the audit entry of that change when it was made.
 async fn apply_to_project(
     conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    project: &Project,
+    locked: &LockedProject,
     report: &Report,
-) -> Result<Option<(Project, Entry)>, ApiError> {
+) -> Result<Option<Entry>, ApiError> {
+    let project = &locked.project;
     if reports::newer_exists(conn, project.id, report.report_date, report.id).await? {
         return Ok(None);
     }
@@ -162,15 +175,14 @@ async fn apply_to_project(
         ..Default::default()
     };
     let after = projects::update(conn, project.id, &changes).await?;
-    let entry = project_entry(
-        Entry::updated("project", project.id)
-            .action("project.progress_updated")
-            .before(project)
-            .after(&after),
-        caller,
-        &after,
-    );
-    Ok(Some((after, entry)))
+    Ok(Some(
+        locked.entry(
+            Entry::updated("project", project.id)
+                .action("project.progress_updated")
+                .before(project)
+                .after(&after),
+        ),
+    ))
 }
 
 fn respond(
@@ -188,7 +200,7 @@ fn respond(
     tag = "projects",
     operation_id = "list_project_reports",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ModifiedSince, PageQuery),
+    params(ProjectPath, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of reports", body = Page<ReportResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -200,13 +212,14 @@ pub async fn list_project_reports(
     state: web::Data<AppState>,
     req: HttpRequest,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     let page = page.parse::<(NaiveDate, Uuid)>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
+    let project = live_project(&mut conn, id, false).await?;
     let rows = reports::list(&mut conn, project.id, since.get(), page.after, page.fetch()).await?;
     let page = page
         .page(rows, |r| (r.report.report_date, r.report.id))
@@ -219,7 +232,7 @@ pub async fn list_project_reports(
     tag = "projects",
     operation_id = "get_project_report",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id"), ("rid" = Uuid, Path, description = "Report id")),
+    params(ReportPath),
     responses(
         (status = 200, description = "The report", body = ReportResponse,
          headers(("ETag" = String, description = "Version tag"))),
@@ -230,9 +243,9 @@ pub async fn list_project_reports(
 pub async fn get_project_report(
     state: web::Data<AppState>,
     _caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<ReportPath>,
 ) -> ApiResult<HttpResponse> {
-    let (id, rid) = path.into_inner();
+    let ReportPath { id, rid } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     live_project(&mut conn, id, false).await?;
     let (report, _) = reports::find(&mut conn, id, rid, false)
@@ -249,7 +262,7 @@ pub async fn get_project_report(
     tag = "projects",
     operation_id = "create_project_report",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Project id")),
+    params(ProjectPath),
     request_body = CreateReport,
     responses(
         (status = 201, description = "The new report", body = ReportResponse,
@@ -262,17 +275,17 @@ pub async fn get_project_report(
 pub async fn create_project_report(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<CreateReport>,
 ) -> ApiResult<HttpResponse> {
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, *id).await?;
+    let ProjectPath { id } = path.into_inner();
     let author = caller.member()?.organization.clone();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
     check_report_date(&mut v, body.report_date);
     let new = NewReport {
-        project_id: *id,
+        project_id: id,
         report_date: body.report_date,
         author_organization: author,
         text: v.text("/text", &body.text, 1, 20_000),
@@ -293,41 +306,38 @@ pub async fn create_project_report(
         supersedes: body.supersedes,
     };
     let new = v.finish(new)?;
-    let report = audited(&mut conn, &actor, move |conn| {
-        let (caller, new) = (caller.clone(), new.clone());
-        async move {
-            // The project lock serialises reports, so "latest report" is decided one at a time.
-            let project = lock_project_for_work(conn, &caller, new.project_id).await?;
-            if let Some(old) = new.supersedes {
-                reports::find(conn, project.id, old, true)
-                    .await
-                    .map_err(|e| match e {
-                        diesel::result::Error::NotFound => ApiError::invalid_field(
-                            "/supersedes",
-                            "is not a report of this project",
-                        ),
-                        other => other.into(),
-                    })?;
-                if let Some(by) = reports::superseded_by(conn, old).await? {
-                    return Err(ApiError::conflict(format!(
-                        "report {old} was already superseded by report {by}"
-                    )));
+    // The project lock serialises reports, so "latest report" is decided one at a time.
+    let report = work
+        .run(move |conn, locked| {
+            let new = new.clone();
+            async move {
+                if let Some(old) = new.supersedes {
+                    reports::find(conn, new.project_id, old, true)
+                        .await
+                        .map_err(|e| match e {
+                            diesel::result::Error::NotFound => ApiError::invalid_field(
+                                "/supersedes",
+                                "is not a report of this project",
+                            ),
+                            other => other.into(),
+                        })?;
+                    if let Some(by) = reports::superseded_by(conn, old).await? {
+                        return Err(ApiError::conflict(format!(
+                            "report {old} was already superseded by report {by}"
+                        )));
+                    }
                 }
+                let report = reports::insert(conn, &new).await?;
+                let mut recorded = Recorded::new(report.clone())
+                    .with(locked.entry(Entry::created("report", report.id).after(&report)));
+                if let Some(entry) = apply_to_project(conn, &locked, &report).await? {
+                    recorded = recorded.with(entry);
+                }
+                Ok(recorded)
             }
-            let report = reports::insert(conn, &new).await?;
-            let mut recorded = Recorded::new(report.clone()).with(project_entry(
-                Entry::created("report", report.id).after(&report),
-                &caller,
-                &project,
-            ));
-            if let Some((_, entry)) = apply_to_project(conn, &caller, &project, &report).await? {
-                recorded = recorded.with(entry);
-            }
-            Ok(recorded)
-        }
-        .scope_boxed()
-    })
-    .await?;
+            .scope_boxed()
+        })
+        .await?;
     let path = format!(
         "/api/v1/projects/{}/reports/{}",
         report.project_id, report.id
@@ -347,7 +357,7 @@ pub async fn create_project_report(
     operation_id = "update_project_report",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Project id"), ("rid" = Uuid, Path, description = "Report id"),
+        ReportPath,
         ("If-Match" = String, Header, description = "The ETag of the report version read", example = "\"1\""),
     ),
     request_body = UpdateReport,
@@ -363,12 +373,11 @@ pub async fn update_project_report(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<ReportPath>,
     body: Json<UpdateReport>,
 ) -> ApiResult<HttpResponse> {
-    let (id, rid) = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let (actor, _) = authorize_project_work(&mut conn, &caller, id).await?;
+    let ReportPath { id, rid } = path.into_inner();
+    let mut work = ProjectWork::authorize(&state, caller, id).await?;
     let if_match = IfMatch::from_request(&req)?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -389,37 +398,35 @@ pub async fn update_project_report(
         risks: body.risks.map(|t| v.text("/risks", &t, 0, 10_000)),
     };
     let changes = v.finish(changes)?;
-    let (report, by) = audited(&mut conn, &actor, move |conn| {
-        let (caller, changes) = (caller.clone(), changes.clone());
-        async move {
-            let project = lock_project_for_work(conn, &caller, id).await?;
-            let (before, now) = reports::find(conn, id, rid, true)
-                .await
-                .or_not_found("report", rid)?;
-            if !report_correctable(before.created_at, now) {
-                return Err(ApiError::conflict(format!(
-                    "report {rid} was posted more than 24 hours ago and is frozen; post a new \
+    let (report, by) = work
+        .run(move |conn, locked| {
+            let changes = changes.clone();
+            async move {
+                let (before, now) = reports::find(conn, id, rid, true)
+                    .await
+                    .or_not_found("report", rid)?;
+                if !report_correctable(before.created_at, now) {
+                    return Err(ApiError::conflict(format!(
+                        "report {rid} was posted more than 24 hours ago and is frozen; post a new \
                      report with \"supersedes\": \"{rid}\" instead"
-                )));
+                    )));
+                }
+                if_match.check(before.version)?;
+                let after = reports::update(conn, rid, &changes).await?;
+                let mut recorded = Recorded::new(after.clone()).with(
+                    locked.entry(Entry::updated("report", rid).before(&before).after(&after)),
+                );
+                if let Some(entry) = apply_to_project(conn, &locked, &after).await? {
+                    recorded = recorded.with(entry);
+                }
+                let by = reports::superseded_by(conn, rid).await?;
+                Ok(Recorded {
+                    value: (recorded.value, by),
+                    entries: recorded.entries,
+                })
             }
-            if_match.check(before.version)?;
-            let after = reports::update(conn, rid, &changes).await?;
-            let mut recorded = Recorded::new(after.clone()).with(project_entry(
-                Entry::updated("report", rid).before(&before).after(&after),
-                &caller,
-                &project,
-            ));
-            if let Some((_, entry)) = apply_to_project(conn, &caller, &project, &after).await? {
-                recorded = recorded.with(entry);
-            }
-            let by = reports::superseded_by(conn, rid).await?;
-            Ok(Recorded {
-                value: (recorded.value, by),
-                entries: recorded.entries,
-            })
-        }
-        .scope_boxed()
-    })
-    .await?;
+            .scope_boxed()
+        })
+        .await?;
     Ok(respond(&mut HttpResponse::Ok(), report, by))
 }

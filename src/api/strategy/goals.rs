@@ -3,14 +3,12 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::AsyncPgConnection;
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::types::{CreateGoal, GoalResponse, UpdateGoal};
-use crate::api::projects::check_references;
+use super::types::{GoalFilter, GoalPath};
+use super::write::{check_links, goal_not_found, same_set, taken};
 use crate::auth::Caller;
 use crate::db::strategy::{self, Goal, GoalWithLinks};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
@@ -23,31 +21,6 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct GoalFilter {
-    /// Only goals of this field of action (a code).
-    #[param(example = "infrastructure")]
-    pub field_of_action: Option<String>,
-}
-
-fn goal_not_found(id: Uuid) -> impl FnOnce(DieselError) -> ApiError {
-    move |error| match error {
-        DieselError::NotFound => ApiError::not_found(format!("goal {id} does not exist")),
-        other => other.into(),
-    }
-}
-
-/// A unique violation on the title as a conflict.
-fn taken(error: DieselError) -> ApiError {
-    if let DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) = &error
-        && info.constraint_name() == Some("strategy_goals_title")
-    {
-        return ApiError::conflict("another goal has this title");
-    }
-    error.into()
-}
 
 /// The responses for goals, with their links loaded for all of them in two queries.
 async fn responses(
@@ -77,41 +50,6 @@ async fn respond(
     Ok(builder
         .insert_header((header::ETAG, etag::header_value(version)))
         .json(body))
-}
-
-/// Checks that the field of action exists and that every linked project is live and every
-/// linked indicator belongs to a live project.
-async fn check_links(
-    conn: &mut AsyncPgConnection,
-    v: &mut Validator,
-    field_of_action: Option<&str>,
-    project_ids: Option<&[Uuid]>,
-    indicator_ids: Option<&[Uuid]>,
-) -> Result<(), ApiError> {
-    check_references(conn, v, field_of_action, None).await?;
-    if let Some(ids) = project_ids.filter(|ids| !ids.is_empty()) {
-        let live = strategy::live_projects_among(conn, ids).await?;
-        for (index, id) in ids.iter().enumerate() {
-            if !live.contains(id) {
-                v.error(
-                    format!("/project_ids/{index}"),
-                    format!("{id} is not a project (or was deleted)"),
-                );
-            }
-        }
-    }
-    if let Some(ids) = indicator_ids.filter(|ids| !ids.is_empty()) {
-        let live = strategy::live_indicators_among(conn, ids).await?;
-        for (index, id) in ids.iter().enumerate() {
-            if !live.contains(id) {
-                v.error(
-                    format!("/indicator_ids/{index}"),
-                    format!("{id} is not an indicator of a project"),
-                );
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Lists the strategy's goals by title. Public.
@@ -157,7 +95,7 @@ pub async fn list_goals(
     tag = "strategy",
     operation_id = "get_goal",
     security((), ("bearer" = [])),
-    params(("gid" = Uuid, Path, description = "Goal id")),
+    params(GoalPath),
     responses(
         (status = 200, description = "The goal", body = GoalResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change the goal"))),
@@ -167,12 +105,13 @@ pub async fn list_goals(
 pub async fn get_goal(
     state: web::Data<AppState>,
     _caller: Caller,
-    gid: web::Path<Uuid>,
+    path: web::Path<GoalPath>,
 ) -> ApiResult<HttpResponse> {
+    let GoalPath { gid } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let goal = strategy::find_goal(&mut conn, *gid, false)
+    let goal = strategy::find_goal(&mut conn, gid, false)
         .await
-        .map_err(goal_not_found(*gid))?;
+        .map_err(goal_not_found(gid))?;
     respond(&mut conn, goal, HttpResponse::Ok()).await
 }
 
@@ -241,7 +180,7 @@ pub async fn create_goal(
     operation_id = "update_goal",
     security(("bearer" = [])),
     params(
-        ("gid" = Uuid, Path, description = "Goal id"),
+        GoalPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateGoal,
@@ -256,13 +195,13 @@ pub async fn update_goal(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    gid: web::Path<Uuid>,
+    path: web::Path<GoalPath>,
     body: Json<UpdateGoal>,
 ) -> ApiResult<HttpResponse> {
+    let GoalPath { gid: id } = path.into_inner();
     caller.require_coordinator()?;
     let actor = caller.actor()?;
     let if_match = IfMatch::from_request(&req)?;
-    let id = gid.into_inner();
     let mut v = Validator::new();
     let changes = body.into_inner()?.validate(&mut v);
     let mut conn = db::connect(&state.pool).await?;
@@ -326,17 +265,13 @@ pub async fn update_goal(
     respond(&mut conn, goal, HttpResponse::Ok()).await
 }
 
-fn same_set(a: &[Uuid], b: &[Uuid]) -> bool {
-    a.len() == b.len() && a.iter().all(|x| b.contains(x))
-}
-
 /// Deletes a goal with its links (steering office only). Needs `If-Match`.
 #[utoipa::path(
     tag = "strategy",
     operation_id = "delete_goal",
     security(("bearer" = [])),
     params(
-        ("gid" = Uuid, Path, description = "Goal id"),
+        GoalPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -348,12 +283,12 @@ pub async fn delete_goal(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    gid: web::Path<Uuid>,
+    path: web::Path<GoalPath>,
 ) -> ApiResult<HttpResponse> {
+    let GoalPath { gid: id } = path.into_inner();
     caller.require_coordinator()?;
     let actor = caller.actor()?;
     let if_match = IfMatch::from_request(&req)?;
-    let id = gid.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {

@@ -5,9 +5,11 @@
 
 pub mod goals;
 pub mod types;
+mod write;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use types::{PutStrategy, StrategyResponse};
 
 use crate::auth::Caller;
 use crate::db::strategy;
@@ -18,7 +20,6 @@ use crate::error::ApiResult;
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::state::AppState;
-use types::{PutStrategy, StrategyResponse};
 
 /// Reads the strategy's vision and guiding principles. Public.
 #[utoipa::path(

@@ -2,11 +2,19 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::strategy::{Goal, GoalData, LinkedIndicator, LinkedProject, Strategy};
 use crate::domain::validation::Validator;
+
+/// The path of a goal of the strategy.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GoalPath {
+    /// Goal id
+    pub gid: Uuid,
+}
 
 /// Most projects or indicators one goal may name.
 pub const MAX_LINKS: usize = 200;
@@ -264,4 +272,12 @@ impl GoalChanges {
                 .unwrap_or_else(|| before.field_of_action.clone()),
         }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GoalFilter {
+    /// Only goals of this field of action (a code).
+    #[param(example = "infrastructure")]
+    pub field_of_action: Option<String>,
 }

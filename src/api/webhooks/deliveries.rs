@@ -3,9 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::authorized_webhook;
+use super::types::SubscriptionPath;
 use super::types::{DeliveryResponse, DeliveryState};
 use crate::auth::Caller;
 use crate::db::{self, webhooks};
@@ -28,7 +28,7 @@ pub struct DeliveryFilter {
     tag = "webhooks",
     operation_id = "list_webhook_deliveries",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Subscription id"), DeliveryFilter, ModifiedSince, PageQuery),
+    params(SubscriptionPath, DeliveryFilter, ModifiedSince, PageQuery),
     responses(
         (status = 200, description = "One page of the delivery log", body = Page<DeliveryResponse>,
          headers(("Link" = String, description = "`<url>; rel=\"next\"` when another page follows"))),
@@ -40,15 +40,16 @@ pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<SubscriptionPath>,
     filter: web::Query<DeliveryFilter>,
     since: web::Query<ModifiedSince>,
     page: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let SubscriptionPath { id } = path.into_inner();
     caller.member()?;
     let page = page.parse::<i64>()?;
     let mut conn = db::connect(&state.pool).await?;
-    let webhook = authorized_webhook(&mut conn, &caller, *id, false).await?;
+    let webhook = authorized_webhook(&mut conn, &caller, id, false).await?;
     let rows = webhooks::deliveries(
         &mut conn,
         webhook.id,

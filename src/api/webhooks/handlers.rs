@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::types::SubscriptionPath;
 use super::types::{
     CreateWebhook, UpdateWebhook, WebhookResponse, WebhookWithSecretResponse, description,
     event_types, generated_secret, secret,
@@ -251,7 +252,7 @@ pub async fn list_webhooks(
     tag = "webhooks",
     operation_id = "get_webhook",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Subscription id")),
+    params(SubscriptionPath),
     responses(
         (status = 200, description = "The subscription", body = WebhookResponse,
          headers(("ETag" = String, description = "Version tag; send it as If-Match to change it"))),
@@ -262,11 +263,12 @@ pub async fn list_webhooks(
 pub async fn get_webhook(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<SubscriptionPath>,
 ) -> ApiResult<HttpResponse> {
+    let SubscriptionPath { id } = path.into_inner();
     caller.member()?;
     let mut conn = db::connect(&state.pool).await?;
-    let webhook = authorized_webhook(&mut conn, &caller, *id, false).await?;
+    let webhook = authorized_webhook(&mut conn, &caller, id, false).await?;
     respond(&mut conn, webhook, HttpResponse::Ok()).await
 }
 
@@ -277,7 +279,7 @@ pub async fn get_webhook(
     operation_id = "update_webhook",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Subscription id"),
+        SubscriptionPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateWebhook,
@@ -291,11 +293,11 @@ pub async fn update_webhook(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<SubscriptionPath>,
     body: Json<UpdateWebhook>,
 ) -> ApiResult<HttpResponse> {
+    let SubscriptionPath { id } = path.into_inner();
     caller.member()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     // Authorization before the body; checked again under the row lock below.
     authorized_webhook(&mut conn, &caller, id, false).await?;
@@ -356,7 +358,7 @@ pub async fn update_webhook(
     operation_id = "delete_webhook",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Subscription id"),
+        SubscriptionPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -368,10 +370,10 @@ pub async fn delete_webhook(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<SubscriptionPath>,
 ) -> ApiResult<HttpResponse> {
+    let SubscriptionPath { id } = path.into_inner();
     caller.member()?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     authorized_webhook(&mut conn, &caller, id, false).await?;
     let if_match = IfMatch::from_request(&req)?;

@@ -3,12 +3,20 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::webhooks::{Delivery, Webhook};
 use crate::domain::validation::Validator;
 use crate::domain::webhooks::{EventType, GENERATED_KEY_BYTES, SigningSecret};
+
+/// The path of a webhook subscription.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SubscriptionPath {
+    /// Subscription id
+    pub id: Uuid,
+}
 
 /// The `event_types` of a subscription: every value `EventType::parse` takes, listed.
 fn event_types_schema() -> utoipa::openapi::schema::Array {

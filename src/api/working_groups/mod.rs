@@ -15,7 +15,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use self::types::{CreateWorkingGroup, UpdateWorkingGroup, WorkingGroupResponse};
+use self::types::{
+    CreateWorkingGroup, GroupMemberPath, UpdateWorkingGroup, WorkingGroupPath, WorkingGroupResponse,
+};
 use crate::auth::{Caller, Right};
 use crate::db::working_groups::{self, GroupFilter, GroupView, WorkingGroup};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
@@ -148,7 +150,7 @@ pub async fn list_working_groups(
     tag = "working-groups",
     operation_id = "get_working_group",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Working group id")),
+    params(WorkingGroupPath),
     responses(
         (status = 200, description = "The working group", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "Version tag"))),
@@ -159,10 +161,11 @@ pub async fn list_working_groups(
 pub async fn get_working_group(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<WorkingGroupPath>,
 ) -> ApiResult<HttpResponse> {
+    let WorkingGroupPath { id } = path.into_inner();
     let mut conn = db::connect(&state.pool).await?;
-    let group = live_group(&mut conn, *id, false).await?;
+    let group = live_group(&mut conn, id, false).await?;
     let view = group_view(&mut conn, group).await?;
     Ok(respond(view, HttpResponse::Ok()))
 }
@@ -233,7 +236,7 @@ pub async fn create_working_group(
     operation_id = "update_working_group",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Working group id"),
+        WorkingGroupPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     request_body = UpdateWorkingGroup,
@@ -248,9 +251,10 @@ pub async fn update_working_group(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<WorkingGroupPath>,
     body: Json<UpdateWorkingGroup>,
 ) -> ApiResult<HttpResponse> {
+    let WorkingGroupPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let actor = caller.actor()?;
     let if_match = IfMatch::from_request(&req)?;
@@ -272,7 +276,6 @@ pub async fn update_working_group(
     )
     .await?;
     let changes = v.finish(changes)?;
-    let id = id.into_inner();
     // Borrowed, not moved: `audited` may run the write again after a deadlock.
     let (changes, projects) = (&changes, &projects);
     let view = audited(&mut conn, &actor, move |conn| {
@@ -313,7 +316,7 @@ pub async fn update_working_group(
     operation_id = "delete_working_group",
     security(("bearer" = [])),
     params(
-        ("id" = Uuid, Path, description = "Working group id"),
+        WorkingGroupPath,
         ("If-Match" = String, Header, description = "The ETag of the version read", example = "\"1\""),
     ),
     responses(
@@ -326,12 +329,12 @@ pub async fn delete_working_group(
     state: web::Data<AppState>,
     req: HttpRequest,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<WorkingGroupPath>,
 ) -> ApiResult<HttpResponse> {
+    let WorkingGroupPath { id } = path.into_inner();
     caller.require_coordinator()?;
     let actor = caller.actor()?;
     let if_match = IfMatch::from_request(&req)?;
-    let id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
@@ -352,10 +355,7 @@ pub async fn delete_working_group(
     tag = "working-groups",
     operation_id = "put_working_group_member",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "Working group id"),
-        ("org" = String, Path, description = "Organization key", example = "99001004"),
-    ),
+    params(GroupMemberPath),
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "The group's version tag"))),
@@ -366,7 +366,7 @@ pub async fn delete_working_group(
 pub async fn put_working_group_member(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<GroupMemberPath>,
 ) -> ApiResult<HttpResponse> {
     change_membership(state, caller, path.into_inner(), true).await
 }
@@ -377,10 +377,7 @@ pub async fn put_working_group_member(
     tag = "working-groups",
     operation_id = "delete_working_group_member",
     security(("bearer" = [])),
-    params(
-        ("id" = Uuid, Path, description = "Working group id"),
-        ("org" = String, Path, description = "Organization key", example = "99001004"),
-    ),
+    params(GroupMemberPath),
     responses(
         (status = 200, description = "The working group with its members", body = WorkingGroupResponse,
          headers(("ETag" = String, description = "The group's version tag"))),
@@ -391,7 +388,7 @@ pub async fn put_working_group_member(
 pub async fn delete_working_group_member(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(Uuid, String)>,
+    path: web::Path<GroupMemberPath>,
 ) -> ApiResult<HttpResponse> {
     change_membership(state, caller, path.into_inner(), false).await
 }
@@ -399,7 +396,7 @@ pub async fn delete_working_group_member(
 async fn change_membership(
     state: web::Data<AppState>,
     caller: Caller,
-    (id, org): (Uuid, String),
+    GroupMemberPath { id, org }: GroupMemberPath,
     join: bool,
 ) -> ApiResult<HttpResponse> {
     caller.require(Right::Admin, &org)?;

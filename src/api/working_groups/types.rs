@@ -2,12 +2,31 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::working_groups::{GroupView, NewWorkingGroup, WorkingGroupChanges};
 use crate::domain::initiatives::contact_role_problem;
 use crate::domain::validation::Validator;
+
+/// The path of one organization's membership in a working group.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GroupMemberPath {
+    /// Working group id
+    pub id: Uuid,
+    /// Organization key
+    #[param(example = "99001004")]
+    pub org: String,
+}
+
+/// The path of a working group.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WorkingGroupPath {
+    /// Working group id
+    pub id: Uuid,
+}
 
 /// What kind of structure a group is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Ctx, OparlListPage, OparlListParams, district, ok, render};
+use super::{BodyPath, Ctx, OparlListPage, OparlListParams, district, ok, render};
 use crate::db;
 use crate::db::oparl::{self as rows, ConsultationSelection, Selection};
 use crate::db::organizations::Organization;
@@ -114,7 +114,7 @@ pub async fn list_oparl_bodies(
 /// Lists the legislative terms of the Body.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_legislative_terms", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of LegislativeTerm objects", body = OparlListPage),
     ),
@@ -122,9 +122,10 @@ pub async fn list_oparl_bodies(
 #[get("/bodies/{body}/legislative-terms")]
 pub async fn list_oparl_legislative_terms(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     super::check_body(&state, &body_id)?;
     single_list(
         &state,
@@ -168,7 +169,7 @@ async fn single_list(
 /// Lists the organizations: the steering committee first, then the members by key.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_organizations", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Organization objects", body = OparlListPage),
     ),
@@ -176,9 +177,10 @@ async fn single_list(
 #[get("/bodies/{body}/organizations")]
 pub async fn list_oparl_organizations(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     super::check_body(&state, &body_id)?;
     let request = ListRequest::parse(req.query_string())?;
     // The committee's key is "", before every organization key.
@@ -221,7 +223,7 @@ pub async fn list_oparl_organizations(
 /// tombstones of those deleted or without consent).
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_persons", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Person objects", body = OparlListPage),
     ),
@@ -229,9 +231,10 @@ pub async fn list_oparl_organizations(
 #[get("/bodies/{body}/persons")]
 pub async fn list_oparl_persons(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::members(&mut list.conn, &selection).await?;
@@ -246,7 +249,7 @@ pub async fn list_oparl_persons(
 /// Lists the memberships in the steering committee of the delegates who consented.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_memberships", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Membership objects", body = OparlListPage),
     ),
@@ -254,9 +257,10 @@ pub async fn list_oparl_persons(
 #[get("/bodies/{body}/memberships")]
 pub async fn list_oparl_memberships(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::members(&mut list.conn, &selection).await?;
@@ -271,7 +275,7 @@ pub async fn list_oparl_memberships(
 /// Lists the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_meetings", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Meeting objects", body = OparlListPage),
     ),
@@ -279,9 +283,10 @@ pub async fn list_oparl_memberships(
 #[get("/bodies/{body}/meetings")]
 pub async fn list_oparl_meetings(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let mut rows = rows::meetings(&mut list.conn, &selection).await?;
@@ -301,7 +306,7 @@ pub async fn list_oparl_meetings(
 /// Lists the public agenda items of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_agenda_items", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of AgendaItem objects", body = OparlListPage),
     ),
@@ -309,9 +314,10 @@ pub async fn list_oparl_meetings(
 #[get("/bodies/{body}/agenda-items")]
 pub async fn list_oparl_agenda_items(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::agenda_items(&mut list.conn, &selection).await?;
@@ -326,7 +332,7 @@ pub async fn list_oparl_agenda_items(
 /// Lists the Files: the approved minutes of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_files", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of File objects", body = OparlListPage),
     ),
@@ -334,9 +340,10 @@ pub async fn list_oparl_agenda_items(
 #[get("/bodies/{body}/files")]
 pub async fn list_oparl_files(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::files(&mut list.conn, &selection).await?;
@@ -359,7 +366,7 @@ pub async fn list_oparl_files(
 /// Lists the Locations: the places of the public meetings.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_locations", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Location objects", body = OparlListPage),
     ),
@@ -367,9 +374,10 @@ pub async fn list_oparl_files(
 #[get("/bodies/{body}/locations")]
 pub async fn list_oparl_locations(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::locations(&mut list.conn, &selection).await?;
@@ -384,7 +392,7 @@ pub async fn list_oparl_locations(
 /// Lists the Papers: every project of the catalogue.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_papers", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Paper objects", body = OparlListPage),
     ),
@@ -392,9 +400,10 @@ pub async fn list_oparl_locations(
 #[get("/bodies/{body}/papers")]
 pub async fn list_oparl_papers(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = list.selection()?;
     let rows = rows::papers(&mut list.conn, &selection).await?;
@@ -405,7 +414,7 @@ pub async fn list_oparl_papers(
 /// Lists the Consultations: every link between a public agenda item and a project.
 #[utoipa::path(
     tag = "oparl", operation_id = "list_oparl_consultations", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion"), OparlListParams),
+    params(BodyPath, OparlListParams),
     responses(
         (status = 200, description = "A page of Consultation objects", body = OparlListPage),
     ),
@@ -413,9 +422,10 @@ pub async fn list_oparl_papers(
 #[get("/bodies/{body}/consultations")]
 pub async fn list_oparl_consultations(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
     req: HttpRequest,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     let mut list = BodyList::open(&state, &body_id, &req).await?;
     let selection = ConsultationSelection {
         only: None,

@@ -111,6 +111,15 @@ pub fn not_found() -> OparlError {
     OparlError::not_found("no OParl object at this URL")
 }
 
+/// The path of the Body's objects and lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct BodyPath {
+    /// The Body's id: the profile's `oparl.body_id`
+    #[param(example = "smartregion")]
+    pub body: String,
+}
+
 /// Answers 404 unless `body` is the profile's Body (a service serves one cooperation).
 pub fn check_body(state: &AppState, body: &str) -> OparlResult<()> {
     if body == state.config.profile.oparl.body_id {

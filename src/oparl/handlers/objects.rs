@@ -5,7 +5,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use diesel::OptionalExtension;
 
-use super::{Ctx, OparlObject, district, not_found, ok, parse_id, render};
+use super::{BodyPath, Ctx, OparlObject, district, not_found, ok, parse_id, render};
 use crate::db;
 use crate::db::oparl::{self as rows, ConsultationSelection, Selection};
 use crate::db::organizations;
@@ -31,7 +31,7 @@ pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpRes
 /// Reads the Body: the Smart Region cooperation, with its ten lists and legislative term.
 #[utoipa::path(
     tag = "oparl", operation_id = "get_oparl_body", security(()),
-    params(("body" = String, Path, description = "The Body's id: the profile's `oparl.body_id`", example = "smartregion")),
+    params(BodyPath),
     responses(
         (status = 200, description = "The Body object", body = OparlObject),
     ),
@@ -39,8 +39,9 @@ pub async fn get_oparl_system(state: web::Data<AppState>) -> OparlResult<HttpRes
 #[get("/bodies/{body}")]
 pub async fn get_oparl_body(
     state: web::Data<AppState>,
-    body_id: web::Path<String>,
+    path: web::Path<BodyPath>,
 ) -> OparlResult<HttpResponse> {
+    let BodyPath { body: body_id } = path.into_inner();
     super::check_body(&state, &body_id)?;
     let ctx = Ctx::new(&state);
     let mut conn = db::connect(&state.pool).await?;

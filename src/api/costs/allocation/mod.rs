@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::YearRange;
 use super::key_body::CostKeyBody;
-use crate::api::projects::live_project;
+use crate::api::projects::{ProjectPath, live_project};
 use crate::auth::Caller;
 use crate::db::costs::allocation::{self as store, KeyChoice, compute, load_plan};
 use crate::db::costs::participants::{hypothetical_participants, paying_participants};
@@ -101,7 +101,7 @@ pub(crate) async fn read_stored(
     tag = "costs",
     operation_id = "get_allocation",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project"), AllocationQuery),
+    params(ProjectPath, AllocationQuery),
     responses(
         (status = 200, description = "The allocation", body = AllocationResponse),
         (status = 410, response = crate::error::responses::Gone),
@@ -111,12 +111,13 @@ pub(crate) async fn read_stored(
 pub async fn get_allocation(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     query: web::Query<AllocationQuery>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id } = path.into_inner();
     let include_pending = query.include_pending()?;
     let mut conn = db::connect(&state.pool).await?;
-    let project = live_project(&mut conn, *id, false).await?;
+    let project = live_project(&mut conn, id, false).await?;
     let shares_visible = super::sees_shares(&mut conn, caller.principal(), &project).await?;
     let response = read_stored(
         &mut conn,
@@ -166,7 +167,7 @@ pub struct PreviewRequest {
     tag = "costs",
     operation_id = "preview_allocation",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The project")),
+    params(ProjectPath),
     request_body = PreviewRequest,
     responses(
         (status = 200, description = "The hypothetical allocation", body = AllocationResponse),
@@ -177,12 +178,12 @@ pub struct PreviewRequest {
 pub async fn preview_allocation(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<Uuid>,
+    path: web::Path<ProjectPath>,
     body: Json<PreviewRequest>,
 ) -> ApiResult<HttpResponse> {
+    let ProjectPath { id: project_id } = path.into_inner();
     caller.member()?;
     let body = body.into_inner()?;
-    let project_id = id.into_inner();
     let mut conn = db::connect(&state.pool).await?;
     let project = live_project(&mut conn, project_id, false).await?;
     let shares_visible = super::sees_shares(&mut conn, caller.principal(), &project).await?;
