@@ -638,6 +638,27 @@ def _current_etag(path, walk_up=True):
 
 
 _SPARES = set(SEEDED["spares"])
+# What the other operations read: a DELETE must not take it away from them.
+_KEPT = set(SEEDED["paths"]) - _SPARES
+
+
+def _spare_instead(method, template, label, case):
+    """Points a DELETE that names a kept seeded object (an id Schemathesis drew from an earlier
+    answer, with a version as guessable as `"1"`) at a spare of its template, or at an id that
+    does not exist when there is no spare: the run's own deletes once took the only seeded
+    projects, and every project-scoped operation after them answered 404 or 410."""
+    if method != "DELETE" or case.formatted_path not in _KEPT:
+        return
+    spares = _candidates(method, template)
+    if spares:
+        case.path_parameters = {**case.path_parameters, **_in_turn(label, spares)}
+        return
+    last = re.findall(r"\{(\w+)\}", template)[-1]
+    try:
+        uuid.UUID(str(case.path_parameters.get(last)))
+    except ValueError:
+        return
+    case.path_parameters = {**case.path_parameters, last: str(uuid.uuid4())}
 
 
 @schemathesis.hook
@@ -647,6 +668,7 @@ def before_call(ctx, case, kwargs):
     headers = case.headers or {}
     name = next((key for key in headers if key.lower() == "if-match"), None)
     seeded = case.id in _SEEDED_CASES
+    _spare_instead(method, ctx.operation.path, label, case)
     if case.id in _MADE_FOR:
         # Only the template's own parameters: an extra one would make the path invalid.
         made = _FACTORIES[label]()
