@@ -1,28 +1,19 @@
-//! `/api/v1/calendar-feed-tokens[/{id}]`: tokens with which calendar applications subscribe to
-//! the members' meeting feed (`GET /api/v1/meetings.ics?token=`). An organization's admin
-//! creates and revokes its organization's tokens, the steering office any. The token is shown
-//! once, at creation; only its SHA-256 is stored, and the answer is never kept for an
-//! `Idempotency-Key` replay.
-//!
-//! A token may expire (`expires_at`, at most [`MAX_LIFETIME_DAYS`] ahead); an expired token is
-//! refused like a revoked one. The service cannot see a person's current roles (there is no user
-//! directory), so a token cannot follow its creator's rights by itself: when someone leaves or
-//! loses the admin role, the organization's admin or the steering office revokes every token
-//! that person created with `DELETE /calendar-feed-tokens?created_by=<subject>`.
+//! The feed-token endpoints: parse, authorize, call the database, answer.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, TimeDelta, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::types::{
+    CreateFeedToken, CreatedFeedTokenResponse, FeedTokenPath, FeedTokenQuery, FeedTokenResponse,
+    RevokeFeedTokensQuery, RevokedFeedTokensResponse,
+};
+use super::write::{expiry, new_secret};
 use crate::api::meetings::check_organization;
 use crate::api::meetings::feed::token_hash;
 use crate::auth::{Caller, Right};
 use crate::db;
-use crate::db::committee::feed_tokens::{self, FeedToken, NewFeedToken};
+use crate::db::committee::feed_tokens::{self, NewFeedToken};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult, OrNotFound};
@@ -32,73 +23,6 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
-
-/// The path of a feed token.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct FeedTokenPath {
-    /// Feed token id
-    pub id: Uuid,
-}
-
-/// The longest a feed token may be valid, counted from its creation.
-pub const MAX_LIFETIME_DAYS: i64 = 366;
-
-/// A feed token (without the secret).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeedTokenResponse {
-    pub id: Uuid,
-    #[schema(example = "99001004")]
-    pub organization: String,
-    /// What the token is for.
-    #[schema(example = "Kalender Bürgermeisterbüro")]
-    pub label: String,
-    /// The subject (`sub`) of the token that created it.
-    #[schema(example = "it@musterstadt")]
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    /// When the token stops opening the feed; `null`: valid until revoked.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Set once revoked; the token no longer opens the feed.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<FeedToken> for FeedTokenResponse {
-    fn from(t: FeedToken) -> Self {
-        Self {
-            id: t.id,
-            organization: t.organization_key,
-            label: t.label,
-            created_by: t.created_by,
-            created_at: t.created_at,
-            expires_at: t.expires_at,
-            revoked_at: t.revoked_at,
-        }
-    }
-}
-
-/// A new feed token with its secret, shown only now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedFeedTokenResponse {
-    #[serde(flatten)]
-    pub token_info: FeedTokenResponse,
-    /// The secret; it cannot be read again.
-    #[schema(example = "srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o")]
-    pub token: String,
-    /// The URL to subscribe to.
-    #[schema(
-        example = "https://smartregion.musterland.example/api/v1/meetings.ics?token=srf_Zq3v0eV1m6bq5xP4cHc3m8kq2fJ0aT7yWkR9sN1uL4o"
-    )]
-    pub feed_url: String,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FeedTokenQuery {
-    /// The organization whose tokens to list (default: the caller's).
-    #[param(example = "99001004")]
-    pub organization: Option<String>,
-}
 
 /// Lists an organization's feed tokens: its admin, or the steering office.
 #[utoipa::path(
@@ -141,44 +65,6 @@ pub async fn list_calendar_feed_tokens(
         .page(rows, |t| (t.created_at, t.id))
         .map(FeedTokenResponse::from);
     Ok(page.respond(&req, &state.config.public_url))
-}
-
-/// A new feed token.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"organization": "99001004", "label": "Kalender Bürgermeisterbüro",
-                          "expires_at": "2027-06-30T22:00:00Z"}))]
-pub struct CreateFeedToken {
-    /// The organization the token belongs to (default: the caller's).
-    pub organization: Option<String>,
-    /// What it is for, 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200)]
-    pub label: String,
-    /// When the token stops opening the feed: in the future and at most 366 days ahead.
-    /// Omitted: valid until revoked.
-    pub expires_at: Option<DateTime<Utc>>,
-}
-
-/// Checks an expiry against `now`: in the future, at most [`MAX_LIFETIME_DAYS`] ahead.
-fn expiry(v: &mut Validator, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
-    if let Some(at) = expires_at {
-        if at <= now {
-            v.error("/expires_at", "must be in the future");
-        } else if at > now + TimeDelta::days(MAX_LIFETIME_DAYS) {
-            v.error(
-                "/expires_at",
-                format!("must be at most {MAX_LIFETIME_DAYS} days ahead"),
-            );
-        }
-    }
-}
-
-/// 32 random bytes from the operating system, URL-safe.
-fn new_secret() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
-    Ok(format!("srf_{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 /// Creates a feed token for an organization: its admin, or the steering office. The response
@@ -313,33 +199,6 @@ pub async fn delete_calendar_feed_token(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RevokeFeedTokensQuery {
-    /// The subject (`sub`) whose tokens to revoke, as `created_by` shows it; required.
-    // Optional here so that anonymous callers get their 401 before a 400 for a missing value.
-    #[param(
-        required = true,
-        example = "it@musterstadt",
-        min_length = 1,
-        max_length = 255
-    )]
-    pub created_by: Option<String>,
-    /// The organization whose tokens to revoke (default: the caller's).
-    #[param(example = "99001004")]
-    pub organization: Option<String>,
-}
-
-/// What a revocation of several tokens did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevokedFeedTokensResponse {
-    /// How many tokens were revoked now (tokens revoked before are not counted).
-    #[schema(example = 2)]
-    pub revoked: usize,
-    /// Their ids.
-    pub ids: Vec<Uuid>,
 }
 
 /// Revokes every live feed token of an organization that one subject created: its admin, or
