@@ -273,19 +273,20 @@ pub async fn allocations(
 
 /// Sets every organization's budget summary to the sum of the stored shares (committed: the
 /// committed scenario; pending: the planning scenario's shares of participants whose council
-/// decision is pending), the rule `db::costs::budget` maintains by delta.
+/// decision is pending), the rule `db::costs::budget` maintains by delta: the whole sum in slot
+/// 0, the other slots' rows removed.
 pub async fn budget_summaries(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query("DELETE FROM organization_budget_years")
+        .execute(conn)
+        .await?;
     diesel::sql_query(
-        "INSERT INTO organization_budget_years (organization_key, fiscal_year, committed_cents, \
-                                                pending_cents) \
-         SELECT organization_key, fiscal_year, \
+        "INSERT INTO organization_budget_years (organization_key, fiscal_year, shard, \
+                                                committed_cents, pending_cents) \
+         SELECT organization_key, fiscal_year, 0, \
                 COALESCE(SUM(share_cents) FILTER (WHERE scenario = 'committed'), 0), \
                 COALESCE(SUM(share_cents) FILTER (WHERE scenario = 'planning' \
                                          AND participant_state = 'council_decision_pending'), 0) \
-           FROM project_allocation_shares GROUP BY organization_key, fiscal_year \
-         ON CONFLICT (organization_key, fiscal_year) DO UPDATE \
-            SET committed_cents = EXCLUDED.committed_cents, \
-                pending_cents = EXCLUDED.pending_cents",
+           FROM project_allocation_shares GROUP BY organization_key, fiscal_year",
     )
     .execute(conn)
     .await

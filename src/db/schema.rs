@@ -513,11 +513,23 @@ diesel::table! {
 }
 
 diesel::table! {
-    organization_budget_years (organization_key, fiscal_year) {
+    organization_budget_years (organization_key, fiscal_year, shard) {
         organization_key -> Text,
         fiscal_year -> Int4,
         committed_cents -> Int8,
         pending_cents -> Int8,
+        shard -> Int2,
+    }
+}
+
+diesel::table! {
+    /// A view (migration 000100): the budget summary summed over the write slots. The
+    /// catalog calls every column of a view nullable; none is NULL.
+    organization_budget_totals (organization_key, fiscal_year) {
+        organization_key -> Nullable<Text>,
+        fiscal_year -> Nullable<Int4>,
+        committed_cents -> Nullable<Int8>,
+        pending_cents -> Nullable<Int8>,
     }
 }
 

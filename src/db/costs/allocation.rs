@@ -3,9 +3,9 @@
 //!
 //! [`recompute`] runs inside the transaction of every write that changes what a project's shares
 //! are computed from (cost items, funding, the key, opt-ins and withdrawals), after that write
-//! took the project's row lock (`db::projects::lock_live`). It replaces the project's stored
-//! allocation and applies the difference to `organization_budget_years`, so that the budget view
-//! never aggregates over all projects.
+//! took the project's row lock (`db::projects::lock_live`). It writes the rows of the project's
+//! stored allocation that changed (`allocation_rows`) and applies the difference to
+//! `organization_budget_years`, so that the budget view never aggregates over all projects.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -15,7 +15,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::budget::{apply_budget_delta, contributions, contributions_stored};
+use super::allocation_rows::{AllocationRows, write_difference, write_headers};
+use super::budget::apply_budget_delta;
 pub use super::computed::Computed;
 use super::cost_keys::{self, CostKeyRow};
 use super::participants::{
@@ -216,41 +217,53 @@ pub async fn recompute(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryR
     let plan = load_plan(conn, project_id).await?;
     let years = plan.years().unwrap_or_else(no_years);
     let planning_payers = paying_participants(conn, project_id, true).await?;
+    let (committed, planning) =
+        compute_stored_scenarios(conn, &plan, planning_payers, years).await?;
+
+    let before = AllocationRows::stored(conn, project_id).await?;
+    let after = AllocationRows::of(&[&committed, &planning]);
+    write_headers(conn, project_id, &[&committed, &planning]).await?;
+    write_difference(conn, project_id, &before, &after).await?;
+    apply_budget_delta(conn, &before.contributions(), &after.contributions()).await
+}
+
+/// Both stored scenarios with the stored key. The planning scenario's payers include the
+/// committed scenario's, so one read of their populations and memberships serves both.
+async fn compute_stored_scenarios(
+    conn: &mut AsyncPgConnection,
+    plan: &PlanData,
+    planning_payers: Vec<PayingParticipant>,
+    years: RangeInclusive<i32>,
+) -> QueryResult<(Computed, Computed)> {
+    let figures = match populations_needed(plan, KeyChoice::Stored, &planning_payers) {
+        Some((keyed, date)) => populations_on(conn, &keyed, date).await?,
+        None => BTreeMap::new(),
+    };
+    let keys: Vec<String> = planning_payers
+        .iter()
+        .map(|p| p.organization_key.clone())
+        .collect();
+    let memberships = crate::db::memberships::memberships_of(conn, &keys).await?;
     let committed_payers: Vec<PayingParticipant> = planning_payers
         .iter()
         .filter(|p| p.state == ParticipantState::Committed)
         .cloned()
         .collect();
-    let committed = compute(
-        conn,
-        &plan,
-        KeyChoice::Stored,
-        committed_payers,
-        Scenario::Committed,
-        years.clone(),
-    )
-    .await?;
-    let planning = compute(
-        conn,
-        &plan,
-        KeyChoice::Stored,
-        planning_payers,
-        Scenario::Planning,
-        years,
-    )
-    .await?;
-
-    let before = contributions_stored(conn, project_id).await?;
-    diesel::delete(
-        project_allocations::table.filter(project_allocations::project_id.eq(project_id)),
-    )
-    .execute(conn)
-    .await?;
-    for computed in [&committed, &planning] {
-        store(conn, project_id, computed).await?;
-    }
-    let after = contributions(&[&committed, &planning]);
-    apply_budget_delta(conn, &before, &after).await
+    let compute = |payers, scenario| {
+        compute_with(
+            plan,
+            KeyChoice::Stored,
+            payers,
+            |org| figures.get(org).copied(),
+            &memberships,
+            scenario,
+            years.clone(),
+        )
+    };
+    Ok((
+        compute(committed_payers, Scenario::Committed),
+        compute(planning_payers, Scenario::Planning),
+    ))
 }
 
 /// The projects whose stored allocation splits by population on `date` with `organization`
@@ -286,97 +299,14 @@ pub async fn paid_by(conn: &mut AsyncPgConnection, organization: &str) -> QueryR
 /// Removes a deleted project's stored allocation and takes its shares out of the budget
 /// summaries. The caller holds the project's row lock, in the deleting transaction.
 pub async fn clear(conn: &mut AsyncPgConnection, project_id: Uuid) -> QueryResult<()> {
-    let before = contributions_stored(conn, project_id).await?;
+    let before = AllocationRows::stored(conn, project_id).await?;
+    // The years and shares go with their header (ON DELETE CASCADE).
     diesel::delete(
         project_allocations::table.filter(project_allocations::project_id.eq(project_id)),
     )
     .execute(conn)
     .await?;
-    apply_budget_delta(conn, &before, &Default::default()).await
-}
-
-async fn store(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    computed: &Computed,
-) -> QueryResult<()> {
-    let scenario = computed.scenario.as_str();
-    let outcome = &computed.allocation.outcome;
-    diesel::insert_into(project_allocations::table)
-        .values((
-            project_allocations::project_id.eq(project_id),
-            project_allocations::scenario.eq(scenario),
-            project_allocations::status.eq(outcome.status()),
-            project_allocations::problem.eq(outcome.problem()),
-            project_allocations::key_version.eq(computed.key_version),
-            project_allocations::population_date.eq(computed.population_date),
-            project_allocations::payers.eq(computed
-                .payers
-                .iter()
-                .map(|p| p.organization_key.clone())
-                .collect::<Vec<_>>()),
-            project_allocations::populations.eq(serde_json::json!(computed.populations)),
-        ))
-        .execute(conn)
-        .await?;
-    let years: Vec<_> = computed
-        .allocation
-        .years
-        .iter()
-        .map(|y| {
-            (
-                project_allocation_years::project_id.eq(project_id),
-                project_allocation_years::scenario.eq(scenario),
-                project_allocation_years::fiscal_year.eq(y.figures.year),
-                project_allocation_years::total_cents.eq(y.figures.total_cents),
-                project_allocation_years::eligible_cents.eq(y.figures.eligible_cents),
-                project_allocation_years::funding_cents.eq(y.figures.funding_cents),
-                project_allocation_years::own_share_cents.eq(y.figures.own_share_cents),
-                project_allocation_years::unallocated_cents.eq(y.unallocated_cents),
-            )
-        })
-        .collect();
-    if !years.is_empty() {
-        diesel::insert_into(project_allocation_years::table)
-            .values(&years)
-            .execute(conn)
-            .await?;
-    }
-    let states: BTreeMap<&str, ParticipantState> = computed
-        .payers
-        .iter()
-        .map(|p| (p.organization_key.as_str(), p.state))
-        .collect();
-    let shares: Vec<_> = computed
-        .allocation
-        .years
-        .iter()
-        .flat_map(|y| {
-            let states = &states;
-            y.shares_cents.iter().map(move |(org, &cents)| {
-                let state = states
-                    .get(org.as_str())
-                    .copied()
-                    .unwrap_or(ParticipantState::Committed);
-                (
-                    project_allocation_shares::project_id.eq(project_id),
-                    project_allocation_shares::scenario.eq(scenario),
-                    project_allocation_shares::fiscal_year.eq(y.figures.year),
-                    project_allocation_shares::organization_key.eq(org.clone()),
-                    project_allocation_shares::participant_state.eq(state.as_str()),
-                    project_allocation_shares::share_cents.eq(cents),
-                )
-            })
-        })
-        .collect();
-    // Bounded: at most 101 years times the 15 members, far below the parameter limit.
-    if !shares.is_empty() {
-        diesel::insert_into(project_allocation_shares::table)
-            .values(&shares)
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+    apply_budget_delta(conn, &before.contributions(), &Default::default()).await
 }
 
 /// The stored header of a project's allocation in one scenario.

@@ -1,134 +1,95 @@
 //! The per-organization, per-year budget summary: maintained by delta in the transaction of
 //! every recomputation, read by the budget view with one indexed range read.
+//!
+//! The summary of an organization and year is spread over write slots (migration 000100): a
+//! transaction adds its delta to the rows of the slot it owns (`smartregion_write_slot()`), so
+//! concurrent recomputations of different projects never wait for each other's summary rows,
+//! and a read sums the slots' rows (at most 32 per year, whatever the size of the data).
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use diesel::dsl::AssumeNotNull;
 use diesel::prelude::*;
-use diesel::upsert::excluded;
+use diesel::sql_types::{Array, BigInt, Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
-use super::computed::Computed;
 use super::participants::ParticipantState;
-use crate::db::schema::{organization_budget_years, project_allocation_shares};
+use crate::db::schema::{organization_budget_totals, project_allocation_shares};
 use crate::domain::cost_sharing::Scenario;
 
 /// `(organization, year) -> (committed, pending)` cents a project adds to the budget summaries.
 pub(super) type Contributions = BTreeMap<(String, i32), (i64, i64)>;
 
-pub(super) fn contributions(computed: &[&Computed]) -> Contributions {
-    let mut out = Contributions::new();
-    for c in computed {
-        let states: BTreeMap<&str, ParticipantState> = c
-            .payers
-            .iter()
-            .map(|p| (p.organization_key.as_str(), p.state))
-            .collect();
-        for year in &c.allocation.years {
-            for (org, &cents) in &year.shares_cents {
-                let entry = out.entry((org.clone(), year.figures.year)).or_default();
-                match (c.scenario, states.get(org.as_str())) {
-                    (Scenario::Committed, _) => entry.0 += cents,
-                    (Scenario::Planning, Some(ParticipantState::CouncilDecisionPending)) => {
-                        entry.1 += cents;
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-    out
-}
-
-pub(super) async fn contributions_stored(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-) -> QueryResult<Contributions> {
-    let rows: Vec<(String, i32, String, String, i64)> = project_allocation_shares::table
-        .filter(project_allocation_shares::project_id.eq(project_id))
-        .select((
-            project_allocation_shares::organization_key,
-            project_allocation_shares::fiscal_year,
-            project_allocation_shares::scenario,
-            project_allocation_shares::participant_state,
-            project_allocation_shares::share_cents,
-        ))
-        .load(conn)
-        .await?;
-    let mut out = Contributions::new();
-    for (org, year, scenario, state, cents) in rows {
-        let entry = out.entry((org, year)).or_default();
-        if scenario == Scenario::Committed.as_str() {
-            entry.0 += cents;
-        } else if state == ParticipantState::CouncilDecisionPending.as_str() {
-            entry.1 += cents;
-        }
-    }
-    Ok(out)
-}
-
-/// Adds `after - before` to the summaries, in (organization, year) order so that concurrent
-/// recomputations of different projects lock summary rows in the same order and cannot
-/// deadlock.
+/// Adds `after - before` to the summaries, into the rows of this transaction's write slot.
 pub(super) async fn apply_budget_delta(
     conn: &mut AsyncPgConnection,
     before: &Contributions,
     after: &Contributions,
 ) -> QueryResult<()> {
     let keys: BTreeSet<&(String, i32)> = before.keys().chain(after.keys()).collect();
-    let rows: Vec<_> = keys
+    let deltas: Vec<(&str, i32, i64, i64)> = keys
         .into_iter()
         .filter_map(|key| {
             let (c0, p0) = before.get(key).copied().unwrap_or_default();
             let (c1, p1) = after.get(key).copied().unwrap_or_default();
             let delta = (c1 - c0, p1 - p0);
-            (delta != (0, 0)).then(|| {
-                (
-                    organization_budget_years::organization_key.eq(key.0.clone()),
-                    organization_budget_years::fiscal_year.eq(key.1),
-                    organization_budget_years::committed_cents.eq(delta.0),
-                    organization_budget_years::pending_cents.eq(delta.1),
-                )
-            })
+            (delta != (0, 0)).then_some((key.0.as_str(), key.1, delta.0, delta.1))
         })
         .collect();
-    if rows.is_empty() {
+    if deltas.is_empty() {
         return Ok(());
     }
-    use organization_budget_years::dsl as b;
-    diesel::insert_into(organization_budget_years::table)
-        .values(&rows)
-        .on_conflict((b::organization_key, b::fiscal_year))
-        .do_update()
-        .set((
-            b::committed_cents.eq(b::committed_cents + excluded(b::committed_cents)),
-            b::pending_cents.eq(b::pending_cents + excluded(b::pending_cents)),
-        ))
-        .execute(conn)
-        .await
-        .map(drop)
+    // No other transaction writes this slot's rows while this one owns it: no lock waits, and
+    // no lock order to keep.
+    diesel::sql_query(
+        "INSERT INTO organization_budget_years AS b \
+                (organization_key, fiscal_year, shard, committed_cents, pending_cents) \
+         SELECT d.organization_key, d.fiscal_year, smartregion_write_slot(), d.committed, \
+                d.pending \
+           FROM unnest($1::text[], $2::int4[], $3::int8[], $4::int8[]) \
+                AS d(organization_key, fiscal_year, committed, pending) \
+         ON CONFLICT (organization_key, fiscal_year, shard) DO UPDATE \
+            SET committed_cents = b.committed_cents + EXCLUDED.committed_cents, \
+                pending_cents = b.pending_cents + EXCLUDED.pending_cents",
+    )
+    .bind::<Array<Text>, _>(deltas.iter().map(|d| d.0).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(deltas.iter().map(|d| d.1).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(deltas.iter().map(|d| d.2).collect::<Vec<_>>())
+    .bind::<Array<BigInt>, _>(deltas.iter().map(|d| d.3).collect::<Vec<_>>())
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
-/// One row of an organization's budget summary.
+/// One year of an organization's budget summary. The view's columns are never NULL (see
+/// `schema.rs`).
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = organization_budget_years)]
+#[diesel(table_name = organization_budget_totals)]
 pub struct BudgetYear {
+    #[diesel(select_expression = organization_budget_totals::fiscal_year.assume_not_null())]
+    #[diesel(select_expression_type = AssumeNotNull<organization_budget_totals::fiscal_year>)]
     pub fiscal_year: i32,
+    #[diesel(select_expression = organization_budget_totals::committed_cents.assume_not_null())]
+    #[diesel(select_expression_type = AssumeNotNull<organization_budget_totals::committed_cents>)]
     pub committed_cents: i64,
+    #[diesel(select_expression = organization_budget_totals::pending_cents.assume_not_null())]
+    #[diesel(select_expression_type = AssumeNotNull<organization_budget_totals::pending_cents>)]
     pub pending_cents: i64,
 }
 
-/// An organization's summary rows for `from..=to` (one indexed range read).
+/// An organization's summary for `from..=to`: one indexed range read of the slots' rows,
+/// summed per year by the view. A query of the DSL, so its prepared statement is cached.
 pub async fn budget_years(
     conn: &mut AsyncPgConnection,
     organization: &str,
     from: i32,
     to: i32,
 ) -> QueryResult<Vec<BudgetYear>> {
-    organization_budget_years::table
-        .filter(organization_budget_years::organization_key.eq(organization))
-        .filter(organization_budget_years::fiscal_year.between(from, to))
-        .order(organization_budget_years::fiscal_year.asc())
+    use organization_budget_totals::dsl as t;
+    t::organization_budget_totals
+        .filter(t::organization_key.eq(organization))
+        .filter(t::fiscal_year.between(from, to))
+        .order(t::fiscal_year.asc())
         .select(BudgetYear::as_select())
         .load(conn)
         .await

@@ -1,6 +1,7 @@
 //! Cost plans, funding, cost keys, stored allocations, snapshots and budget summaries.
 
 pub mod allocation;
+mod allocation_rows;
 pub mod budget;
 pub mod computed;
 pub mod cost_items;
