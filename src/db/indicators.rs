@@ -64,9 +64,6 @@ impl ProjectRecord for Indicator {
     fn version(&self) -> i32 {
         self.version
     }
-    fn project_of(new: &NewIndicator) -> Uuid {
-        new.project_id
-    }
     fn key(&self) -> Self::Key {
         (self.created_at, self.id)
     }

@@ -58,9 +58,6 @@ impl ProjectRecord for Milestone {
     fn version(&self) -> i32 {
         self.version
     }
-    fn project_of(new: &NewMilestone) -> Uuid {
-        new.project_id
-    }
     fn key(&self) -> Self::Key {
         (self.planned_date, self.id)
     }

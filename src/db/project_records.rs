@@ -29,8 +29,6 @@ pub trait ProjectRecord: Serialize + Clone + Send + Sync + Sized + 'static {
     fn id(&self) -> Uuid;
     fn project_id(&self) -> Uuid;
     fn version(&self) -> i32;
-    /// The project a new record is for.
-    fn project_of(new: &Self::New) -> Uuid;
     fn key(&self) -> Self::Key;
 
     /// One page of the project's records in key order, after `after`, changed at or after

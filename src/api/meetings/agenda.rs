@@ -154,7 +154,7 @@ pub async fn create_agenda_item(
     path: web::Path<MeetingPath>,
     body: Json<CreateAgendaItem>,
 ) -> ApiResult<HttpResponse> {
-    let MeetingPath { id } = path.into_inner();
+    let MeetingPath { id: meeting_id } = path.into_inner();
     caller.require_coordinator()?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -166,7 +166,6 @@ pub async fn create_agenda_item(
         .map(|r| v.text("/proposed_resolution", r, 1, 20_000));
     check_project_ids(&mut v, &body.project_ids);
     let actor = caller.actor()?;
-    let meeting_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let item = audited(&mut conn, &actor, move |conn| {
         let (body, number, proposed_resolution, title, mut v) = (

@@ -129,7 +129,7 @@ pub async fn put_minutes(
     path: web::Path<MeetingPath>,
     body: Json<PutMinutes>,
 ) -> ApiResult<HttpResponse> {
-    let MeetingPath { id } = path.into_inner();
+    let MeetingPath { id: meeting_id } = path.into_inner();
     caller.require_coordinator()?;
     let if_match = if req.headers().contains_key(header::IF_MATCH) {
         Some(IfMatch::from_request(&req)?)
@@ -149,7 +149,6 @@ pub async fn put_minutes(
         "at most 200000 characters",
     );
     let actor = caller.actor()?;
-    let meeting_id = id;
     let mut conn = db::connect(&state.pool).await?;
     let record = audited(&mut conn, &actor, move |conn| {
         let (body, mut v) = (body.clone(), v.clone());

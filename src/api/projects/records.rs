@@ -149,7 +149,6 @@ impl ProjectWork {
 
     /// Inserts `new` (a record of this project).
     pub(crate) async fn create<R: ProjectRecord>(&mut self, new: R::New) -> ApiResult<R> {
-        debug_assert_eq!(R::project_of(&new), self.project_id);
         self.run(move |conn, locked| {
             let new = new.clone();
             async move {
