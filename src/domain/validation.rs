@@ -167,6 +167,57 @@ impl FieldError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid(pub Vec<FieldError>);
 
+/// ASCII code points a web address's host may not hold: the WHATWG URL standard's forbidden
+/// domain code points that are not controls or spaces. `:` is only the port's separator; `@`
+/// would start a user part and `[` an IP-v6 literal, neither of which a meeting link or a
+/// website needs (and an unmatched bracket breaks many clients' URL parsers).
+pub const URL_HOST_FORBIDDEN: &[char] = &[
+    '#', '%', '/', ':', '<', '>', '?', '@', '[', '\\', ']', '^', '|',
+];
+
+/// Code points that NFKC turns into one of `/ ? # @ :`: Python's `urlsplit` (and clients built
+/// on it) refuse a host holding one, as it would change meaning once normalized.
+pub const URL_HOST_COMPATIBILITY_FORBIDDEN: &[char] = &[
+    '\u{2047}', '\u{2048}', '\u{2049}', '\u{2100}', '\u{2101}', '\u{2105}', '\u{2106}', '\u{2a74}',
+    '\u{fe13}', '\u{fe16}', '\u{fe55}', '\u{fe56}', '\u{fe5f}', '\u{fe6b}', '\u{ff03}', '\u{ff0f}',
+    '\u{ff1a}', '\u{ff1f}', '\u{ff20}',
+];
+
+/// A web address as the service stores it (already trimmed): `http://` or `https://`, a host
+/// name of at least one character, an optional port up to 65535, then optionally `/`, `?` or
+/// `#` and the rest; no white space anywhere. The host holds no control, space,
+/// [`URL_HOST_FORBIDDEN`] or [`URL_HOST_COMPATIBILITY_FORBIDDEN`] character. The document states
+/// the same rule as a pattern (`openapi::text`).
+pub fn is_web_address(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    if rest.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let host_ok = !host.is_empty()
+        && !host.chars().any(|c| {
+            c.is_control()
+                || URL_HOST_FORBIDDEN.contains(&c)
+                || URL_HOST_COMPATIBILITY_FORBIDDEN.contains(&c)
+        });
+    let port_ok = port.is_none_or(|port| {
+        (1..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| p <= 65535)
+    });
+    host_ok && port_ok
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,
@@ -204,21 +255,17 @@ impl Validator {
         trimmed.to_owned()
     }
 
-    /// An `http://` or `https://` URL without spaces, at most 500 characters (counted as
-    /// characters, as the document's `maxLength` counts them).
+    /// A web address ([`is_web_address`]) of at most 500 characters (counted as characters,
+    /// as the document's `maxLength` counts them).
     pub fn url(&mut self, pointer: &str, value: &str) -> String {
         let sent = value;
         let value = value.trim();
-        let rest = value
-            .strip_prefix("https://")
-            .or_else(|| value.strip_prefix("http://"));
-        let ok = rest.is_some_and(|rest| !rest.is_empty())
-            && sent.chars().count() <= 500
-            && !value.chars().any(char::is_whitespace);
+        let ok = is_web_address(value) && sent.chars().count() <= 500;
         self.check(
             ok,
             pointer,
-            "must be an http:// or https:// URL of at most 500 characters",
+            "must be an http:// or https:// URL with a host name (no user, no IP-v6 literal) \
+             and no spaces, of at most 500 characters",
         );
         value.to_owned()
     }
@@ -262,6 +309,31 @@ mod tests {
         v.url("/website_url", "ftp://x");
         let Invalid(fields) = v.finish(()).unwrap_err();
         assert_eq!(fields.len(), 3);
+    }
+
+    #[test]
+    fn a_web_address_has_a_plain_host() {
+        for good in [
+            "https://meet.example/lk?id=1#a",
+            "http://dörfer.example",
+            "https://a.example:8443/x",
+            "https://a.example?q=[x]",
+        ] {
+            assert!(is_web_address(good), "{good:?}");
+        }
+        for bad in [
+            "http://Ď…*²ój[4",
+            "https://[::1]/",
+            "https://user@a.example/",
+            "https://a.example:65536/",
+            "https://a.example:/",
+            "https://a\u{ff0f}b/",
+            "https://a b/",
+            "https://",
+            "ftp://a.example",
+        ] {
+            assert!(!is_web_address(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -15,7 +15,10 @@ use serde_json::Value;
 
 use crate::domain::ids::ORGANIZATION_KEY_PATTERN;
 use crate::domain::projects::PROJECT_CODE_PATTERN;
-use crate::domain::validation::{EMAIL_FIELDS, MULTI_LINE_FIELDS, TITLE_FIELDS, URL_FIELDS};
+use crate::domain::validation::{
+    EMAIL_FIELDS, MULTI_LINE_FIELDS, TITLE_FIELDS, URL_FIELDS, URL_HOST_COMPATIBILITY_FORBIDDEN,
+    URL_HOST_FORBIDDEN,
+};
 use crate::http::extract::ORGANIZATION_KEY_QUERY_PARAMETERS;
 
 /// Unicode White_Space that is not a control character (what `str::trim` also removes).
@@ -39,8 +42,7 @@ pub fn text_pattern(field: &str, required: bool) -> String {
         let sign = r"[0-9+/()\-]";
         format!(r"^[{SPACE}]*{sign}[0-9 +/()\-]+{sign}[{SPACE}]*$")
     } else if URL_FIELDS.contains(&field) {
-        // `Validator::url`: http or https, something after the scheme, no white space.
-        format!(r"^[{SPACE}]*https?://[^{SINGLE_LINE_BANNED}{SPACE}]+[{SPACE}]*$")
+        web_address_pattern()
     } else if EMAIL_FIELDS.contains(&field) {
         // `Validator::email`: something, one `@`, a domain with a dot, no white space.
         let part = format!(r"[^@{SINGLE_LINE_BANNED}{SPACE}]");
@@ -68,6 +70,26 @@ pub fn text_pattern(field: &str, required: bool) -> String {
     } else {
         format!(r"^[^{SINGLE_LINE_BANNED}]*$")
     }
+}
+
+/// `domain::validation::is_web_address` between optional spaces: a host of allowed code points,
+/// an optional port up to 65535, then `/`, `?` or `#` and anything but spaces and controls.
+fn web_address_pattern() -> String {
+    let mut forbidden = String::new();
+    for c in URL_HOST_FORBIDDEN {
+        // Escaped where a character class would read it as syntax.
+        if matches!(c, '/' | '?' | '[' | '\\' | ']' | '^' | '|') {
+            forbidden.push('\\');
+        }
+        forbidden.push(*c);
+    }
+    for c in URL_HOST_COMPATIBILITY_FORBIDDEN {
+        forbidden.push_str(&format!(r"\u{:04x}", u32::from(*c)));
+    }
+    let host = format!(r"[^{SINGLE_LINE_BANNED}{SPACE}{forbidden}]+");
+    let port = r"(?::(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?";
+    let rest = format!(r"(?:[/?#][^{SINGLE_LINE_BANNED}{SPACE}]*)?");
+    format!(r"^[{SPACE}]*https?://{host}{port}{rest}[{SPACE}]*$")
 }
 
 /// The pattern of a webhook's target (`webhooks::target::parse`): a URL as `Validator::url`
@@ -346,6 +368,23 @@ mod tests {
             "meet.example",
             "",
             "https://a\u{202e}b",
+            "\u{2003}\u{a0}http://Ď…*²ój[4",
+            "https://a[b/",
+            "https://[::1]/",
+            "https://user@a.example/",
+            "https://a.example:8080/x",
+            "https://a.example:65535",
+            "https://a.example:65536",
+            "https://a.example:00000",
+            "https://a.example:123456",
+            "https://a.example:",
+            "https://:80/",
+            "https://a.example?q=[x]#y",
+            "https://a\u{ff0f}b.example/",
+            "https://dörfer.example/",
+            "https://a|b/",
+            "https://a%20b/",
+            "http://a\\b",
             &long,
             &umlauts,
         ] {
