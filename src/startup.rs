@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::jwt::JwtVerifier;
 use crate::config::Config;
 use crate::db::{self, DbPool};
+use crate::http::body_lengths::BodyLengths;
 use crate::http::extract::{path_config, query_config};
 use crate::http::fallback::{self, RouteTable};
 use crate::http::idempotency::{self, Idempotency};
@@ -49,6 +50,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub struct Shared {
     pub state: web::Data<AppState>,
     pub routes: web::Data<RouteTable>,
+    /// The request bodies' `maxLength`s, for texts the text rule shortened.
+    pub body_lengths: web::Data<BodyLengths>,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub idempotency: web::Data<Idempotency>,
     /// The request budgets: one set for all workers, or each worker would allow the budget.
@@ -81,6 +84,9 @@ impl Shared {
         Self {
             state: web::Data::new(state),
             routes: web::Data::new(RouteTable::from_openapi(&openapi)),
+            body_lengths: web::Data::new(BodyLengths::new(
+                serde_json::to_value(&openapi).expect("the document is JSON"),
+            )),
             openapi: Arc::new(openapi),
             idempotency: web::Data::new(idempotency),
             rate_limits: web::Data::new(rate_limits),
@@ -113,6 +119,7 @@ pub fn app(
     let app = App::new()
         .app_data(shared.state)
         .app_data(shared.routes)
+        .app_data(shared.body_lengths)
         .app_data(query_config())
         .app_data(path_config())
         .app_data(web::PayloadConfig::new(max_body))

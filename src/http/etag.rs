@@ -61,6 +61,33 @@ impl IfMatch {
             .ok_or_else(stale)
     }
 
+    /// Reads `If-Match` where it is optional: a PUT that creates a record or replaces it.
+    pub fn optional(req: &HttpRequest) -> Result<Option<Self>, ApiError> {
+        if req.headers().contains_key(header::IF_MATCH) {
+            Self::from_request(req).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The precondition of a PUT that creates or replaces: replacing the record at version
+    /// `current` needs `If-Match` naming it (428 without it, `what_exists` saying what does),
+    /// and creating refuses one (412: there is no version it could name).
+    pub fn check_put(
+        if_match: Option<Self>,
+        current: Option<i32>,
+        what_exists: &str,
+    ) -> Result<(), ApiError> {
+        match (if_match, current) {
+            (Some(if_match), Some(version)) => if_match.check(version),
+            (None, Some(_)) => Err(ApiError::PreconditionRequired(format!(
+                "{what_exists}: send If-Match with the ETag of the version you read"
+            ))),
+            (Some(_), None) => Err(stale()),
+            (None, None) => Ok(()),
+        }
+    }
+
     /// Checks the header against the current version.
     pub fn check(self, current: i32) -> Result<(), ApiError> {
         match self {

@@ -20,6 +20,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use crate::domain::validation::{TextKind, normalize_line_breaks, text_problem};
 use crate::error::{ApiError, FieldError};
+use crate::http::body_lengths::BodyLengths;
 
 /// A JSON request body of type `T`, checked only when the handler asks for it with
 /// [`Json::into_inner`], so that a handler decides who may call it before it looks at the body
@@ -58,22 +59,49 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             })
             .unwrap_or(false);
         let body = Bytes::from_request(req, payload);
+        let lengths = req.app_data::<web::Data<BodyLengths>>().cloned();
+        let route = (req.method().as_str().to_owned(), req.match_pattern());
         Box::pin(async move {
             if !content_type_ok {
                 return Ok(Json(Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),
                 ))));
             }
+            let limits = match (&lengths, &route) {
+                (Some(lengths), (method, Some(path))) => Some(SentLengths {
+                    lengths,
+                    method,
+                    path,
+                }),
+                _ => None,
+            };
             Ok(Json(match body.await {
-                Ok(bytes) => parse(&bytes),
+                Ok(bytes) => parse_checked(&bytes, limits),
                 Err(error) => Err(payload_error(error)),
             }))
         })
     }
 }
 
+/// Where a body's limits are looked up: the served document, and the operation's method and
+/// route pattern.
+pub struct SentLengths<'a> {
+    pub lengths: &'a BodyLengths,
+    pub method: &'a str,
+    pub path: &'a str,
+}
+
 /// Parses and checks a JSON body (see [`Json`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    parse_checked(bytes, None)
+}
+
+/// [`parse`], and with `limits`, the strings the text rule shortened are held to their
+/// `maxLength` as sent (see [`crate::http::body_lengths`]).
+pub fn parse_checked<T: DeserializeOwned>(
+    bytes: &[u8],
+    limits: Option<SentLengths<'_>>,
+) -> Result<T, ApiError> {
     let UniqueKeys(mut value) = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
     // Every request body is an object; serde would also read a struct from an array of its
@@ -84,7 +112,29 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the body must be a JSON object",
         ));
     }
-    let text_errors = check_text(&mut value);
+    let mut shortened = Vec::new();
+    let mut text_errors = Vec::new();
+    walk_text(
+        &mut value,
+        "",
+        &mut String::new(),
+        &mut text_errors,
+        &mut shortened,
+    );
+    if let Some(limits) = limits {
+        for (pointer, sent) in shortened {
+            if let Some(max) = limits
+                .lengths
+                .max_length(limits.method, limits.path, &pointer)
+                .filter(|max| sent as u64 > *max)
+            {
+                text_errors.push(FieldError::new(
+                    pointer,
+                    format!("must be at most {max} characters long (counted as sent)"),
+                ));
+            }
+        }
+    }
     if !text_errors.is_empty() {
         return Err(ApiError::Validation(text_errors));
     }
@@ -223,21 +273,36 @@ fn payload_error(error: actix_web::Error) -> ApiError {
 /// names are single-line. The one place every request body's text passes through.
 pub fn check_text(value: &mut Value) -> Vec<FieldError> {
     let mut found = Vec::new();
-    walk_text(value, "", &mut String::new(), &mut found);
+    walk_text(value, "", &mut String::new(), &mut found, &mut Vec::new());
     found
 }
 
-fn walk_text(value: &mut Value, field: &str, pointer: &mut String, found: &mut Vec<FieldError>) {
+/// Applies the text rule below `value`, reporting each string that breaks it in `found` and
+/// each string the normalization shortened, with the length sent, in `shortened`.
+fn walk_text(
+    value: &mut Value,
+    field: &str,
+    pointer: &mut String,
+    found: &mut Vec<FieldError>,
+    shortened: &mut Vec<(String, usize)>,
+) {
     match value {
         Value::String(text) => {
+            let sent = text.chars().count();
+            let mut changed = false;
             if let Cow::Owned(normalized) = normalize_line_breaks(text) {
                 *text = normalized;
+                changed = true;
             }
             // Stored in NFC, so that names differing only in their Unicode normalization (a
             // precomposed `ö` or `o` with a combining diaeresis) are the same name to the
             // uniqueness rules, to searches and to the systems that copy them.
             if is_nfc_quick(text.chars()) != IsNormalized::Yes {
                 *text = text.nfc().collect();
+                changed = true;
+            }
+            if changed && text.chars().count() < sent {
+                shortened.push((pointer.clone(), sent));
             }
             if let Some(problem) = text_problem(text, TextKind::of_field(field)) {
                 found.push(FieldError::new(pointer.clone(), problem));
@@ -248,7 +313,7 @@ fn walk_text(value: &mut Value, field: &str, pointer: &mut String, found: &mut V
                 let len = pointer.len();
                 pointer.push_str(&format!("/{index}"));
                 // An element is judged like its array (`tags/0` like `tags`).
-                walk_text(item, field, pointer, found);
+                walk_text(item, field, pointer, found, shortened);
                 pointer.truncate(len);
             }
         }
@@ -260,7 +325,7 @@ fn walk_text(value: &mut Value, field: &str, pointer: &mut String, found: &mut V
                 if let Some(problem) = text_problem(key, TextKind::SingleLine) {
                     found.push(FieldError::new(pointer.clone(), format!("names {problem}")));
                 }
-                walk_text(item, key, pointer, found);
+                walk_text(item, key, pointer, found, shortened);
                 pointer.truncate(len);
             }
         }
@@ -428,6 +493,37 @@ pub fn path_config() -> web::PathConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_shortened_by_the_text_rule_is_held_to_its_limit_as_sent() {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[allow(dead_code)]
+            reason: String,
+        }
+        let lengths = BodyLengths::new(serde_json::json!({
+            "paths": {"/x": {"post": {"requestBody": {"content": {"application/json": {
+                "schema": {"properties": {"reason": {"type": "string", "maxLength": 4}}}
+            }}}}}}
+        }));
+        let limits = || {
+            Some(SentLengths {
+                lengths: &lengths,
+                method: "POST",
+                path: "/x",
+            })
+        };
+        // Five characters sent, four once CRLF is read as LF or `o` and U+0308 are composed.
+        for sent in [r#"{"reason": "a\r\nbc"}"#, r#"{"reason": "o\u0308bcd"}"#] {
+            let refused = parse_checked::<Body>(sent.as_bytes(), limits()).err();
+            assert!(
+                matches!(&refused, Some(ApiError::Validation(errors)) if errors[0].pointer == "/reason"),
+                "{sent}: {refused:?}"
+            );
+            assert!(parse::<Body>(sent.as_bytes()).is_ok(), "{sent}");
+        }
+        assert!(parse_checked::<Body>(br#"{"reason": "a\r\nb"}"#, limits()).is_ok());
+    }
 
     #[test]
     fn integral_floats_read_as_integers_and_fractions_stay_refused() {

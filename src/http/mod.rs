@@ -3,6 +3,7 @@
 //! unknown routes, the security headers of every answer, and how a write answers (`respond`).
 
 pub mod body_deadline;
+pub mod body_lengths;
 pub mod cors;
 pub mod etag;
 pub mod extract;

@@ -178,6 +178,7 @@ async fn every_documented_max_length_is_accepted_at_the_limit_and_refused_past_i
     let digest_sql = digest_query(&app).await;
     let mut swept = 0;
     let mut accepted_at_limit = 0;
+    let mut composed = 0;
     for operation in operations() {
         // The imports read rows of their own format (their limits: tests/api/projects/transfer.rs).
         if !matches!(operation.method, Method::POST | Method::PUT | Method::PATCH)
@@ -198,6 +199,7 @@ async fn every_documented_max_length_is_accepted_at_the_limit_and_refused_past_i
             let Some(valid) = call.body.clone() else {
                 continue;
             };
+            let plain_letters = past.chars().all(|c| c == 'a');
             let Some(too_long) = with_value(&valid, &pointer, past) else {
                 continue;
             };
@@ -230,6 +232,32 @@ async fn every_documented_max_length_is_accepted_at_the_limit_and_refused_past_i
                 "{who}: a refused write changed data"
             );
 
+            // One past the limit as sent, at the limit once composed to NFC (`a` and a
+            // combining diaeresis become `ä`): the limit counts what the client sent.
+            if plain_letters {
+                let composing = format!("a\u{308}{}", "a".repeat(max - 1));
+                let body = with_value(&valid, &pointer, composing).unwrap();
+                let (status, problem) = send(
+                    &app,
+                    &operation,
+                    &call.path,
+                    &body,
+                    call.etag_from.as_deref(),
+                )
+                .await;
+                assert_eq!(status, 422, "{who}, one past as sent: {problem}");
+                assert!(
+                    names_field(&problem, &pointer),
+                    "{who}, one past as sent: {problem}"
+                );
+                assert_eq!(
+                    digest(&app, &digest_sql).await,
+                    before,
+                    "{who}: a refused write changed data"
+                );
+                composed += 1;
+            }
+
             let (status, problem) = send(
                 &app,
                 &operation,
@@ -249,7 +277,11 @@ async fn every_documented_max_length_is_accepted_at_the_limit_and_refused_past_i
             swept += 1;
         }
     }
-    eprintln!("{swept} limits swept, {accepted_at_limit} of them proven accepted at the limit");
+    eprintln!(
+        "{swept} limits swept, {accepted_at_limit} of them proven accepted at the limit, \
+         {composed} refused one past the limit as sent"
+    );
+    assert!(composed > 30, "only {composed} limits tried as sent");
     assert!(swept > 40, "only {swept} limits swept");
     assert!(
         accepted_at_limit > 30,

@@ -9,7 +9,6 @@
 //! - an organization's admin or editor may also record its own attendance.
 
 pub mod agenda;
-pub mod agenda_input;
 pub mod attendance;
 pub mod export;
 pub mod feed;

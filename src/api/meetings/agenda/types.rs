@@ -4,16 +4,34 @@
 use std::collections::HashSet;
 
 use diesel_async::AsyncPgConnection;
-use serde::Deserialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::meetings::types::AgendaItemResponse;
 use crate::db::committee::agenda::{AgendaItem, AgendaItemChanges};
 use crate::domain::meetings::{AgendaResult, VoteCount, per_organization_matches};
 use crate::domain::validation::Validator;
 use crate::error::ApiError;
 
 const MAX_PROJECTS: usize = 20;
+
+/// The path of an agenda item of a meeting.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AgendaItemPath {
+    /// Meeting id
+    pub id: Uuid,
+    /// Agenda item id
+    pub aid: Uuid,
+}
+
+/// The agenda of a meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaResponse {
+    /// In agenda order; for the public only the public items.
+    pub items: Vec<AgendaItemResponse>,
+}
 
 /// A new agenda item; it is added at the end of the agenda.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,6 +59,41 @@ pub struct CreateAgendaItem {
     /// The proposed resolution, up to 20000 characters.
     #[schema(min_length = 1, max_length = 20000)]
     pub proposed_resolution: Option<String>,
+}
+
+/// A new agenda item whose own fields are checked; the organization and the projects it names
+/// are checked in the transaction (`v` carries any errors found so far into that check).
+#[derive(Clone)]
+pub(super) struct NewItem {
+    pub number: String,
+    pub title: String,
+    pub public: bool,
+    pub presenter_organization: Option<String>,
+    pub project_ids: Vec<Uuid>,
+    pub proposed_resolution: Option<String>,
+    pub v: Validator,
+}
+
+impl CreateAgendaItem {
+    pub(super) fn check(self) -> NewItem {
+        let mut v = Validator::new();
+        let number = v.text("/number", &self.number, 1, 20);
+        let title = v.text("/title", &self.title, 1, 300);
+        let proposed_resolution = self
+            .proposed_resolution
+            .as_deref()
+            .map(|r| v.text("/proposed_resolution", r, 1, 20_000));
+        check_project_ids(&mut v, &self.project_ids);
+        NewItem {
+            number,
+            title,
+            public: self.public,
+            presenter_organization: self.presenter_organization,
+            project_ids: self.project_ids,
+            proposed_resolution,
+            v,
+        }
+    }
 }
 
 /// Votes as recorded.
@@ -130,7 +183,7 @@ impl UpdateAgendaItem {
     }
 }
 
-pub(super) fn check_project_ids(v: &mut Validator, ids: &[Uuid]) {
+fn check_project_ids(v: &mut Validator, ids: &[Uuid]) {
     v.check(
         ids.len() <= MAX_PROJECTS,
         "/project_ids",
