@@ -1,10 +1,13 @@
 //! Pure rules of the implementation report: the period, when a milestone counts as missed,
 //! whether an indicator reached its target, and the German labels the printable report uses.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Longest period one report covers (about ten years).
 pub const MAX_PERIOD_DAYS: i64 = 3660;
+
+/// The years a period may lie in: those of the fiscal years the cost plan knows.
+pub const PERIOD_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// A checked reporting period, `from..=to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +21,16 @@ impl Period {
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, String> {
         let date = |name: &str, text: Option<&str>| -> Result<NaiveDate, String> {
             let text = text.ok_or_else(|| format!("`{name}` is required (YYYY-MM-DD)"))?;
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| format!("`{name}` must be a date YYYY-MM-DD, got `{text}`"))
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| format!("`{name}` must be a date YYYY-MM-DD, got `{text}`"))?;
+            if !PERIOD_YEARS.contains(&date.year()) {
+                return Err(format!(
+                    "`{name}` must lie in the years {} to {}, got `{text}`",
+                    PERIOD_YEARS.start(),
+                    PERIOD_YEARS.end()
+                ));
+            }
+            Ok(date)
         };
         let from = date("from", from)?;
         let to = date("to", to)?;
@@ -119,6 +130,11 @@ mod tests {
         assert!(Period::parse(Some("2026-07-01"), Some("2026-06-30")).is_err());
         assert!(Period::parse(Some("2000-01-01"), Some("2026-06-30")).is_err());
         assert!(Period::parse(Some("2026-06-30"), Some("2026-06-30")).is_ok());
+        assert!(Period::parse(Some("0200-01-09"), Some("0200-01-09")).is_err());
+        assert!(Period::parse(Some("1999-12-31"), Some("2000-01-01")).is_err());
+        assert!(Period::parse(Some("2100-12-31"), Some("2101-01-01")).is_err());
+        assert!(Period::parse(Some("2000-01-01"), Some("2000-01-01")).is_ok());
+        assert!(Period::parse(Some("2100-12-31"), Some("2100-12-31")).is_ok());
     }
 
     #[test]

@@ -50,12 +50,14 @@ const BUDGET_YEARS_AFTER: i32 = 4;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// First day of the period (YYYY-MM-DD, required).
-    #[param(required = true, value_type = String, format = Date, example = "2026-01-01")]
+    /// First day of the period (YYYY-MM-DD in the years 2000 to 2100, required).
+    #[param(required = true, value_type = String, format = Date, example = "2026-01-01",
+            pattern = "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<String>,
-    /// Last day of the period (YYYY-MM-DD, required; not before `from` and at most 3,660 days
-    /// after it, else 400).
-    #[param(required = true, value_type = String, format = Date, example = "2026-06-30")]
+    /// Last day of the period (YYYY-MM-DD in the years 2000 to 2100, required; not before
+    /// `from` and at most 3,660 days after it, else 400).
+    #[param(required = true, value_type = String, format = Date, example = "2026-06-30",
+            pattern = "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<String>,
     /// `json` (default), `html` (printable, with a print stylesheet) or `csv` (German Excel).
     #[param(value_type = Option<String>, pattern = "^(json|html|csv)$", example = "html")]
