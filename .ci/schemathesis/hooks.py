@@ -119,6 +119,10 @@ CROSS_FIELD_RULES = [
         # Names, not contact data, in the role fields (personal data stays out of the catalogue).
         r"^must be a role or unit, not ",
         r"^only a withdrawn participation has a withdrawal$",
+        # A council resolution decides the state it goes with (approving: committed, rejected:
+        # declined), and committing needs one where the stored participation requires it.
+        r"^a council resolution with outcome \w+ moves the participation to \w+$",
+        r"^committing needs the council resolution that approved it",
         r"^only a cancellation takes a reason$",
         r"^a cancellation needs a reason$",
         r"^no population figure on \d{4}-\d\d-\d\d for the paying participant",

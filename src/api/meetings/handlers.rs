@@ -11,9 +11,7 @@ use super::MeetingPath;
 use super::meeting_input::{CreateMeeting, MeetingTransition, UpdateMeeting, check_merged};
 use super::types::MeetingResponse;
 use super::view::meeting_response;
-use super::{
-    Audience, ensure_changeable, or_meeting_not_found, state_conflict, state_of, visible_meeting,
-};
+use super::{Audience, ensure_changeable, lock_meeting, state_conflict, state_of, visible_meeting};
 use crate::auth::Caller;
 use crate::db;
 use crate::db::committee::meetings::{self as rows, Meeting, MeetingChanges, MeetingFilter};
@@ -188,9 +186,7 @@ pub async fn update_meeting(
     let meeting = audited(&mut conn, &actor, move |conn| {
         let changes = changes.clone();
         async move {
-            let before = rows::lock_live(conn, id)
-                .await
-                .map_err(or_meeting_not_found(id))?;
+            let before = lock_meeting(conn, id).await?;
             if_match.check(before.version)?;
             ensure_changeable(&before, MeetingPart::Details)?;
             check_merged(&before, &changes)?;
@@ -235,9 +231,7 @@ pub async fn delete_meeting(
     let mut conn = db::connect(&state.pool).await?;
     audited(&mut conn, &actor, move |conn| {
         async move {
-            let before = rows::lock_live(conn, id)
-                .await
-                .map_err(or_meeting_not_found(id))?;
+            let before = lock_meeting(conn, id).await?;
             if_match.check(before.version)?;
             let current = state_of(&before);
             if current != MeetingState::Planned {
@@ -307,9 +301,7 @@ pub async fn update_meeting_state(
     let meeting = audited(&mut conn, &actor, move |conn| {
         let reason = reason.clone();
         async move {
-            let before = rows::lock_live(conn, id)
-                .await
-                .map_err(or_meeting_not_found(id))?;
+            let before = lock_meeting(conn, id).await?;
             if_match.check(before.version)?;
             let current = state_of(&before);
             let next = match current.transition(transition.state, reason.as_deref()) {

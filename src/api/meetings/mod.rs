@@ -28,7 +28,7 @@ use crate::db::committee::meetings::{self as meeting_rows, Meeting};
 use crate::db::organizations;
 use crate::domain::meetings::{MeetingPart, MeetingState, StateError};
 use crate::domain::validation::Validator;
-use crate::error::ApiError;
+use crate::error::{ApiError, OrNotFound};
 
 /// The path of a meeting.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -73,12 +73,12 @@ pub fn meeting_not_found(id: Uuid) -> ApiError {
     ApiError::not_found(format!("meeting {id} does not exist"))
 }
 
-/// Maps `NotFound` to a 404 naming the meeting.
-pub fn or_meeting_not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
-    move |error| match error {
-        diesel::result::Error::NotFound => meeting_not_found(id),
-        other => other.into(),
-    }
+/// A live meeting, locked for the rest of the transaction: every change to a meeting and its
+/// parts takes this lock first, so that they apply one after another.
+pub async fn lock_meeting(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Meeting, ApiError> {
+    meeting_rows::lock_live(conn, id)
+        .await
+        .or_not_found("meeting", id)
 }
 
 /// A live meeting the audience may see: non-public meetings are 404 to the public, so that
@@ -90,7 +90,7 @@ pub async fn visible_meeting(
 ) -> Result<Meeting, ApiError> {
     let meeting = meeting_rows::find_live(conn, id)
         .await
-        .map_err(or_meeting_not_found(id))?;
+        .or_not_found("meeting", id)?;
     if audience.is_public() && !meeting.public {
         return Err(meeting_not_found(id));
     }

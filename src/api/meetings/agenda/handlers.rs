@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use super::types::{
     AgendaItemPath, AgendaOrder, AgendaResponse, CreateAgendaItem, UpdateAgendaItem,
 };
-use super::write::{self, item_not_found, or_item_not_found};
+use super::write::{self, item_not_found};
 use crate::api::meetings::types::AgendaItemResponse;
 use crate::api::meetings::view::{load_agenda, load_agenda_item};
 use crate::api::meetings::{Audience, MeetingPath, visible_meeting};
@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::db::committee::agenda;
 use crate::db::write::{ScopedFutureExt, audited};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
@@ -84,7 +84,7 @@ pub async fn get_agenda_item(
     visible_meeting(&mut conn, meeting_id, audience).await?;
     let item = agenda::find_live(&mut conn, meeting_id, item_id)
         .await
-        .map_err(or_item_not_found(item_id))?;
+        .or_not_found("agenda item", item_id)?;
     if audience.is_public() && !item.public {
         return Err(item_not_found(item_id));
     }

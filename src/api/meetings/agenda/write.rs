@@ -10,13 +10,13 @@ use uuid::Uuid;
 use super::types::{
     AgendaOrder, ItemUpdate, NewItem, check_projects_exist, check_result_consistency,
 };
-use crate::api::meetings::{check_organization, ensure_changeable, or_meeting_not_found};
+use crate::api::meetings::{check_organization, ensure_changeable, lock_meeting};
 use crate::db::committee::agenda::{self, AgendaItem, NewAgendaItem, OrganizationVotes};
 use crate::db::committee::meetings::{self as meeting_rows, Meeting};
 use crate::db::write::{Entry, Recorded};
 use crate::domain::meetings::MeetingPart;
 use crate::domain::validation::Validator;
-use crate::error::ApiError;
+use crate::error::{ApiError, OrNotFound};
 use crate::http::etag::IfMatch;
 
 /// An agenda holds at most this many items.
@@ -24,19 +24,6 @@ const MAX_ITEMS: usize = 200;
 
 pub(super) fn item_not_found(id: Uuid) -> ApiError {
     ApiError::not_found(format!("agenda item {id} does not exist"))
-}
-
-pub(super) fn or_item_not_found(id: Uuid) -> impl Fn(diesel::result::Error) -> ApiError {
-    move |error| match error {
-        diesel::result::Error::NotFound => item_not_found(id),
-        other => other.into(),
-    }
-}
-
-async fn lock_meeting(conn: &mut AsyncPgConnection, meeting_id: Uuid) -> Result<Meeting, ApiError> {
-    meeting_rows::lock_live(conn, meeting_id)
-        .await
-        .map_err(or_meeting_not_found(meeting_id))
 }
 
 fn agenda_changed(meeting_id: Uuid) -> Entry {
@@ -102,7 +89,7 @@ pub(super) async fn update(
     let meeting = lock_meeting(conn, meeting_id).await?;
     let before = agenda::find_live(conn, meeting_id, item_id)
         .await
-        .map_err(or_item_not_found(item_id))?;
+        .or_not_found("agenda item", item_id)?;
     if_match.check(before.version)?;
     let mut v = Validator::new();
     if let Some(Some(org)) = &update.changes.presenter_organization {
@@ -170,7 +157,7 @@ pub(super) async fn delete(
     let meeting = lock_meeting(conn, meeting_id).await?;
     let before = agenda::find_live(conn, meeting_id, item_id)
         .await
-        .map_err(or_item_not_found(item_id))?;
+        .or_not_found("agenda item", item_id)?;
     if_match.check(before.version)?;
     ensure_changeable(&meeting, MeetingPart::Agenda)?;
     if before.result.is_some() {

@@ -6,9 +6,9 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::types::CheckedAttendance;
-use crate::api::meetings::{ensure_changeable, or_meeting_not_found};
+use crate::api::meetings::{ensure_changeable, lock_meeting};
 use crate::db::committee::attendance::{self, Attendance, AttendanceRecord};
-use crate::db::committee::meetings::{self as meeting_rows, Meeting};
+use crate::db::committee::meetings as meeting_rows;
 use crate::db::committee::members;
 use crate::db::organizations;
 use crate::db::write::{Entry, Recorded};
@@ -29,12 +29,6 @@ pub(super) fn attendance_not_found(meeting: Uuid, org: &str) -> ApiError {
     ApiError::not_found(format!(
         "no attendance of organization {org} is recorded for meeting {meeting}"
     ))
-}
-
-async fn lock_meeting(conn: &mut AsyncPgConnection, meeting_id: Uuid) -> Result<Meeting, ApiError> {
-    meeting_rows::lock_live(conn, meeting_id)
-        .await
-        .map_err(or_meeting_not_found(meeting_id))
 }
 
 fn attendance_changed(meeting_id: Uuid) -> Entry {

@@ -5,8 +5,8 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::types::CheckedMinutes;
-use crate::api::meetings::{ensure_changeable, or_meeting_not_found, state_conflict, state_of};
-use crate::db::committee::meetings::{self as meeting_rows, Meeting, MeetingChanges};
+use crate::api::meetings::{ensure_changeable, lock_meeting, state_conflict, state_of};
+use crate::db::committee::meetings::{self as meeting_rows, MeetingChanges};
 use crate::db::committee::members;
 use crate::db::committee::minutes::{self, Minutes, MinutesDraft};
 use crate::db::write::{Entry, Recorded};
@@ -17,12 +17,6 @@ use crate::http::etag::IfMatch;
 
 pub(super) fn no_minutes(id: Uuid) -> ApiError {
     ApiError::not_found(format!("meeting {id} has no minutes yet"))
-}
-
-async fn lock_meeting(conn: &mut AsyncPgConnection, meeting_id: Uuid) -> Result<Meeting, ApiError> {
-    meeting_rows::lock_live(conn, meeting_id)
-        .await
-        .map_err(or_meeting_not_found(meeting_id))
 }
 
 /// Writes the minutes of a held meeting, replacing the draft (`If-Match` as
