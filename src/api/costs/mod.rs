@@ -15,6 +15,7 @@ pub mod cost_key;
 pub mod funding_applications;
 pub mod funding_programmes;
 pub mod key_body;
+mod plan_rows;
 pub mod snapshots;
 
 use diesel_async::AsyncPgConnection;

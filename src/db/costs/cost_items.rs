@@ -8,6 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::plan_rows::PlanRow;
 use crate::db::schema::cost_items;
 use crate::domain::cost_plan::{CostItem, Recurrence};
 
@@ -143,20 +144,6 @@ pub async fn find(
         .await
 }
 
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    id: Uuid,
-) -> QueryResult<CostItemRow> {
-    cost_items::table
-        .find(id)
-        .filter(cost_items::project_id.eq(project_id))
-        .select(CostItemRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-}
-
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
@@ -174,24 +161,52 @@ pub async fn insert(
         .await
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    values: &CostItemValues,
-) -> QueryResult<CostItemRow> {
-    diesel::update(cost_items::table.find(id))
-        .set((
-            values,
-            cost_items::version.eq(cost_items::version + 1),
-            cost_items::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(CostItemRow::as_returning())
-        .get_result(conn)
-        .await
-}
+impl PlanRow for CostItemRow {
+    const KIND: &'static str = "cost_item";
+    const WHAT: &'static str = "cost item";
+    type Values = CostItemValues;
 
-pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
-    diesel::delete(cost_items::table.find(id))
-        .execute(conn)
-        .await
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn counts_in_allocation(&self) -> bool {
+        self.is_accepted()
+    }
+
+    async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<CostItemRow> {
+        cost_items::table
+            .find(id)
+            .filter(cost_items::project_id.eq(project_id))
+            .select(CostItemRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        values: &CostItemValues,
+    ) -> QueryResult<CostItemRow> {
+        diesel::update(cost_items::table.find(id))
+            .set((
+                values,
+                cost_items::version.eq(cost_items::version + 1),
+                cost_items::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(CostItemRow::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+        diesel::delete(cost_items::table.find(id))
+            .execute(conn)
+            .await
+    }
 }

@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::plan_rows::PlanRow;
 use crate::db::schema::{funding_applications, funding_programmes};
 use crate::domain::cost_sharing::{ApplicationState, FundingApplication};
 use crate::domain::funding::FundingRule;
@@ -259,20 +260,6 @@ pub async fn find_application(
         .await
 }
 
-pub async fn find_application_for_update(
-    conn: &mut AsyncPgConnection,
-    project_id: Uuid,
-    id: Uuid,
-) -> QueryResult<ApplicationRow> {
-    funding_applications::table
-        .find(id)
-        .filter(funding_applications::project_id.eq(project_id))
-        .select(ApplicationRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-}
-
 pub async fn insert_application(
     conn: &mut AsyncPgConnection,
     project_id: Uuid,
@@ -287,28 +274,6 @@ pub async fn insert_application(
         ))
         .returning(ApplicationRow::as_returning())
         .get_result(conn)
-        .await
-}
-
-pub async fn update_application(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    values: &ApplicationValues,
-) -> QueryResult<ApplicationRow> {
-    diesel::update(funding_applications::table.find(id))
-        .set((
-            values,
-            funding_applications::version.eq(funding_applications::version + 1),
-            funding_applications::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(ApplicationRow::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn delete_application(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
-    diesel::delete(funding_applications::table.find(id))
-        .execute(conn)
         .await
 }
 
@@ -356,4 +321,55 @@ pub async fn for_allocations(
             });
     }
     Ok(map)
+}
+
+impl PlanRow for ApplicationRow {
+    const KIND: &'static str = "funding_application";
+    const WHAT: &'static str = "funding application";
+    type Values = ApplicationValues;
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    /// Every application counts: a planned or submitted one as expected funding.
+    fn counts_in_allocation(&self) -> bool {
+        true
+    }
+
+    async fn find_for_update(
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        id: Uuid,
+    ) -> QueryResult<ApplicationRow> {
+        funding_applications::table
+            .find(id)
+            .filter(funding_applications::project_id.eq(project_id))
+            .select(ApplicationRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        values: &ApplicationValues,
+    ) -> QueryResult<ApplicationRow> {
+        diesel::update(funding_applications::table.find(id))
+            .set((
+                values,
+                funding_applications::version.eq(funding_applications::version + 1),
+                funding_applications::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(ApplicationRow::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+        diesel::delete(funding_applications::table.find(id))
+            .execute(conn)
+            .await
+    }
 }

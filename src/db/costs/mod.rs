@@ -8,4 +8,5 @@ pub mod cost_items;
 pub mod cost_keys;
 pub mod funding;
 pub mod participants;
+pub mod plan_rows;
 pub mod snapshots;

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::types::{CostItemResponse, CreateCostItem, UpdateCostItem};
-use crate::api::costs::coordinator_or_lead_admin;
+use crate::api::costs::{coordinator_or_lead_admin, plan_rows};
 use crate::api::projects::{ProjectPath, live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
@@ -15,7 +15,7 @@ use crate::db::costs::cost_items::{self, CostItemRow};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::http::etag::{self, IfMatch};
+use crate::http::etag;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -174,37 +174,8 @@ pub async fn update_cost_item(
     path: web::Path<ItemPath>,
     body: Json<UpdateCostItem>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_coordinator()?;
-    let if_match = IfMatch::from_request(&req)?;
-    let changes = body.into_inner()?;
-    let actor = caller.actor()?;
-    let ItemPath {
-        id: project_id,
-        cid,
-    } = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let row = audited(&mut conn, &actor, move |conn| {
-        let changes = changes.clone();
-        async move {
-            live_project(conn, project_id, true).await?;
-            let before = cost_items::find_for_update(conn, project_id, cid)
-                .await
-                .or_not_found("cost item", cid)?;
-            if_match.check(before.version)?;
-            let values = changes.apply_to(&before)?;
-            let after = cost_items::update(conn, cid, &values).await?;
-            if before.is_accepted() || after.is_accepted() {
-                recompute(conn, project_id).await?;
-            }
-            Ok(Recorded::new(after.clone()).with(
-                Entry::updated("cost_item", cid)
-                    .before(&before)
-                    .after(&after),
-            ))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let ItemPath { id, cid } = path.into_inner();
+    let row = plan_rows::update::<CostItemRow, _>(&state, &req, &caller, (id, cid), body).await?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -227,30 +198,8 @@ pub async fn delete_cost_item(
     caller: Caller,
     path: web::Path<ItemPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_coordinator()?;
-    let if_match = IfMatch::from_request(&req)?;
-    let actor = caller.actor()?;
-    let ItemPath {
-        id: project_id,
-        cid,
-    } = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    audited(&mut conn, &actor, move |conn| {
-        async move {
-            live_project(conn, project_id, true).await?;
-            let before = cost_items::find_for_update(conn, project_id, cid)
-                .await
-                .or_not_found("cost item", cid)?;
-            if_match.check(before.version)?;
-            cost_items::delete(conn, cid).await?;
-            if before.is_accepted() {
-                recompute(conn, project_id).await?;
-            }
-            Ok(Recorded::new(()).with(Entry::deleted("cost_item", cid).before(&before)))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let ItemPath { id, cid } = path.into_inner();
+    plan_rows::delete::<CostItemRow>(&state, &req, &caller, (id, cid)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,10 +2,12 @@
 //! checked state of an item.
 
 use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::costs::plan_rows::PlanChange;
 use crate::api::costs::{PlanEditor, check_amount, check_year};
 use crate::db::costs::cost_items::{CostItemRow, CostItemValues};
 use crate::domain::validation::Validator;
@@ -362,5 +364,16 @@ impl UpdateCostItem {
             status: self.status.unwrap_or(current.status),
         }
         .validate(Validator::new())
+    }
+}
+
+impl PlanChange<CostItemRow> for UpdateCostItem {
+    async fn values(
+        self,
+        _conn: &mut AsyncPgConnection,
+        _project_id: Uuid,
+        before: &CostItemRow,
+    ) -> Result<CostItemValues, ApiError> {
+        self.apply_to(before)
     }
 }

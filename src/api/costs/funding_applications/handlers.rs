@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::types::{
     CreateFundingApplication, FundingApplicationResponse, UpdateFundingApplication, check,
 };
-use crate::api::costs::{PlanEditor, coordinator_or_lead_admin};
+use crate::api::costs::{coordinator_or_lead_admin, plan_rows};
 use crate::api::projects::{ProjectPath, live_project, lock_project_authorized};
 use crate::auth::Caller;
 use crate::db::costs::allocation::recompute;
@@ -17,7 +17,7 @@ use crate::db::costs::funding::{self, ApplicationRow};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
 use crate::db::{self};
 use crate::error::{ApiError, ApiResult, OrNotFound};
-use crate::http::etag::{self, IfMatch};
+use crate::http::etag;
 use crate::http::extract::Json;
 use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
@@ -179,41 +179,9 @@ pub async fn update_funding_application(
     path: web::Path<ApplicationPath>,
     body: Json<UpdateFundingApplication>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_coordinator()?;
-    let if_match = IfMatch::from_request(&req)?;
-    let changes = body.into_inner()?;
-    let actor = caller.actor()?;
-    let ApplicationPath {
-        id: project_id,
-        fid,
-    } = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    let row = audited(&mut conn, &actor, move |conn| {
-        let changes = changes.clone();
-        async move {
-            live_project(conn, project_id, true).await?;
-            let before = funding::find_application_for_update(conn, project_id, fid)
-                .await
-                .or_not_found("funding application", fid)?;
-            if_match.check(before.version)?;
-            let values = check(
-                conn,
-                project_id,
-                changes.apply_to(&before),
-                &PlanEditor::Coordinator,
-            )
-            .await?;
-            let after = funding::update_application(conn, fid, &values).await?;
-            recompute(conn, project_id).await?;
-            Ok(Recorded::new(after.clone()).with(
-                Entry::updated("funding_application", fid)
-                    .before(&before)
-                    .after(&after),
-            ))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let ApplicationPath { id, fid } = path.into_inner();
+    let row =
+        plan_rows::update::<ApplicationRow, _>(&state, &req, &caller, (id, fid), body).await?;
     Ok(respond(HttpResponse::Ok(), row))
 }
 
@@ -236,28 +204,8 @@ pub async fn delete_funding_application(
     caller: Caller,
     path: web::Path<ApplicationPath>,
 ) -> ApiResult<HttpResponse> {
-    caller.require_coordinator()?;
-    let if_match = IfMatch::from_request(&req)?;
-    let actor = caller.actor()?;
-    let ApplicationPath {
-        id: project_id,
-        fid,
-    } = path.into_inner();
-    let mut conn = db::connect(&state.pool).await?;
-    audited(&mut conn, &actor, move |conn| {
-        async move {
-            live_project(conn, project_id, true).await?;
-            let before = funding::find_application_for_update(conn, project_id, fid)
-                .await
-                .or_not_found("funding application", fid)?;
-            if_match.check(before.version)?;
-            funding::delete_application(conn, fid).await?;
-            recompute(conn, project_id).await?;
-            Ok(Recorded::new(()).with(Entry::deleted("funding_application", fid).before(&before)))
-        }
-        .scope_boxed()
-    })
-    .await?;
+    let ApplicationPath { id, fid } = path.into_inner();
+    plan_rows::delete::<ApplicationRow>(&state, &req, &caller, (id, fid)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

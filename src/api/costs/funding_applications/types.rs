@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::costs::plan_rows::PlanChange;
 use crate::api::costs::{PlanEditor, check_amount, check_year};
 use crate::db::costs::cost_items;
 use crate::db::costs::funding::{self, ApplicationRow, ApplicationValues};
@@ -257,4 +258,22 @@ pub(super) async fn check(
         values.notice_reference = Some(v.text("/notice_reference", &reference, 1, 200));
     }
     Ok(v.finish(values)?)
+}
+
+impl PlanChange<ApplicationRow> for UpdateFundingApplication {
+    /// The steering office's change, checked like its new applications.
+    async fn values(
+        self,
+        conn: &mut AsyncPgConnection,
+        project_id: Uuid,
+        before: &ApplicationRow,
+    ) -> Result<ApplicationValues, ApiError> {
+        check(
+            conn,
+            project_id,
+            self.apply_to(before),
+            &PlanEditor::Coordinator,
+        )
+        .await
+    }
 }
