@@ -12,10 +12,10 @@ use super::types::{
 use crate::api::costs::{coordinator_or_lead_admin, plan_rows};
 use crate::api::projects::{ProjectPath, live_project, lock_project_authorized};
 use crate::auth::Caller;
+use crate::db;
 use crate::db::costs::allocation::recompute;
 use crate::db::costs::funding::{self, ApplicationRow};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt, audited};
-use crate::db::{self};
 use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag;
 use crate::http::extract::Json;

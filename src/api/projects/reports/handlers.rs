@@ -1,25 +1,23 @@
-//! `/projects/{id}/reports[/{rid}]`: dated status reports. Posting one updates the project's
-//! current progress and traffic light in the same transaction (unless a report with a later
-//! report date exists). A report can be corrected for 24 hours after it was posted, by the
-//! database's clock; after that it is frozen and only superseded by a new report.
+//! The status reports' handlers: parse, authorize, run the change in an audited transaction,
+//! answer.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use diesel_async::AsyncPgConnection;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::ProjectPath;
-use super::live_project;
-use super::records::{LockedProject, ProjectWork};
+use super::types::{
+    CreateReport, ReportPath, ReportResponse, UpdateReport, check_report_date, note,
+};
+use super::write::apply_to_project;
+use crate::api::projects::ProjectPath;
+use crate::api::projects::live_project;
+use crate::api::projects::records::ProjectWork;
 use crate::auth::Caller;
-use crate::db::projects::{self, ProjectChanges};
+use crate::db;
 use crate::db::reports::{self, NewReport, Report, ReportChanges};
 use crate::db::write::{Entry, Recorded, ScopedFutureExt};
-use crate::db::{self};
-use crate::domain::projects::{REPORT_CORRECTION_WINDOW, TrafficLight, report_correctable};
+use crate::domain::projects::report_correctable;
 use crate::domain::validation::Validator;
 use crate::error::{ApiError, ApiResult, OrNotFound};
 use crate::http::etag::{self, IfMatch};
@@ -28,162 +26,6 @@ use crate::http::modified_since::ModifiedSince;
 use crate::http::pagination::{Page, PageQuery};
 use crate::http::respond::created;
 use crate::state::AppState;
-
-/// The path of a status report of a project.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ReportPath {
-    /// Project id
-    pub id: Uuid,
-    /// Report id
-    pub rid: Uuid,
-}
-
-/// A status report.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = StatusReportResponse)]
-pub struct ReportResponse {
-    pub id: Uuid,
-    pub project_id: Uuid,
-    /// The date the report describes.
-    #[schema(example = "2026-03-31")]
-    pub report_date: NaiveDate,
-    /// The organization that posted it.
-    #[schema(example = "99001004")]
-    pub author_organization: String,
-    /// The report (Markdown).
-    pub text: String,
-    /// Progress at the report date, 0 to 100.
-    #[schema(example = 40)]
-    pub progress_percent: i16,
-    pub traffic_light: TrafficLight,
-    pub traffic_light_note: Option<String>,
-    pub next_steps: String,
-    pub risks: String,
-    /// The earlier report this one replaces.
-    pub supersedes: Option<Uuid>,
-    /// The later report that replaces this one.
-    pub superseded_by: Option<Uuid>,
-    /// Until when the report can be corrected (24 hours after it was posted).
-    pub correctable_until: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl ReportResponse {
-    fn new(r: Report, superseded_by: Option<Uuid>) -> Self {
-        Self {
-            traffic_light: TrafficLight::parse(&r.traffic_light).unwrap_or(TrafficLight::Yellow),
-            correctable_until: r.created_at + REPORT_CORRECTION_WINDOW,
-            superseded_by,
-            id: r.id,
-            project_id: r.project_id,
-            report_date: r.report_date,
-            author_organization: r.author_organization,
-            text: r.text,
-            progress_percent: r.progress_percent,
-            traffic_light_note: r.traffic_light_note,
-            next_steps: r.next_steps,
-            risks: r.risks,
-            supersedes: r.supersedes,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-/// A new status report.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "report_date": "2026-03-31", "text": "Standortsuche abgeschlossen.", "progress_percent": 40,
-    "traffic_light": "yellow", "traffic_light_note": "Förderbescheid steht noch aus",
-    "next_steps": "Ausschreibung", "risks": "Lieferzeiten"
-}))]
-pub struct CreateReport {
-    /// Not after tomorrow.
-    pub report_date: NaiveDate,
-    /// 1 to 20,000 characters.
-    #[schema(min_length = 1, max_length = 20000)]
-    pub text: String,
-    /// 0 to 100.
-    #[schema(minimum = 0, maximum = 100)]
-    pub progress_percent: i64,
-    pub traffic_light: TrafficLight,
-    /// One line, up to 300 characters.
-    #[schema(max_length = 300)]
-    pub traffic_light_note: Option<String>,
-    /// Up to 10,000 characters.
-    #[schema(max_length = 10000)]
-    pub next_steps: Option<String>,
-    /// Up to 10,000 characters.
-    #[schema(max_length = 10000)]
-    pub risks: Option<String>,
-    /// An earlier report of this project that this one replaces (each is replaced once).
-    pub supersedes: Option<Uuid>,
-}
-
-/// A correction within 24 hours of posting; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"progress_percent": 45}))]
-pub struct UpdateReport {
-    pub report_date: Option<NaiveDate>,
-    #[schema(min_length = 1, max_length = 20000)]
-    pub text: Option<String>,
-    #[schema(minimum = 0, maximum = 100)]
-    pub progress_percent: Option<i64>,
-    pub traffic_light: Option<TrafficLight>,
-    #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, nullable, max_length = 300)]
-    pub traffic_light_note: Option<Option<String>>,
-    #[schema(max_length = 10000)]
-    pub next_steps: Option<String>,
-    #[schema(max_length = 10000)]
-    pub risks: Option<String>,
-}
-
-fn check_report_date(v: &mut Validator, date: NaiveDate) {
-    // A day of slack for clients east of UTC.
-    v.check(
-        date <= Utc::now().date_naive() + TimeDelta::days(1),
-        "/report_date",
-        "must not be in the future",
-    );
-}
-
-fn note(v: &mut Validator, text: Option<String>) -> Option<String> {
-    text.map(|t| v.text("/traffic_light_note", &t, 0, 300))
-        .filter(|t| !t.is_empty())
-}
-
-/// Makes `report` the project's current progress unless a report with a later date exists;
-/// the audit entry of that change when it was made.
-async fn apply_to_project(
-    conn: &mut AsyncPgConnection,
-    locked: &LockedProject,
-    report: &Report,
-) -> Result<Option<Entry>, ApiError> {
-    let project = &locked.project;
-    if reports::newer_exists(conn, project.id, report.report_date, report.id).await? {
-        return Ok(None);
-    }
-    let changes = ProjectChanges {
-        progress_percent: Some(report.progress_percent),
-        traffic_light: Some(Some(report.traffic_light.clone())),
-        traffic_light_note: Some(report.traffic_light_note.clone()),
-        ..Default::default()
-    };
-    let after = projects::update(conn, project.id, &changes).await?;
-    Ok(Some(
-        locked.entry(
-            Entry::updated("project", project.id)
-                .action("project.progress_updated")
-                .before(project)
-                .after(&after),
-        ),
-    ))
-}
 
 fn respond(
     builder: &mut actix_web::HttpResponseBuilder,
@@ -289,7 +131,7 @@ pub async fn create_project_report(
         report_date: body.report_date,
         author_organization: author,
         text: v.text("/text", &body.text, 1, 20_000),
-        progress_percent: super::types::progress(
+        progress_percent: crate::api::projects::types::progress(
             &mut v,
             "/progress_percent",
             body.progress_percent,
@@ -389,7 +231,7 @@ pub async fn update_project_report(
         text: body.text.map(|t| v.text("/text", &t, 1, 20_000)),
         progress_percent: body
             .progress_percent
-            .map(|p| super::types::progress(&mut v, "/progress_percent", p)),
+            .map(|p| crate::api::projects::types::progress(&mut v, "/progress_percent", p)),
         traffic_light: body.traffic_light.map(|t| t.as_str().to_owned()),
         traffic_light_note: body.traffic_light_note.map(|n| note(&mut v, n)),
         next_steps: body
