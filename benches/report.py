@@ -4,6 +4,7 @@ line; `render` writes docs/performance.md from all lines."""
 import argparse
 import datetime
 import json
+import os
 import platform
 import re
 import subprocess
@@ -53,6 +54,12 @@ def result(args):
     requests = row.get("requests") or 0
     if requests:
         row["cpu_us_per_request"] = round(args.cpu_ticks / args.clk * 1e6 / requests, 1)
+        row["db_cpu_us_per_request"] = round(args.db_cpu_ticks / args.clk * 1e6 / requests, 1)
+        # What the machine's cores could serve at most if they did nothing but this work:
+        # the bound no placement or concurrency can pass.
+        work = row["cpu_us_per_request"] + row["db_cpu_us_per_request"]
+        if work > 0:
+            row["core_bound_rps"] = round(os.cpu_count() * 1e6 / work)
     row["peak_rss_mib"] = round(args.rss_kib / 1024, 1)
     if row.get("rps") and row.get("pgbench_tps"):
         row["ratio"] = round(row["rps"] / row["pgbench_tps"], 2)
@@ -107,7 +114,10 @@ def render(args):
         "The write's replay ends in ROLLBACK instead of COMMIT, so that it leaves the data as it "
         "was; it is the SQL's cost without the commit's WAL flush.",
         "- CPU µs per request: the service's user+system time (`/proc/PID/stat`) over the wrk run "
-        "divided by the requests. Peak RSS: `VmHWM`, reset before each scenario.",
+        "divided by the requests; DB CPU µs the same for every PostgreSQL process (backends, WAL "
+        "writer, checkpointer). Core bound: the requests per second all cores could serve if "
+        "they did nothing but this work (cores × 10⁶ ÷ (CPU µs + DB CPU µs)), an upper bound no "
+        "placement or concurrency can pass. Peak RSS: `VmHWM`, reset before each scenario.",
         "",
     ]
     if busy:
@@ -121,14 +131,16 @@ def render(args):
         lines.append(f"- `{bench.read_text().strip()}`")
     lines += [
         "",
-        "| scenario | scale | req/s | p50 ms | p99 ms | non-2xx | pgbench tps | ratio | CPU µs/req | peak RSS MiB | flag |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| scenario | scale | req/s | p50 ms | p99 ms | non-2xx | pgbench tps | ratio | CPU µs/req "
+        "| DB CPU µs/req | core bound req/s | peak RSS MiB | flag |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['scenario']} | {r['scale']:,} | {fmt(r.get('rps'))} | {fmt(r.get('p50_ms'), 2)} "
             f"| {fmt(r.get('p99_ms'), 2)} | {fmt(r.get('non_2xx'))} | {fmt(r.get('pgbench_tps'))} "
             f"| {fmt(r.get('ratio'), 2)} | {fmt(r.get('cpu_us_per_request'), 1)} "
+            f"| {fmt(r.get('db_cpu_us_per_request'), 1)} | {fmt(r.get('core_bound_rps'))} "
             f"| {fmt(r.get('peak_rss_mib'), 1)} | {'busy' if r.get('busy') else ''} |"
         )
     lines += ["", "## Plans", "",
@@ -172,6 +184,7 @@ def main():
     r.add_argument("--wrk", required=True)
     r.add_argument("--pgbench", default="")
     r.add_argument("--cpu-ticks", type=int, default=0)
+    r.add_argument("--db-cpu-ticks", type=int, default=0)
     r.add_argument("--clk", type=int, default=100)
     r.add_argument("--rss-kib", type=int, default=0)
     r.add_argument("--plans", default="")

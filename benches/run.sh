@@ -30,6 +30,19 @@ for tool in wrk pgbench psql taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install wrk postgresql-client curl python3)" >&2; exit 2; }
 done
 
+# The CPU time (clock ticks, user + system) of every PostgreSQL process: the backends serving
+# the service's pooled connections, and the WAL writer, checkpointer and background writer whose
+# work the requests cause. A backend that ends during a run takes its ticks with it; the pool
+# keeps its connections, so the service's backends last the whole run.
+pg_ticks() {
+  local total=0 pid t
+  for pid in $(pgrep -x postgres); do
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+
 # --- Is the machine quiet? ---------------------------------------------------------------------
 # A compiler or any process above 20 % CPU besides PostgreSQL distorts every number. Without
 # BENCH_ALLOW_BUSY=1 the run refuses; with it, each result carries the reason as a flag.
@@ -248,9 +261,11 @@ for scale in $SCALES; do
     [ "${args[0]}" = optin.lua ] && write_pairs "$db" "$dir"
     echo 5 > "/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true
     cpu0=$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat")
+    db0=$(pg_ticks)
     taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" \
       "http://127.0.0.1:$PORT" -- "${args[@]:1}" > "$dir/$s.wrk.txt" 2>&1 || true
     cpu1=$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat")
+    db1=$(pg_ticks)
     rss=$(awk '/VmHWM/ {print $2}' "/proc/$SERVICE_PID/status")
     pgb=""
     if [ -s "$dir/$s.pgbench.sql" ]; then
@@ -259,7 +274,7 @@ for scale in $SCALES; do
       pgb=$dir/$s.pgbench.txt
     fi
     python3 "$ROOT/benches/report.py" result --scale "$scale" --scenario "$s" \
-      --wrk "$dir/$s.wrk.txt" --pgbench "$pgb" --cpu-ticks "$((cpu1 - cpu0))" --clk "$clk" \
+      --wrk "$dir/$s.wrk.txt" --pgbench "$pgb" --cpu-ticks "$((cpu1 - cpu0))" --db-cpu-ticks "$((db1 - db0))" --clk "$clk" \
       --rss-kib "${rss:-0}" --plans "$dir/$s.plans.txt" --busy "$BUSY_FLAG" >> "$RESULTS"
     tail -1 "$RESULTS" >&2
   done

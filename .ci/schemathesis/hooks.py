@@ -123,6 +123,9 @@ CROSS_FIELD_RULES = [
         # declined), and committing needs one where the stored participation requires it.
         r"^a council resolution with outcome \w+ moves the participation to \w+$",
         r"^committing needs the council resolution that approved it",
+        # The consultations before a resolution come in the order they were held (an order
+        # between items that JSON Schema cannot state).
+        r"^consultations are listed in the order they were held$",
         r"^only a cancellation takes a reason$",
         r"^a cancellation needs a reason$",
         r"^no population figure on \d{4}-\d\d-\d\d for the paying participant",
