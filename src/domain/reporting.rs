@@ -9,6 +9,12 @@ pub const MAX_PERIOD_DAYS: i64 = 3660;
 /// The years a period may lie in: those of the fiscal years the cost plan knows.
 pub const PERIOD_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
+/// Exactly the dates of [`PERIOD_YEARS`] as `YYYY-MM-DD` (the days of each month, 29 February
+/// in the leap years 2000–2096), as the document's pattern for `from` and `to`. A pattern
+/// that matched invalid dates too would need `format: date` beside it, and test generators
+/// that draw dates of any year and keep those of the pattern give up on it.
+pub const PERIOD_DATE_PATTERN: &str = "^(?:(?:20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29)$";
+
 /// A checked reporting period, `from..=to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -21,8 +27,12 @@ impl Period {
     pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Self, String> {
         let date = |name: &str, text: Option<&str>| -> Result<NaiveDate, String> {
             let text = text.ok_or_else(|| format!("`{name}` is required (YYYY-MM-DD)"))?;
+            // Exactly YYYY-MM-DD: chrono also reads `2026-1-01`, which the document's pattern
+            // refuses.
             let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| format!("`{name}` must be a date YYYY-MM-DD, got `{text}`"))?;
+                .ok()
+                .filter(|date| date.format("%Y-%m-%d").to_string() == text)
+                .ok_or_else(|| format!("`{name}` must be a date YYYY-MM-DD, got `{text}`"))?;
             if !PERIOD_YEARS.contains(&date.year()) {
                 return Err(format!(
                     "`{name}` must lie in the years {} to {}, got `{text}`",

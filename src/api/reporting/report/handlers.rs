@@ -18,14 +18,15 @@ use crate::views::report::ReportResponse;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// First day of the period (YYYY-MM-DD in the years 2000 to 2100, required).
-    #[param(required = true, value_type = String, format = Date, example = "2026-01-01",
-            pattern = "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    /// First day of the period (a date YYYY-MM-DD in the years 2000 to 2100, required; the
+    /// pattern is `domain::reporting::PERIOD_DATE_PATTERN`).
+    #[param(required = true, value_type = String, example = "2026-01-01",
+            pattern = "^(?:(?:20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29)$")]
     pub from: Option<String>,
     /// Last day of the period (YYYY-MM-DD in the years 2000 to 2100, required; not before
     /// `from` and at most 3,660 days after it, else 400).
-    #[param(required = true, value_type = String, format = Date, example = "2026-06-30",
-            pattern = "^(?:20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    #[param(required = true, value_type = String, example = "2026-06-30",
+            pattern = "^(?:(?:20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|20(?:[02468][048]|[13579][26])-02-29)$")]
     pub to: Option<String>,
     /// `json` (default), `html` (printable, with a print stylesheet) or `csv` (German Excel).
     #[param(value_type = Option<String>, pattern = "^(json|html|csv)$", example = "html")]
@@ -115,6 +116,53 @@ pub async fn get_organization_report(
                     format!("attachment; filename=\"{filename}\""),
                 ))
                 .body(body))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use serde_json::Value;
+
+    use crate::domain::reporting::{PERIOD_DATE_PATTERN, Period};
+
+    #[test]
+    fn the_period_pattern_is_the_documented_one_and_matches_exactly_the_dates_the_service_takes() {
+        let document = serde_json::to_value(crate::startup::openapi_document()).unwrap();
+        let parameters =
+            document["paths"]["/api/v1/organizations/{org}/report"]["get"]["parameters"]
+                .as_array()
+                .unwrap();
+        for name in ["from", "to"] {
+            let schema = &parameters.iter().find(|p| p["name"] == name).unwrap()["schema"];
+            assert_eq!(schema["pattern"], PERIOD_DATE_PATTERN, "{name}");
+            assert!(schema.get("format").is_none(), "{name}");
+        }
+        let schema = serde_json::json!({"type": "string", "pattern": PERIOD_DATE_PATTERN});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let takes = |text: &str| Period::parse(Some(text), Some(text)).is_ok();
+        let mut day = NaiveDate::from_ymd_opt(1999, 12, 1).unwrap();
+        while day <= NaiveDate::from_ymd_opt(2101, 1, 31).unwrap() {
+            let text = day.format("%Y-%m-%d").to_string();
+            assert_eq!(
+                validator.is_valid(&Value::from(text.clone())),
+                takes(&text),
+                "{text}"
+            );
+            day = day.succ_opt().unwrap();
+        }
+        for text in [
+            "2023-02-29",
+            "2100-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "0200-01-09",
+            "2026-1-01",
+        ] {
+            assert!(!validator.is_valid(&Value::from(text)), "{text}");
+            assert!(!takes(text), "{text}");
         }
     }
 }
