@@ -59,36 +59,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             })
             .unwrap_or(false);
         let body = Bytes::from_request(req, payload);
-        let lengths = req.app_data::<web::Data<BodyLengths>>().cloned();
-        let route = (req.method().as_str().to_owned(), req.match_pattern());
+        // The route and its limits are looked up only for a text the text rule shortened.
+        let req = req.clone();
         Box::pin(async move {
             if !content_type_ok {
                 return Ok(Json(Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),
                 ))));
             }
-            let limits = match (&lengths, &route) {
-                (Some(lengths), (method, Some(path))) => Some(SentLengths {
-                    lengths,
-                    method,
-                    path,
-                }),
-                _ => None,
+            let max_length = |pointer: &str| {
+                let lengths = req.app_data::<web::Data<BodyLengths>>()?;
+                let path = req.match_pattern()?;
+                lengths.max_length(req.method().as_str(), &path, pointer)
             };
             Ok(Json(match body.await {
-                Ok(bytes) => parse_checked(&bytes, limits),
+                Ok(bytes) => parse_checked(&bytes, Some(&max_length)),
                 Err(error) => Err(payload_error(error)),
             }))
         })
     }
-}
-
-/// Where a body's limits are looked up: the served document, and the operation's method and
-/// route pattern.
-pub struct SentLengths<'a> {
-    pub lengths: &'a BodyLengths,
-    pub method: &'a str,
-    pub path: &'a str,
 }
 
 /// Parses and checks a JSON body (see [`Json`]).
@@ -96,11 +85,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     parse_checked(bytes, None)
 }
 
-/// [`parse`], and with `limits`, the strings the text rule shortened are held to their
-/// `maxLength` as sent (see [`crate::http::body_lengths`]).
+/// The document's `maxLength` at a JSON pointer of the body, if it states one.
+pub type MaxLength<'a> = &'a dyn Fn(&str) -> Option<u64>;
+
+/// [`parse`], and with `max_length`, the strings the text rule shortened are held to it as sent (see
+/// [`crate::http::body_lengths`]).
 pub fn parse_checked<T: DeserializeOwned>(
     bytes: &[u8],
-    limits: Option<SentLengths<'_>>,
+    max_length: Option<MaxLength<'_>>,
 ) -> Result<T, ApiError> {
     let UniqueKeys(mut value) = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
@@ -121,13 +113,9 @@ pub fn parse_checked<T: DeserializeOwned>(
         &mut text_errors,
         &mut shortened,
     );
-    if let Some(limits) = limits {
+    if let Some(max_length) = max_length {
         for (pointer, sent) in shortened {
-            if let Some(max) = limits
-                .lengths
-                .max_length(limits.method, limits.path, &pointer)
-                .filter(|max| sent as u64 > *max)
-            {
+            if let Some(max) = max_length(&pointer).filter(|max| sent as u64 > *max) {
                 text_errors.push(FieldError::new(
                     pointer,
                     format!("must be at most {max} characters long (counted as sent)"),
@@ -506,13 +494,8 @@ mod tests {
                 "schema": {"properties": {"reason": {"type": "string", "maxLength": 4}}}
             }}}}}}
         }));
-        let limits = || {
-            Some(SentLengths {
-                lengths: &lengths,
-                method: "POST",
-                path: "/x",
-            })
-        };
+        let lookup = |pointer: &str| lengths.max_length("POST", "/x", pointer);
+        let limits = || Some(&lookup as MaxLength<'_>);
         // Five characters sent, four once CRLF is read as LF or `o` and U+0308 are composed.
         for sent in [r#"{"reason": "a\r\nbc"}"#, r#"{"reason": "o\u0308bcd"}"#] {
             let refused = parse_checked::<Body>(sent.as_bytes(), limits()).err();

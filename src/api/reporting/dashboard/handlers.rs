@@ -42,9 +42,10 @@ pub async fn get_dashboard(state: web::Data<AppState>, caller: Caller) -> ApiRes
                     .await?,
                 costs_by_year: sections::costs_by_year(conn).await?,
                 overdue_milestones: sections::overdue_milestones(conn, today).await?,
-                overdue_action_items: match member {
-                    true => Some(sections::overdue_action_items(conn, today).await?),
-                    false => None,
+                overdue_action_items: if member {
+                    Some(sections::overdue_action_items(conn, today).await?)
+                } else {
+                    None
                 },
                 indicators: sections::indicators(conn).await?,
                 initiatives_by_field_and_organization: initiative_counts(conn, member).await?,
